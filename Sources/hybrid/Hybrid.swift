@@ -1,4 +1,9 @@
 import ArgumentParser
+import HybridKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `hybrid` command: threads for I/O-bound work, processes for CPU-bound work, measured.
 @main
@@ -8,4 +13,28 @@ struct Hybrid: ParsableCommand {
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
         subcommands: []
     )
+
+    /// Runs the command line with hybrid's exit codes: bad usage prints one line on stderr and
+    /// exits 2 (ArgumentParser's own default is 64 with a usage block); `--help` exits 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as UsageError {
+            exitForBadUsage(failure.message)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                exitForBadUsage(message(for: error))
+            }
+            exit(withError: error)
+        }
+    }
+
+    private static func exitForBadUsage(_ message: String) -> Never {
+        let line = message.split(separator: "\n").first.map(String.init) ?? "bad usage"
+        let trimmed = line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line
+        FileHandleOutput.standardError.write("hybrid: \(trimmed)\n")
+        Glibc.exit(2)
+    }
 }
