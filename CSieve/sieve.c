@@ -1,8 +1,195 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "csieve.h"
-/* placeholder: the segmented sieve lands in the next commit */
-csieve_sieve *csieve_sieve_new(void) { return 0; }
-void csieve_sieve_free(csieve_sieve *sieve) { (void)sieve; }
-size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes) { (void)sieve; return bytes; }
-int csieve_sieve_run(csieve_sieve *s, uint64_t f, uint64_t t, unsigned fl, csieve_result *r) { (void)s; (void)f; (void)t; (void)fl; (void)r; return CSIEVE_ENOMEM; }
-int csieve_primes(uint64_t f, uint64_t t, csieve_result *r) { (void)f; (void)t; (void)r; return CSIEVE_ENOMEM; }
-const char *csieve_strerror(int status) { (void)status; return "unknown"; }
+#include "engine.h"
+#include "segment_totals.h"
+#include "wheel.h"
+
+/*
+ * A sieve runs two engines: the main one over [from, to), and a generator over
+ * [167, sqrt(to)] that hands the main one its sieving primes as it needs them,
+ * so the memory for sieving primes is never more than those in use. The
+ * generator's own sieving primes (up to 2^16) come from a small table.
+ */
+struct csieve_sieve {
+    presieve presieve;
+    engine main;
+    engine generator;
+    size_t cache_segment_bytes;
+
+    uint32_t *generated; /* the primes of the generator's current segment */
+    size_t generated_count, generated_position;
+
+    uint32_t *table; /* the primes in (163, 2^16) */
+    size_t table_count, table_position;
+};
+
+#define TABLE_LIMIT 65536
+#define LARGEST_SEGMENT_BYTES ((size_t)16 << 20)
+
+static uint64_t next_from_table(void *context) {
+    csieve_sieve *sieve = context;
+    return sieve->table_position < sieve->table_count ? sieve->table[sieve->table_position++] : 0;
+}
+
+static uint64_t next_generated(void *context) {
+    csieve_sieve *sieve = context;
+    while (sieve->generated_position == sieve->generated_count) {
+        if (!engine_sieve_next(&sieve->generator)) return 0;
+        engine *generator = &sieve->generator;
+        sieve->generated_count =
+            segment_list_primes(generator->segment, generator->length, generator->low_byte,
+                                sieve->generated);
+        sieve->generated_position = 0;
+    }
+    return sieve->generated[sieve->generated_position++];
+}
+
+static int make_table(csieve_sieve *sieve) {
+    uint8_t *composite = calloc(TABLE_LIMIT, 1);
+    if (!composite) return CSIEVE_ENOMEM;
+    for (uint32_t n = 2; n * n < TABLE_LIMIT; n++)
+        if (!composite[n])
+            for (uint32_t m = n * n; m < TABLE_LIMIT; m += n) composite[m] = 1;
+    size_t count = 0;
+    for (uint32_t n = PRESIEVE_LARGEST_PRIME + 1; n < TABLE_LIMIT; n++) count += !composite[n];
+    sieve->table = malloc(count * sizeof *sieve->table);
+    if (sieve->table) {
+        for (uint32_t n = PRESIEVE_LARGEST_PRIME + 1; n < TABLE_LIMIT; n++)
+            if (!composite[n]) sieve->table[sieve->table_count++] = n;
+    }
+    free(composite);
+    return sieve->table ? CSIEVE_OK : CSIEVE_ENOMEM;
+}
+
+static size_t floor_power_of_two(size_t n) {
+    size_t power = 1;
+    while (power * 2 <= n) power *= 2;
+    return power;
+}
+
+/*
+ * The segment is a quarter of the per-core L2 cache (256 KiB on a 1 MiB L2),
+ * leaving room for the pre-sieve patterns and the sieving primes; the chunk
+ * that small primes cross off in is the L1 data cache.
+ */
+static size_t cache_segment_bytes(size_t *chunk_bytes) {
+    long level1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+    long level2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (level1 < 8192 || level1 > (1 << 20)) level1 = 32768;
+    if (level2 < 65536 || level2 > (64 << 20)) level2 = 1 << 20;
+    *chunk_bytes = floor_power_of_two((size_t)level1);
+    size_t segment = floor_power_of_two((size_t)level2 / 4);
+    return segment < *chunk_bytes ? *chunk_bytes : segment;
+}
+
+static int set_up_engines(csieve_sieve *sieve, size_t segment_bytes) {
+    engine_free(&sieve->main);
+    engine_free(&sieve->generator);
+    free(sieve->generated);
+    sieve->generated = malloc(segment_bytes * 8 * sizeof *sieve->generated);
+    if (!sieve->generated) return CSIEVE_ENOMEM;
+    if (engine_init(&sieve->main, &sieve->presieve, segment_bytes) != CSIEVE_OK) return CSIEVE_ENOMEM;
+    return engine_init(&sieve->generator, &sieve->presieve, segment_bytes);
+}
+
+csieve_sieve *csieve_sieve_new(void) {
+    csieve_sieve *sieve = calloc(1, sizeof *sieve);
+    if (!sieve) return NULL;
+    size_t chunk_bytes;
+    sieve->cache_segment_bytes = cache_segment_bytes(&chunk_bytes);
+    if (presieve_init(&sieve->presieve, chunk_bytes) != 0 || make_table(sieve) != CSIEVE_OK ||
+        set_up_engines(sieve, sieve->cache_segment_bytes) != CSIEVE_OK) {
+        csieve_sieve_free(sieve);
+        return NULL;
+    }
+    return sieve;
+}
+
+void csieve_sieve_free(csieve_sieve *sieve) {
+    if (!sieve) return;
+    engine_free(&sieve->main);
+    engine_free(&sieve->generator);
+    presieve_free(&sieve->presieve);
+    free(sieve->generated);
+    free(sieve->table);
+    free(sieve);
+}
+
+size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes) {
+    if (!sieve) return 0;
+    size_t wanted = bytes == 0 ? sieve->cache_segment_bytes : bytes;
+    if (wanted < 64) wanted = 64;
+    if (wanted > LARGEST_SEGMENT_BYTES) wanted = LARGEST_SEGMENT_BYTES;
+    wanted = floor_power_of_two(wanted);
+    if (wanted != sieve->main.segment_bytes && set_up_engines(sieve, wanted) != CSIEVE_OK) {
+        /* Fall back to the size that worked before; if even that fails, report 0. */
+        if (set_up_engines(sieve, sieve->cache_segment_bytes) != CSIEVE_OK) return 0;
+    }
+    return sieve->main.segment_bytes;
+}
+
+static void add_prime(csieve_result *result, uint64_t prime) {
+    result->count++;
+    result->sum_low += prime;
+    result->sum_high += result->sum_low < prime;
+}
+
+int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
+                     csieve_result *result) {
+    if (!sieve || !result || from > to || !sieve->main.segment) return CSIEVE_EINVAL;
+    const uint64_t largest = to > 0 ? (uint64_t)(to - 1) : 0;
+
+    /* The generator yields the primes in (163, sqrt(to - 1)]. */
+    sieve->table_position = 0;
+    sieve->generated_count = sieve->generated_position = 0;
+    int status = engine_begin(&sieve->generator, PRESIEVE_LARGEST_PRIME + 1,
+                              engine_isqrt(largest) + 1,
+                              (prime_source){next_from_table, sieve});
+    if (status == CSIEVE_OK)
+        status = engine_begin(&sieve->main, from, to, (prime_source){next_generated, sieve});
+
+    csieve_result total = {0, 0, 0};
+    static const uint64_t below_seven[3] = {2, 3, 5};
+    for (int k = 0; k < 3; k++)
+        if (below_seven[k] >= from && below_seven[k] < to) add_prime(&total, below_seven[k]);
+
+    while (status == CSIEVE_OK && engine_sieve_next(&sieve->main)) {
+        engine *main = &sieve->main;
+        segment_totals totals = (flags & CSIEVE_SUM)
+                                    ? segment_count_and_sum(main->segment, main->length, main->low_byte)
+                                    : (segment_totals){segment_count(main->segment, main->length), 0, 0};
+        total.count += totals.count;
+        uint64_t low = total.sum_low;
+        total.sum_low += totals.sum_low;
+        total.sum_high += totals.sum_high + (total.sum_low < low);
+    }
+    if (status == CSIEVE_OK) status = sieve->main.status;
+    if (status == CSIEVE_OK) status = sieve->generator.status;
+    engine_end(&sieve->main);
+    engine_end(&sieve->generator);
+    if (status != CSIEVE_OK) return status;
+    if (!(flags & CSIEVE_SUM)) total.sum_low = total.sum_high = 0;
+    *result = total;
+    return CSIEVE_OK;
+}
+
+int csieve_primes(uint64_t from, uint64_t to, csieve_result *result) {
+    if (!result || from > to) return CSIEVE_EINVAL;
+    csieve_sieve *sieve = csieve_sieve_new();
+    if (!sieve) return CSIEVE_ENOMEM;
+    int status = csieve_sieve_run(sieve, from, to, CSIEVE_SUM, result);
+    csieve_sieve_free(sieve);
+    return status;
+}
+
+const char *csieve_strerror(int status) {
+    switch (status) {
+    case CSIEVE_OK: return "success";
+    case CSIEVE_EINVAL: return "invalid argument";
+    case CSIEVE_ENOMEM: return "out of memory";
+    default: return "unknown status";
+    }
+}

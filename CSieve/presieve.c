@@ -1,0 +1,98 @@
+#include "presieve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wheel.h"
+
+/*
+ * Groups whose products stay small (the largest, 43 * 47 * 53, is 105 KiB), so
+ * that all patterns together fit in a core's L2 cache next to the segment.
+ */
+static const uint16_t group_primes[PRESIEVE_GROUPS][4] = {
+    {7, 11, 13, 17}, {19, 23, 29}, {31, 37, 41}, {43, 47, 53}, {59, 61},
+    {67, 71},        {73, 79},     {83, 89},     {97, 101},    {103, 107},
+    {109, 113},      {127, 131},   {137, 139},   {149, 151},   {157, 163},
+};
+
+/* Clears the bits of every multiple of prime in bytes [0, length) of pattern. */
+static void cross_off_multiples(uint8_t *pattern, size_t length, uint32_t prime) {
+    uint64_t limit = (uint64_t)length * 30;
+    for (uint64_t turn = 0;; turn += 30) {
+        for (int i = 0; i < 8; i++) {
+            uint64_t multiple = (uint64_t)prime * (turn + wheel_residue[i]);
+            if (multiple >= limit) {
+                if (i == 0) return;
+                break;
+            }
+            pattern[multiple / 30] &= (uint8_t) ~(1u << wheel_position_of[multiple % 30]);
+        }
+    }
+}
+
+int presieve_init(presieve *presieve, size_t window) {
+    memset(presieve, 0, sizeof *presieve);
+    presieve->window = window;
+    for (int g = 0; g < PRESIEVE_GROUPS; g++) {
+        uint32_t period = 1;
+        for (int k = 0; k < 4 && group_primes[g][k]; k++) period *= group_primes[g][k];
+        size_t length = period + window;
+        uint8_t *pattern = malloc(length);
+        if (!pattern) {
+            presieve_free(presieve);
+            return -1;
+        }
+        memset(pattern, 0xff, length);
+        for (int k = 0; k < 4 && group_primes[g][k]; k++)
+            cross_off_multiples(pattern, length, group_primes[g][k]);
+        presieve->pattern[g] = pattern;
+        presieve->period[g] = period;
+    }
+    return 0;
+}
+
+void presieve_free(presieve *presieve) {
+    for (int g = 0; g < PRESIEVE_GROUPS; g++) free(presieve->pattern[g]);
+    memset(presieve, 0, sizeof *presieve);
+}
+
+/*
+ * Four patterns per pass over an L1-resident window; a group of fewer than
+ * four repeats a pointer, which AND does not mind. Cloned per instruction set
+ * so that the loop runs 32 or 64 bytes at a time where the CPU can.
+ */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
+and_patterns(uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,
+             const uint8_t *restrict c, const uint8_t *restrict d, size_t length, int first) {
+    if (first) {
+        for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j];
+    } else {
+        for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j];
+    }
+}
+
+void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
+                   size_t length) {
+    const uint8_t *source[PRESIEVE_GROUPS];
+    for (int g = 0; g < PRESIEVE_GROUPS; g++)
+        source[g] = presieve->pattern[g] + first_byte % presieve->period[g];
+    for (int g = 0; g < PRESIEVE_GROUPS; g += 4) {
+        const uint8_t *a = source[g];
+        const uint8_t *b = g + 1 < PRESIEVE_GROUPS ? source[g + 1] : a;
+        const uint8_t *c = g + 2 < PRESIEVE_GROUPS ? source[g + 2] : a;
+        const uint8_t *d = g + 3 < PRESIEVE_GROUPS ? source[g + 3] : a;
+        and_patterns(destination, a, b, c, d, length, g == 0);
+    }
+}
+
+void presieve_restore_primes(uint8_t *destination, uint64_t first_byte, size_t length) {
+    if (first_byte * 30 > PRESIEVE_LARGEST_PRIME) return;
+    for (int g = 0; g < PRESIEVE_GROUPS; g++) {
+        for (int k = 0; k < 4 && group_primes[g][k]; k++) {
+            uint32_t prime = group_primes[g][k];
+            uint64_t byte = prime / 30;
+            if (byte >= first_byte && byte < first_byte + length)
+                destination[byte - first_byte] |= (uint8_t)(1u << wheel_position_of[prime % 30]);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/*
+ * presieve.h -- pre-sieving by copying patterns (internal to CSieve).
+ *
+ * In the mod-30 byte layout the multiples of a set of primes repeat every
+ * product-of-those-primes bytes. Crossing off 7..163 by hand would be a third
+ * of all the sieve's work; instead the sieve ANDs together a few precomputed
+ * patterns, each for a group of primes, at the right phase.
+ */
+#ifndef CSIEVE_PRESIEVE_H
+#define CSIEVE_PRESIEVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest prime the patterns take care of; sieving primes start above it. */
+#define PRESIEVE_LARGEST_PRIME 163
+#define PRESIEVE_GROUPS 15
+
+typedef struct presieve {
+    /* Each pattern holds period + window bytes, so a window never wraps. */
+    uint8_t *pattern[PRESIEVE_GROUPS];
+    uint32_t period[PRESIEVE_GROUPS];
+    size_t window;
+} presieve;
+
+/* Builds the patterns for windows of up to window bytes. Returns 0, or -1 without memory. */
+int presieve_init(presieve *presieve, size_t window);
+void presieve_free(presieve *presieve);
+
+/*
+ * Writes bytes [first_byte, first_byte + length) of the pre-sieved wheel into
+ * destination (length <= window): every bit set except multiples of 7..163
+ * (the primes 7..163 themselves included; the caller puts them back).
+ */
+void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
+                   size_t length);
+
+/* Sets the bits of the primes 7..163 that lie in [first_byte, first_byte + length). */
+void presieve_restore_primes(uint8_t *destination, uint64_t first_byte, size_t length);
+
+#endif /* CSIEVE_PRESIEVE_H */
