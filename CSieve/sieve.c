@@ -118,6 +118,10 @@ void csieve_sieve_free(csieve_sieve *sieve) {
     free(sieve);
 }
 
+size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve) {
+    return sieve ? sieve->main.segment_bytes : 0;
+}
+
 size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes) {
     if (!sieve) return 0;
     size_t wanted = bytes == 0 ? sieve->cache_segment_bytes : bytes;

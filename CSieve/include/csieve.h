@@ -84,10 +84,13 @@ csieve_sieve *csieve_sieve_new(void);
 /** Releases a sieve and all its memory. csieve_sieve_free(NULL) does nothing. */
 void csieve_sieve_free(csieve_sieve *sieve);
 
+/** The segment size in bytes now in force (each byte holds 30 numbers). */
+size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
+
 /**
- * Sets the segment size in bytes (each byte holds 30 numbers). The value is
- * rounded down to a multiple of 64 and clamped to [64, 16 MiB]; 0 restores the
- * size chosen from the cache sizes. Returns the size now in force.
+ * Sets the segment size in bytes. The value is clamped to [64, 16 MiB] and
+ * rounded down to a power of two; 0 restores the size chosen from the cache
+ * sizes. Returns the size now in force (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
  * edges and bucket-sieved primes into small intervals.
  */

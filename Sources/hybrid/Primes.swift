@@ -1,0 +1,68 @@
+import ArgumentParser
+import HybridKit
+
+/// `hybrid primes [FROM] TO`: the count and exact sum of the primes in a range.
+struct Primes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count and sum the primes in [FROM, TO) (CPU-bound).",
+        discussion: """
+            Numbers may be written 1000000, 1_000_000, 1e6, 2^32, 10^9 or 2^64-1. \
+            The largest TO is 2^64-1.
+            """
+    )
+
+    // Collects unrecognized words too, so that "-5" is reported as a negative number
+    // rather than as an unknown option.
+    @Argument(parsing: .allUnrecognized, help: "TO, or FROM TO: the primes in [FROM, TO); FROM defaults to 0.")
+    var bounds: [String]
+
+    @Option(help: "serial, threads or processes.")
+    var strategy: Strategy = .serial
+
+    @Option(help: "Workers (threads or processes) running at once.")
+    var workers: Int = 1
+
+    @Option(help: "c or swift: who runs the sieve's hot loop.")
+    var engine: EngineKind = .c
+
+    @Flag(help: "Print the run report as one JSON object.")
+    var json = false
+
+    @Flag(help: "Count only; skip the sum.")
+    var countOnly = false
+
+    @Flag(help: "Never draw a progress bar (it is drawn only on a terminal anyway).")
+    var noProgress = false
+
+    func run() throws {
+        let range = try parseRange()
+        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workers, sum: !countOnly)
+        try job.validate()
+        if strategy == .serial, workers != 1 {
+            throw UsageError("strategy serial runs 1 worker, got --workers \(workers)")
+        }
+        let outcome = try PrimesRunner.run(job, progress: !noProgress)
+        let report = outcome.report
+        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())
+    }
+
+    private func parseRange() throws -> Range<UInt64> {
+        if let option = bounds.first(where: { $0.hasPrefix("-") && !($0.dropFirst().first?.isNumber ?? false) }) {
+            throw UsageError("unknown option '\(option)'")
+        }
+        switch bounds.count {
+        case 1:
+            return 0..<(try NumberExpression.parse(bounds[0]))
+        case 2:
+            let from = try NumberExpression.parse(bounds[0])
+            let to = try NumberExpression.parse(bounds[1])
+            guard from <= to else { throw UsageError("FROM (\(bounds[0])) is above TO (\(bounds[1]))") }
+            return from..<to
+        default:
+            throw UsageError("expected TO or FROM TO, got \(bounds.count) numbers")
+        }
+    }
+}
+
+extension Strategy: ExpressibleByArgument {}
+extension EngineKind: ExpressibleByArgument {}
