@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@Suite("hybrid primes, run as a program")
+struct PrimesCommandTests {
+    @Test("--json prints one object with big numbers as strings")
+    func json() throws {
+        let output = try HybridBinary.run(["primes", "1e6", "--json"])
+        #expect(output.status == 0)
+        #expect(output.standardError.isEmpty)
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["from"] as? String == "0")
+        #expect(object?["to"] as? String == "1000000")
+        #expect(object?["count"] as? Int == 78498)
+        #expect(object?["sum"] as? String == "37550402023")
+        #expect(object?["engine"] as? String == "c")
+        #expect(object?["strategy"] as? String == "serial")
+        #expect(object?["workers"] as? Int == 1)
+        #expect(object?["seconds"] is Double)
+        #expect(output.standardOutput.hasPrefix(#"{"from": "0", "to": "1000000", "count": 78498, "sum": "37550402023""#))
+    }
+
+    @Test("FROM TO in every written form", arguments: [
+        (["1_000_000", "2e6"], "70435"), (["2^32", "2^32+1e6"], "45038"), (["10^9", "10^9+100"], "7"),
+        (["2^64-100", "2^64-1"], "3"),
+    ])
+    func fromTo(bounds: [String], count: String) throws {
+        let output = try HybridBinary.run(["primes"] + bounds + ["--json"])
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains(#""count": \#(count),"#))
+    }
+
+    @Test("the sum past 2^64 is exact", .timeLimit(.minutes(2)))
+    func sumPastTwoToThe64() throws {
+        // Σ p < 3 * 10^10 is 19,429,273,522,956,216,707 > 2^64, so the high half is exercised.
+        let output = try HybridBinary.run(["primes", "3e10", "--json", "--count-only"])
+        #expect(output.standardOutput.contains(#""count": 1300005926"#))
+        #expect(output.standardOutput.contains(#""sum": null"#))
+    }
+
+    @Test("the human report names the range, count, sum and time")
+    func humanReport() throws {
+        let output = try HybridBinary.run(["primes", "100"])
+        #expect(output.status == 0)
+        let lines = output.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(lines.contains { $0 == ["count", "25"] })
+        #expect(lines.contains { $0 == ["sum", "1,060"] })
+        #expect(lines.contains { $0.first == "seconds" })
+    }
+
+    @Test("bad input: one line on stderr, exit 2, nothing on stdout", arguments: [
+        ["primes", "-5"], ["primes", "abc"], ["primes", "1.5"], ["primes", "10", "5"], ["primes", "2^64"],
+        ["primes", "18446744073709551616"], ["primes", "--workers", "0", "10"], ["primes"], ["primes", "1", "2", "3"],
+        ["primes", "10", "--strategy", "bogus"], ["primes", "10", "--engine", "fortran"], ["primes", "10", "--bogus"],
+        ["primes", "10", "--workers", "x"], ["nonsense"],
+    ])
+    func badInput(arguments: [String]) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == 2)
+        #expect(output.standardOutput.isEmpty)
+        #expect(output.standardError.hasPrefix("hybrid: "))
+        #expect(output.standardError.split(separator: "\n").count == 1)
+        #expect(!output.standardError.contains("Fatal error"))
+    }
+
+    @Test("no progress bar when stderr is not a terminal")
+    func noProgressOffTerminal() throws {
+        let output = try HybridBinary.run(["primes", "3e9"])
+        #expect(output.status == 0)
+        #expect(output.standardError.isEmpty)
+    }
+}
