@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// Builds Tests/Consumer, a package that depends on this one by path, and runs its C and Swift
+/// programs: the products CSieve and HybridKit work for other packages, not only for hybrid.
+@Suite("A package that depends on hybrid", .serialized)
+struct ConsumerTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("builds and runs from C and from Swift", .timeLimit(.minutes(10)))
+    func consumer() throws {
+        let consumer = Self.packageRoot.appendingPathComponent("Tests/Consumer")
+        let scratch = Self.packageRoot.appendingPathComponent(".build/consumer")
+        let build = try run("/usr/bin/env", ["swift", "build", "--package-path", consumer.path,
+                                             "--scratch-path", scratch.path])
+        #expect(build.status == 0, "\(build.output)")
+        let products = scratch.appendingPathComponent("debug")
+        let c = try run(products.appendingPathComponent("csieve-count").path, [])
+        #expect(c.output == "C: 50847534 primes below 10^9, sum 24739512092254535 (high half 0)\n")
+        let swift = try run(products.appendingPathComponent("swift-count").path, [])
+        #expect(swift.output == "Swift: 50847534 primes below 10^9, sum 24739512092254535\n")
+    }
+
+    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
