@@ -1,4 +1,10 @@
-import Foundation
+// FoundationEssentials where it exists: it has JSONEncoder without loading ICU, which alone
+// adds milliseconds to every start of the hybrid command.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A fetch's run report: what was fetched, how, how long it took, and every URL's result in
 /// input order.
