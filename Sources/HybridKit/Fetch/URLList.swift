@@ -7,11 +7,33 @@
 public enum URLList {
     /// The URLs in `text`, in order.
     public static func parse(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).compactMap { line in
-            let trimmed = line.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
-            if trimmed.isEmpty || trimmed.first == "#" { return nil }
-            return String(trimmed)
+        parse(utf8: Array(text.utf8))
+    }
+
+    /// The URLs in UTF-8 text. Works on bytes: lists of a hundred thousand URLs are read in
+    /// milliseconds, where generic String slicing would take a good part of the fetch itself.
+    static func parse(utf8 bytes: [UInt8]) -> [String] {
+        func isBlank(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+                || byte == 0x0B || byte == 0x0C
         }
+        var urls: [String] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var lineStart = 0
+            while lineStart < buffer.count {
+                var lineEnd = lineStart
+                while lineEnd < buffer.count && buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                var first = lineStart
+                var last = lineEnd
+                while first < last && isBlank(buffer[first]) { first += 1 }
+                while last > first && isBlank(buffer[last - 1]) { last -= 1 }
+                if first < last && buffer[first] != UInt8(ascii: "#") {
+                    urls.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<last]), as: UTF8.self))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        return urls
     }
 
     /// The URLs in a file, or in standard input when `path` is `-`.
@@ -33,6 +55,6 @@ public enum URLList {
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return parse(String(decoding: bytes, as: UTF8.self))
+        return parse(utf8: bytes)
     }
 }
