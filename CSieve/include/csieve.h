@@ -148,6 +148,35 @@ const char *csieve_strerror(int status);
  *     caller sizes windows to the process's descriptor limit.
  *
  * Needs libcurl 7.85 or later (CURLOPT_PROTOCOLS_STR).
+ *
+ * Example: fetch three URLs, up to two at a time, on the calling thread.
+ *
+ *   #include <csieve.h>
+ *   #include <stdio.h>
+ *
+ *   int main(void) {
+ *       const char *urls[] = {"http://127.0.0.1:8080/", "http://127.0.0.1:8080/status/404",
+ *                             "ftp://example.invalid/"};
+ *       csieve_fetch_result results[3];
+ *       csieve_fetch_batch batch;
+ *       csieve_fetch_options options;
+ *       if (csieve_fetch_global_init() != CSIEVE_OK) return 1;
+ *       csieve_fetch_options_init(&options);
+ *       options.total_timeout = 10;
+ *       csieve_fetch_batch_init(&batch, urls, 3, results);
+ *       csieve_fetcher *fetcher = csieve_fetcher_new(&options, 2);
+ *       if (fetcher == NULL) return 1;
+ *       int status = csieve_fetcher_run(fetcher, &batch);
+ *       for (size_t i = 0; i < 3; i++)
+ *           printf("%s: status %ld, %llu bytes, %s\n", urls[i], results[i].status,
+ *                  (unsigned long long)results[i].bytes, results[i].error);
+ *       csieve_fetcher_free(fetcher);
+ *       csieve_fetch_batch_free(&batch);
+ *       return status == CSIEVE_OK ? 0 : 1;
+ *   }
+ *
+ * To fetch on T threads, make one fetcher per thread and call
+ * csieve_fetcher_run() on the same batch from each.
  */
 
 /** libcurl could not be initialised, or refused a handle or an option. */
@@ -289,8 +318,8 @@ void csieve_fetcher_free(csieve_fetcher *fetcher);
  * atomically, fetches that URL (retrying as the options say), writes
  * batch->results[index], advances batch->done, and takes another. Many
  * fetchers, each on its own thread, may run on one batch at once.
- * Cost: the network's; the CPU cost per transfer is libcurl's (a few
- * microseconds on a reused connection).
+ * Cost: the network's; the CPU cost per transfer is libcurl's, about 10 to 30
+ * microseconds (kernel time included) on a reused loopback connection.
  * Returns CSIEVE_OK once the batch has no URL left to take (per-URL failures
  * are in the results), CSIEVE_EINVAL for a NULL argument, CSIEVE_ENOMEM or
  * CSIEVE_ECURL when the fetcher itself fails; then every URL it had taken
