@@ -81,13 +81,22 @@ public enum URLFetcher {
             progress(batch.done, urls.count)
         }
         let seconds = (outcome.lastFinish ?? ContinuousClock.now) - start
-        let failure = outcome.firstFailure.map { String(cString: csieve_strerror($0)) }
+        let failure = outcome.firstFailure.map(describeFetcherStatus)
         return FetchReport(
             strategy: fitted.strategy,
             seconds: seconds.secondsValue,
             results: batch.results(fetcherFailure: failure),
             options: fitted
         )
+    }
+}
+
+/// Names a status that csieve_fetcher_run failed with.
+private func describeFetcherStatus(_ status: Int32) -> String {
+    switch status {
+    case CSIEVE_ENOMEM: return "a fetcher ran out of memory"
+    case CSIEVE_ECURL: return "libcurl failed in a fetcher"
+    default: return String(cString: csieve_strerror(status))
     }
 }
 
