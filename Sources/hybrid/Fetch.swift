@@ -64,11 +64,16 @@ struct Fetch: ParsableCommand {
 
         let standardError = FileHandleOutput.standardError
         let showsProgress = !noProgress && standardError.isTerminal
+        var shown = -1
         let report = try URLFetcher.fetch(
             list,
             options: options,
             progress: showsProgress
-                ? { done, total in standardError.write("\rfetched \(done)/\(total)") } : nil,
+                ? { done, total in
+                    guard done != shown else { return }
+                    shown = done
+                    standardError.write("\rfetched \(done)/\(total)")
+                } : nil,
             notice: { standardError.write("hybrid: \($0)\n") }
         )
         if showsProgress { standardError.write("\r\u{1B}[K") }
