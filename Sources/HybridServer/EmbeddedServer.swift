@@ -24,7 +24,8 @@ public final class EmbeddedServer: Sendable {
     private let channel: any Channel
     private let stopped = NIOLockedValueBox(false)
 
-    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel) {
+    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel)
+    {
         self.host = host
         self.port = port
         self.group = group
@@ -52,7 +53,8 @@ public final class EmbeddedServer: Sendable {
         guard (0...ResponsePlan.maximumBytes).contains(size) else {
             throw ServerError("size must be 0...\(ResponsePlan.maximumBytes) bytes")
         }
-        let milliseconds = Int(latency.components.seconds * 1000)
+        let milliseconds =
+            Int(latency.components.seconds * 1000)
             + Int(latency.components.attoseconds / 1_000_000_000_000_000)
         let settings = ServerSettings(latencyMilliseconds: milliseconds, bytes: size)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
@@ -67,7 +69,8 @@ public final class EmbeddedServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withErrorHandling: true
                     )
-                    try channel.pipeline.syncOperations.addHandler(ResponseHandler(settings: settings))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ResponseHandler(settings: settings))
                 }
             }
         do {

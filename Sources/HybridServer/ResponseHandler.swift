@@ -44,7 +44,8 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 let loop = context.eventLoop.assumeIsolated()
                 loop.scheduleTask(in: .milliseconds(Int64(plan.delayMilliseconds))) {
-                    self.respond(context: context, plan: plan, keepAlive: keepAlive, version: version)
+                    self.respond(
+                        context: context, plan: plan, keepAlive: keepAlive, version: version)
                 }
             }
         }

@@ -25,7 +25,8 @@ struct Fetch: ParsableCommand {
     @Option(help: "serial, threads, multi or threads-multi.")
     var strategy: FetchStrategy = .multi
 
-    @Option(help: "Transfers in flight at once (multi, threads-multi; the thread count of threads).")
+    @Option(
+        help: "Transfers in flight at once (multi, threads-multi; the thread count of threads).")
     var concurrency: Int = 100
 
     @Option(help: "Worker threads (threads: default the concurrency; threads-multi: the cores).")
@@ -96,7 +97,9 @@ struct Fetch: ParsableCommand {
     }
 
     private func duration(_ seconds: Double, name: String) throws -> Duration {
-        guard seconds.isFinite, seconds > 0 else { throw UsageError("\(name) must be a positive number of seconds") }
+        guard seconds.isFinite, seconds > 0 else {
+            throw UsageError("\(name) must be a positive number of seconds")
+        }
         return .seconds(seconds)
     }
 }

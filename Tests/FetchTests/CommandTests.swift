@@ -20,7 +20,9 @@ private struct Outcome {
 }
 
 /// Runs `executable` with `arguments`, feeding it `input`, and waits for it to end.
-private func run(_ arguments: [String], input: String = "", executable: String = hybridPath) throws -> Outcome {
+private func run(_ arguments: [String], input: String = "", executable: String = hybridPath) throws
+    -> Outcome
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -54,7 +56,10 @@ struct CommandTests {
 
     @Test("fetch --json reports every URL in input order and exits 1 when one failed")
     func fetchJSON() throws {
-        let outcome = try run(["fetch", "--json", "--no-progress", "\(base)/bytes/10", "\(base)/status/404", "ftp://x/"])
+        let outcome = try run([
+            "fetch", "--json", "--no-progress", "\(base)/bytes/10", "\(base)/status/404",
+            "ftp://x/",
+        ])
         #expect(outcome.status == 1)
         let json = outcome.json
         #expect(json["urls"] as? Int == 3)
@@ -62,7 +67,10 @@ struct CommandTests {
         #expect(json["failed"] as? Int == 2)
         #expect(json["strategy"] as? String == "multi")
         let results = json["results"] as? [[String: Any]] ?? []
-        #expect(results.map { $0["url"] as? String } == ["\(base)/bytes/10", "\(base)/status/404", "ftp://x/"])
+        #expect(
+            results.map { $0["url"] as? String } == [
+                "\(base)/bytes/10", "\(base)/status/404", "ftp://x/",
+            ])
         #expect(results.map { $0["status"] as? Int } == [200, 404, nil])
         #expect(results[0]["bytes"] as? Int == 10)
         #expect(results[2]["error"] is String)
@@ -72,7 +80,8 @@ struct CommandTests {
     @Test("fetch --input - reads URLs from standard input, skipping blanks and comments")
     func fetchStandardInput() throws {
         let list = "# three URLs\n\n\(base)/bytes/1\n  \(base)/bytes/2\n# done\n\(base)/bytes/3\n"
-        let outcome = try run(["fetch", "--input", "-", "--strategy", "threads", "--json"], input: list)
+        let outcome = try run(
+            ["fetch", "--input", "-", "--strategy", "threads", "--json"], input: list)
         #expect(outcome.status == 0)
         #expect(outcome.json["urls"] as? Int == 3)
         #expect(outcome.json["bytes"] as? Int == 6)
@@ -90,7 +99,9 @@ struct CommandTests {
 
     @Test("with no URLs, fetch runs the demo against an embedded server")
     func demo() throws {
-        let outcome = try run(["fetch", "--json", "--strategy", "threads-multi", "--concurrency", "50"])
+        let outcome = try run([
+            "fetch", "--json", "--strategy", "threads-multi", "--concurrency", "50",
+        ])
         #expect(outcome.status == 0)
         #expect(outcome.json["urls"] as? Int == 100)
         #expect(outcome.json["ok"] as? Int == 100)
@@ -118,7 +129,10 @@ struct CommandTests {
     func descriptorLimit() throws {
         let list = (0..<300).map { "\(base)/bytes/\($0 % 10)" }.joined(separator: "\n")
         let outcome = try run(
-            ["-c", "ulimit -n 48 && exec \"$0\" fetch --json --concurrency 200 --input -", hybridPath],
+            [
+                "-c", "ulimit -n 48 && exec \"$0\" fetch --json --concurrency 200 --input -",
+                hybridPath,
+            ],
             input: list, executable: "/bin/sh")
         #expect(outcome.status == 0)
         #expect(outcome.json["ok"] as? Int == 300)
@@ -139,7 +153,8 @@ struct CommandTests {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(text.hasPrefix("listening on http://127.0.0.1:"))
         let url = String(text.dropFirst("listening on ".count))
         let report = try URLFetcher.fetch(["\(url)/", "\(url)/status/418"])

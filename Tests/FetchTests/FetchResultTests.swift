@@ -44,9 +44,13 @@ struct FetchResultTests {
 
     @Test("malformed URLs and unsupported schemes are failed results, not errors")
     func malformedAndUnsupported() throws {
-        let urls = ["http://[::1", "ftp://127.0.0.1/file", "file:///etc/hostname", "gopher://x/", "\(base)/"]
+        let urls = [
+            "http://[::1", "ftp://127.0.0.1/file", "file:///etc/hostname", "gopher://x/",
+            "\(base)/",
+        ]
         for strategy in FetchStrategy.allCases {
-            let report = try URLFetcher.fetch(urls, options: FetchOptions(strategy: strategy, concurrency: 4))
+            let report = try URLFetcher.fetch(
+                urls, options: FetchOptions(strategy: strategy, concurrency: 4))
             #expect(report.results[0].error?.isMalformedURL == true, "\(strategy)")
             #expect(report.results[1].error?.isUnsupportedScheme == true, "\(strategy)")
             #expect(report.results[2].error?.isUnsupportedScheme == true, "\(strategy)")
@@ -60,7 +64,8 @@ struct FetchResultTests {
     func inputOrder() throws {
         // Earlier URLs wait longer, so they finish last.
         let urls = (0..<30).map { "\(base)/delay/\(3 * (30 - $0))/bytes/\($0)" }
-        let report = try URLFetcher.fetch(urls, options: FetchOptions(strategy: .multi, concurrency: 30))
+        let report = try URLFetcher.fetch(
+            urls, options: FetchOptions(strategy: .multi, concurrency: 30))
         #expect(report.results.map(\.url) == urls)
         #expect(report.results.map(\.bytes) == Array(0..<30))
     }
@@ -81,10 +86,15 @@ struct FetchResultTests {
             let url: String, status: Int?, bytes: Int, code: Int?, ok: Bool
         }
         func answers(_ report: FetchReport) -> [Answer] {
-            report.results.map { Answer(url: $0.url, status: $0.status, bytes: $0.bytes, code: $0.error?.code, ok: $0.isOK) }
+            report.results.map {
+                Answer(
+                    url: $0.url, status: $0.status, bytes: $0.bytes, code: $0.error?.code,
+                    ok: $0.isOK)
+            }
         }
         let serial = try URLFetcher.fetch(urls, options: FetchOptions(strategy: .serial))
-        let other = try URLFetcher.fetch(urls, options: FetchOptions(strategy: strategy, concurrency: 8, threads: 3))
+        let other = try URLFetcher.fetch(
+            urls, options: FetchOptions(strategy: strategy, concurrency: 8, threads: 3))
         #expect(other.strategy == strategy)
         #expect(answers(other) == answers(serial))
         #expect(other.ok == 24 && other.failed == 36)
@@ -93,12 +103,16 @@ struct FetchResultTests {
     @Test("5xx and transport errors are retried; permanent errors and successes are not")
     func retries() throws {
         let report = try URLFetcher.fetch(
-            ["\(base)/status/503", "http://127.0.0.1:\(closedPort)/", "ftp://127.0.0.1/", "\(base)/status/404", "\(base)/"],
+            [
+                "\(base)/status/503", "http://127.0.0.1:\(closedPort)/", "ftp://127.0.0.1/",
+                "\(base)/status/404", "\(base)/",
+            ],
             options: FetchOptions(retries: 2, retryBackoff: .milliseconds(5)))
         #expect(report.results.map(\.attempts) == [3, 3, 1, 1, 1])
         #expect(report.results[0].status == 503)
         let serial = try URLFetcher.fetch(
-            ["\(base)/status/502"], options: FetchOptions(strategy: .serial, retries: 1, retryBackoff: .zero))
+            ["\(base)/status/502"],
+            options: FetchOptions(strategy: .serial, retries: 1, retryBackoff: .zero))
         #expect(serial.results[0].attempts == 2)
     }
 
@@ -123,9 +137,15 @@ struct FetchResultTests {
 
     @Test("options out of range are usage errors")
     func badOptions() {
-        #expect(throws: UsageError.self) { try URLFetcher.fetch([], options: FetchOptions(concurrency: 0)) }
-        #expect(throws: UsageError.self) { try URLFetcher.fetch([], options: FetchOptions(threads: 0)) }
-        #expect(throws: UsageError.self) { try URLFetcher.fetch([], options: FetchOptions(retries: -1)) }
+        #expect(throws: UsageError.self) {
+            try URLFetcher.fetch([], options: FetchOptions(concurrency: 0))
+        }
+        #expect(throws: UsageError.self) {
+            try URLFetcher.fetch([], options: FetchOptions(threads: 0))
+        }
+        #expect(throws: UsageError.self) {
+            try URLFetcher.fetch([], options: FetchOptions(retries: -1))
+        }
     }
 
     @Test("URL lists skip blank lines and comments")

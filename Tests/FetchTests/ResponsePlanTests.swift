@@ -1,5 +1,6 @@
-@testable import HybridServer
 import Testing
+
+@testable import HybridServer
 
 @Suite("Server path overrides")
 struct ResponsePlanTests {
@@ -10,7 +11,8 @@ struct ResponsePlanTests {
     @Test("defaults, single and combined overrides")
     func overrides() {
         #expect(plan("/") == plan("/anything/else?x=1"))
-        #expect(plan("/").delayMilliseconds == 50 && plan("/").bytes == 1024 && plan("/").status == 200)
+        #expect(
+            plan("/").delayMilliseconds == 50 && plan("/").bytes == 1024 && plan("/").status == 200)
         #expect(plan("/delay/0").delayMilliseconds == 0)
         #expect(plan("/bytes/7").bytes == 7)
         #expect(plan("/status/503").status == 503)

@@ -1,5 +1,6 @@
-@testable import HybridKit
 import Testing
+
+@testable import HybridKit
 
 @Suite("Worker plans")
 struct WorkerPlanTests {
@@ -17,6 +18,7 @@ struct WorkerPlanTests {
         #expect(FetchOptions(strategy: .multi, concurrency: 50).windows == [50])
         #expect(FetchOptions(strategy: .threads, concurrency: 4).windows == [0, 0, 0, 0])
         #expect(FetchOptions(strategy: .threads, concurrency: 4, threads: 2).windows == [0, 0])
-        #expect(FetchOptions(strategy: .threadsMulti, concurrency: 9, threads: 2).windows == [5, 4])
+        #expect(
+            FetchOptions(strategy: .threadsMulti, concurrency: 9, threads: 2).windows == [5, 4])
     }
 }

@@ -5,11 +5,14 @@ extension FetchReport {
         let windows = options.windows
         let layout: String
         if windows.allSatisfy({ $0 == 0 }) {
-            layout = windows.count == 1 ? "1 thread, easy handle" : "\(windows.count) threads, easy handles"
+            layout =
+                windows.count == 1
+                ? "1 thread, easy handle" : "\(windows.count) threads, easy handles"
         } else if windows.count == 1 {
             layout = "1 thread, multi handle, window \(windows[0])"
         } else {
-            layout = "\(windows.count) threads, multi handles, windows \(windows.map(String.init).joined(separator: "+"))"
+            layout =
+                "\(windows.count) threads, multi handles, windows \(windows.map(String.init).joined(separator: "+"))"
         }
         var lines = [
             "strategy    \(strategy.rawValue) (\(layout))",

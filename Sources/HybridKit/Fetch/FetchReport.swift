@@ -18,7 +18,9 @@ public struct FetchReport: Sendable, Equatable {
     /// The options in force (after fitting the window to the descriptor limit).
     public let options: FetchOptions
 
-    public init(strategy: FetchStrategy, seconds: Double, results: [FetchResult], options: FetchOptions) {
+    public init(
+        strategy: FetchStrategy, seconds: Double, results: [FetchResult], options: FetchOptions
+    ) {
         self.strategy = strategy
         self.seconds = seconds
         self.results = results
@@ -43,7 +45,10 @@ public struct FetchReport: Sendable, Equatable {
     /// status or error.
     public func json(pretty: Bool = false) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty
+            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            : [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain numbers, strings and nulls cannot fail.
         let data = (try? encoder.encode(JSONReport(self))) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

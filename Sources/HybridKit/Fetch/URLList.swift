@@ -22,13 +22,18 @@ public enum URLList {
             var lineStart = 0
             while lineStart < buffer.count {
                 var lineEnd = lineStart
-                while lineEnd < buffer.count && buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                while lineEnd < buffer.count && buffer[lineEnd] != UInt8(ascii: "\n") {
+                    lineEnd += 1
+                }
                 var first = lineStart
                 var last = lineEnd
                 while first < last && isBlank(buffer[first]) { first += 1 }
                 while last > first && isBlank(buffer[last - 1]) { last -= 1 }
                 if first < last && buffer[first] != UInt8(ascii: "#") {
-                    urls.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[first..<last]), as: UTF8.self))
+                    urls.append(
+                        String(
+                            decoding: UnsafeBufferPointer(rebasing: buffer[first..<last]),
+                            as: UTF8.self))
                 }
                 lineStart = lineEnd + 1
             }
@@ -47,10 +52,13 @@ public enum URLList {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress, $0.count)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw UsageError("cannot read URL list \(path): \(String(cString: strerror(errno)))")
+                throw UsageError(
+                    "cannot read URL list \(path): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])

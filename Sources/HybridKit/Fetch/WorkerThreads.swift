@@ -22,13 +22,19 @@ enum WorkerThreads {
         var leftover: [() -> Void] = []
         let finished = FinishedCounter()
         for work in works {
-            let box = Unmanaged.passRetained(Work { work(); finished.increment() })
+            let box = Unmanaged.passRetained(
+                Work {
+                    work()
+                    finished.increment()
+                })
             var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { raw in
-                let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
-                work.body()
-                return nil
-            }, box.toOpaque())
+            let status = pthread_create(
+                &thread, nil,
+                { raw in
+                    let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
+                    work.body()
+                    return nil
+                }, box.toOpaque())
             if status == 0 {
                 threads.append(thread)
             } else {
