@@ -27,7 +27,9 @@ note() { echo "fetch.sh: $*" >&2; }
 
 echo "building hybrid (release)..." >&2
 swift build -c release --product hybrid >/dev/null
-hybrid="$(swift build -c release --show-bin-path)/hybrid"
+# A copy in the temp dir: the commands below are split on spaces, which a checkout path may hold.
+cp "$(swift build -c release --show-bin-path)/hybrid" "$work/hybrid"
+hybrid="$work/hybrid"
 
 # A free loopback port: one nothing answers on.
 free_port() {
