@@ -9,7 +9,9 @@ let package = Package(
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only HybridServer (`hybrid serve`, the fetch tests) uses NIO; HybridKit does not.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The C core. Its whole public API is CSieve/include/csieve.h.
@@ -23,10 +25,22 @@ let package = Package(
             name: "hybrid",
             dependencies: [
                 "HybridKit",
+                "HybridServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The HTTP server behind `hybrid serve`: not a product, so HybridKit users never pull NIO.
+        .target(
+            name: "HybridServer",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
+        .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
     ]
 )

@@ -194,6 +194,7 @@ const char *csieve_strerror(int status) {
     case CSIEVE_OK: return "success";
     case CSIEVE_EINVAL: return "invalid argument";
     case CSIEVE_ENOMEM: return "out of memory";
+    case CSIEVE_ECURL: return "libcurl failed to set up a transfer";
     default: return "unknown status";
     }
 }

@@ -11,7 +11,7 @@ struct Hybrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hybrid",
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
-        subcommands: [Primes.self]
+        subcommands: [Primes.self, Fetch.self, Serve.self]
     )
 
     /// Runs the command line with hybrid's exit codes: bad usage prints one line on stderr and

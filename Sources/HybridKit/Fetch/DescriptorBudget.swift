@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Fits a fetch's transfers in flight to the process's file-descriptor limit (RLIMIT_NOFILE).
+///
+/// Each transfer in flight holds a socket, and each multi handle two more for its wake-up pair.
+/// When the soft limit is too low the budget first raises it (up to the hard limit, which any
+/// process may do); only if that is not enough are the windows lowered, so no URL ever fails
+/// with "too many open files".
+enum DescriptorBudget {
+    /// Descriptors kept free for everything else the process opens (files, stdio, NIO, logs).
+    static let reserve = 16
+
+    /// The options unchanged, or lowered to fit, with one line saying what was lowered.
+    static func fit(_ options: FetchOptions) -> (FetchOptions, String?) {
+        let windows = options.windows
+        let multiHandles = windows.count { $0 > 0 }
+        let needed = options.transfersInFlight + 2 * multiHandles + openDescriptors() + reserve
+        if DescriptorLimit.current >= needed { return (options, nil) }
+        let soft = DescriptorLimit.raise(toAtLeast: needed)
+        if soft >= needed { return (options, nil) }
+
+        let available = max(1, soft - openDescriptors() - reserve - 2 * multiHandles)
+        var fitted = options
+        switch options.strategy {
+        case .serial:
+            return (options, nil)
+        case .threads:
+            fitted.threads = min(options.effectiveThreads, available)
+        case .multi:
+            fitted.concurrency = min(options.concurrency, available)
+        case .threadsMulti:
+            fitted.concurrency = min(options.concurrency, available)
+            fitted.threads = min(options.effectiveThreads, fitted.concurrency)
+        }
+        if fitted.transfersInFlight >= options.transfersInFlight { return (options, nil) }
+        let notice =
+            "the file-descriptor limit (\(soft)) fits \(fitted.transfersInFlight) transfers in flight, "
+            + "not \(options.transfersInFlight): lowered the window to \(fitted.transfersInFlight)"
+        return (fitted, notice)
+    }
+
+    /// Descriptors open now, counted in /proc/self/fd (a guess of 16 where that is missing).
+    static func openDescriptors() -> Int {
+        guard let directory = opendir("/proc/self/fd") else { return 16 }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.first }
+            if name != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs one piece of work per POSIX thread and waits for all of them.
+///
+/// pthreads rather than Swift concurrency: a fetcher blocks in libcurl (poll, perform) for the
+/// whole batch, which would starve the cooperative pool's few threads.
+enum WorkerThreads {
+    private final class Work {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Starts every piece of work on its own thread, calls `whileRunning` on the calling thread
+    /// until they end, then joins them. A thread that cannot be created runs its work on the
+    /// calling thread instead, so no work is lost.
+    static func run(_ works: [() -> Void], whileRunning: (() -> Bool) -> Void = { _ in }) {
+        var threads: [pthread_t] = []
+        var leftover: [() -> Void] = []
+        let finished = FinishedCounter()
+        for work in works {
+            let box = Unmanaged.passRetained(
+                Work {
+                    work()
+                    finished.increment()
+                })
+            var thread = pthread_t()
+            let status = pthread_create(
+                &thread, nil,
+                { raw in
+                    let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
+                    work.body()
+                    return nil
+                }, box.toOpaque())
+            if status == 0 {
+                threads.append(thread)
+            } else {
+                box.release()
+                leftover.append(work)
+            }
+        }
+        whileRunning { finished.value < threads.count }
+        for work in leftover { work() }
+        for thread in threads { pthread_join(thread, nil) }
+    }
+}
+
+/// A counter that worker threads bump and the calling thread reads.
+private final class FinishedCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func increment() { count.add(1, ordering: .releasing) }
+
+    var value: Int { count.load(ordering: .acquiring) }
+}

@@ -1,0 +1,31 @@
+import Testing
+
+@testable import HybridServer
+
+@Suite("Server path overrides")
+struct ResponsePlanTests {
+    func plan(_ path: String) -> ResponsePlan {
+        ResponsePlan(path: path[...], defaultDelayMilliseconds: 50, defaultBytes: 1024)
+    }
+
+    @Test("defaults, single and combined overrides")
+    func overrides() {
+        #expect(plan("/") == plan("/anything/else?x=1"))
+        #expect(
+            plan("/").delayMilliseconds == 50 && plan("/").bytes == 1024 && plan("/").status == 200)
+        #expect(plan("/delay/0").delayMilliseconds == 0)
+        #expect(plan("/bytes/7").bytes == 7)
+        #expect(plan("/status/503").status == 503)
+        let combined = plan("/delay/10/bytes/3/status/404?q")
+        #expect(combined.delayMilliseconds == 10 && combined.bytes == 3 && combined.status == 404)
+    }
+
+    @Test("values out of range are problems, answered with 400")
+    func problems() {
+        #expect(plan("/status/99").problem != nil)
+        #expect(plan("/bytes/-1").problem != nil)
+        #expect(plan("/delay/abc").problem != nil)
+        #expect(plan("/bytes").problem != nil)
+        #expect(plan("/status/204").problem == nil && !plan("/status/204").allowsBody)
+    }
+}
