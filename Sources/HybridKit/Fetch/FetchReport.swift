@@ -1,11 +1,3 @@
-// FoundationEssentials where it exists: it has JSONEncoder without loading ICU, which alone
-// adds milliseconds to every start of the hybrid command.
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A fetch's run report: what was fetched, how, how long it took, and every URL's result in
 /// input order.
 public struct FetchReport: Sendable, Equatable {
@@ -40,54 +32,27 @@ public struct FetchReport: Sendable, Equatable {
     /// The results that are not ok, in input order.
     public var failures: [FetchResult] { results.filter { !$0.isOK } }
 
-    /// The report as JSON: `{"urls", "ok", "failed", "bytes", "seconds", "strategy", "results"}`,
-    /// each result `{"url", "status", "bytes", "seconds", "error"}` with `null` for a missing
-    /// status or error.
-    public func json(pretty: Bool = false) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting =
-            pretty
-            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            : [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain numbers, strings and nulls cannot fail.
-        let data = (try? encoder.encode(JSONReport(self))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// The JSON shape of a report. Keys come out sorted: this Foundation's JSONEncoder does not keep
-/// the order they are encoded in, and sorted is at least the same on every run.
-private struct JSONReport: Encodable {
-    let report: FetchReport
-    init(_ report: FetchReport) { self.report = report }
-
-    enum Keys: String, CodingKey { case urls, ok, failed, bytes, seconds, strategy, results }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(report.urls, forKey: .urls)
-        try container.encode(report.ok, forKey: .ok)
-        try container.encode(report.failed, forKey: .failed)
-        try container.encode(report.bytes, forKey: .bytes)
-        try container.encode(report.seconds, forKey: .seconds)
-        try container.encode(report.strategy, forKey: .strategy)
-        try container.encode(report.results.map(JSONResult.init), forKey: .results)
-    }
-}
-
-private struct JSONResult: Encodable {
-    let result: FetchResult
-    init(_ result: FetchResult) { self.result = result }
-
-    enum Keys: String, CodingKey { case url, status, bytes, seconds, error }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(result.url, forKey: .url)
-        // Optionals are written as null rather than left out: every result has every key.
-        try container.encode(result.status, forKey: .status)
-        try container.encode(result.bytes, forKey: .bytes)
-        try container.encode(result.seconds, forKey: .seconds)
-        try container.encode(result.error?.message, forKey: .error)
+    /// The report as JSON, keys in this order: `{"urls", "ok", "failed", "bytes", "seconds",
+    /// "strategy", "results"}`, each result `{"url", "status", "bytes", "seconds", "error"}` with
+    /// `null` for a missing status or error, so that every result has every key.
+    public func json() -> String {
+        let results = results.map { result -> JSONValue in
+            .object([
+                ("url", .string(result.url)),
+                ("status", result.status.map { .integer(Int64($0)) } ?? .null),
+                ("bytes", .integer(Int64(result.bytes))),
+                ("seconds", .number(result.seconds)),
+                ("error", result.error.map { .string($0.message) } ?? .null),
+            ])
+        }
+        return JSONValue.object([
+            ("urls", .integer(Int64(urls))),
+            ("ok", .integer(Int64(ok))),
+            ("failed", .integer(Int64(failed))),
+            ("bytes", .integer(Int64(bytes))),
+            ("seconds", .number(seconds)),
+            ("strategy", .string(strategy.rawValue)),
+            ("results", .array(results)),
+        ]).serialized()
     }
 }
