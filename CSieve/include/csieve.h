@@ -331,6 +331,98 @@ void csieve_fetcher_free(csieve_fetcher *fetcher);
  */
 int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
 
+/* ========================================================================== */
+/* Worker processes                                                           */
+/* ========================================================================== */
+/*
+ * csieve_fork_run() runs numbered items 0 .. items-1 across forked worker
+ * processes, each item's result written into its own slot of a shared memory
+ * region made before the first fork. Workers pull the next item from one
+ * atomic counter in that region, so a slow item never holds up the others.
+ *
+ * Nothing is lost when a worker dies (killed by a signal from outside, a
+ * crash, a non-zero exit): the parent reaps it, reports it through on_death,
+ * and forks a replacement that runs the item the dead worker held before
+ * taking new ones. After more than max_deaths deaths the run stops with
+ * CSIEVE_EWORKERS instead of retrying forever.
+ *
+ * Fork rules this follows, and asks of its caller: call it from a process with
+ * no other threads running (or only threads that never hold a lock the work
+ * function needs: the children run `work` and nothing else, then _exit).
+ * Allocate what `work` reads before the call. With handle_signals, SIGINT and
+ * SIGTERM are blocked for the run's length; when one arrives every worker is
+ * ended (SIGTERM, then SIGKILL after 0.5 s) and reaped, and the call returns
+ * CSIEVE_EINTR with the signal in the report. Workers die with their parent
+ * (PR_SET_PDEATHSIG), so no orphan outlives it.
+ */
+
+/** Too many workers died; the run was stopped. */
+#define CSIEVE_EWORKERS (-4)
+/** A SIGINT or SIGTERM ended the run (csieve_fork_report.signal says which). */
+#define CSIEVE_EINTR (-5)
+/** fork() failed and no worker could run. */
+#define CSIEVE_EFORK (-6)
+
+/**
+ * The work for one item, run in a forked child. It writes the item's result
+ * into slot (slot_bytes long, zeroed before the call) and returns 0; any other
+ * value ends the worker with exit code 3, which counts as a death.
+ */
+typedef int (*csieve_item_work)(void *context, uint64_t item, void *slot);
+
+typedef struct csieve_fork_options {
+    unsigned workers;     /* processes at once, >= 1 (default 1) */
+    uint64_t items;       /* items 0 .. items - 1 */
+    size_t slot_bytes;    /* result bytes per item, > 0 */
+    unsigned max_deaths;  /* worker deaths tolerated (default 4) */
+    int handle_signals;   /* stop on SIGINT/SIGTERM, see above (default 0) */
+    void *context;        /* handed to on_progress and on_death */
+    /* Called in the parent about every 50 ms while the count of finished items grows. */
+    void (*on_progress)(void *context, uint64_t items_done);
+    /* Called in the parent for each death that is repaired (not the one past max_deaths): its pid, the signal that killed it (0 if it
+       exited), its exit code (-1 if signalled) and the item it lost (-1 if none). */
+    void (*on_death)(void *context, int pid, int signal, int exit_code, int64_t lost_item);
+    /* Fault injection for tests: the worker that takes this item kills itself with
+       SIGKILL before running it: the first time only, or every time. -1 (default): never. */
+    int64_t fault_item;
+    int fault_every_time;
+} csieve_fork_options;
+
+typedef struct csieve_fork_report {
+    unsigned deaths; /* workers that died and were replaced */
+    int signal;      /* with CSIEVE_EINTR: SIGINT or SIGTERM */
+} csieve_fork_report;
+
+/** Sets the defaults noted in csieve_fork_options. */
+void csieve_fork_options_init(csieve_fork_options *options);
+
+/**
+ * Runs work(work_context, item, slot) for every item on options->workers
+ * forked processes and copies the results (items * slot_bytes bytes, in item order) into results.
+ *
+ * Cost: one fork per worker (plus one per death), a shared mapping of
+ * items * (slot_bytes + 1) bytes, and a supervisor that wakes on each child's
+ * exit or every 50 ms.
+ * Returns CSIEVE_OK, CSIEVE_EINVAL, CSIEVE_ENOMEM, CSIEVE_EWORKERS,
+ * CSIEVE_EINTR or CSIEVE_EFORK; results are written only with CSIEVE_OK.
+ */
+int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, void *work_context,
+                    void *results, csieve_fork_report *report);
+
+/**
+ * A ready-made csieve_item_work for sieving: item i is the chunk
+ * [from + i * chunk_width, min(from + (i + 1) * chunk_width, to)) and its slot
+ * a csieve_result. The sieve is made before csieve_fork_run, so each child
+ * sieves with its own copy-on-write copy.
+ */
+typedef struct csieve_chunks {
+    csieve_sieve *sieve;
+    uint64_t from, to, chunk_width;
+    unsigned flags; /* CSIEVE_COUNT or CSIEVE_SUM */
+} csieve_chunks;
+
+int csieve_chunks_work(void *chunks, uint64_t item, void *slot);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,20 @@ struct Hybrid: ParsableCommand {
         }
     }
 
+    /// Bad usage is thrown on; a run that failed or was interrupted says one line and exits 1,
+    /// or 128 + the signal.
+    static func runReportingFailures<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let interrupted as RunInterrupted {
+            FileHandleOutput.standardError.write("hybrid: \(interrupted)\n")
+            Glibc.exit(interrupted.exitCode)
+        } catch let failure as SieveError {
+            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
+            Glibc.exit(1)
+        }
+    }
+
     private static func exitForBadUsage(_ message: String) -> Never {
         let line = message.split(separator: "\n").first.map(String.init) ?? "bad usage"
         let trimmed = line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line

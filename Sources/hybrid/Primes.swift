@@ -17,10 +17,10 @@ struct Primes: ParsableCommand {
     var bounds: [String]
 
     @Option(help: "serial, threads or processes.")
-    var strategy: Strategy = .serial
+    var strategy: Strategy = .processes
 
-    @Option(help: "Workers (threads or processes) running at once.")
-    var workers: Int = 1
+    @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
+    var workers: Int?
 
     @Option(help: "c or swift: who runs the sieve's hot loop.")
     var engine: EngineKind = .c
@@ -34,14 +34,23 @@ struct Primes: ParsableCommand {
     @Flag(help: "Never draw a progress bar (it is drawn only on a terminal anyway).")
     var noProgress = false
 
+    // Fault injection for the end-to-end tests: the worker process that takes this chunk kills
+    // itself (once, or every time with --inject-fault-every-time).
+    @Option(help: .hidden)
+    var injectFaultChunk: Int?
+
+    @Flag(help: .hidden)
+    var injectFaultEveryTime = false
+
     func run() throws {
         let range = try parseRange()
-        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workers, sum: !countOnly)
+        let workerCount = workers ?? (strategy == .serial ? 1 : ProcessorCount.online)
+        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
         try job.validate()
-        if strategy == .serial, workers != 1 {
-            throw UsageError("strategy serial runs 1 worker, got --workers \(workers)")
+        let fault = injectFaultChunk.map { FaultInjection(chunk: $0, everyTime: injectFaultEveryTime) }
+        let outcome = try Hybrid.runReportingFailures {
+            try PrimesRunner.run(job, options: PrimesRunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))
         }
-        let outcome = try PrimesRunner.run(job, progress: !noProgress)
         let report = outcome.report
         FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())
     }

@@ -6,7 +6,8 @@ import CSieve
 /// end), so one engine can sieve the many chunks of a large range one after another.
 /// The corresponding C functions are `csieve_sieve_new`, `csieve_sieve_run` and `csieve_sieve_free`.
 public final class CSieveEngine {
-    private let sieve: OpaquePointer
+    /// The C sieve; forked workers sieve with their copy-on-write copies of it.
+    let sieve: OpaquePointer
 
     /// Makes an engine with a segment sized from this CPU's caches.
     public init() throws(SieveError) {

@@ -25,9 +25,9 @@ public struct PrimesJob: Sendable, Equatable {
         guard workers >= 1 else { throw UsageError("--workers must be at least 1, got \(workers)") }
         guard workers <= 4096 else { throw UsageError("--workers must be at most 4096, got \(workers)") }
         switch strategy {
-        case .serial: break
-        case .threads, .processes:
-            throw UsageError("strategy '\(strategy.rawValue)' is not available yet; this build runs 'serial'")
+        case .serial:
+            guard workers == 1 else { throw UsageError("strategy serial runs 1 worker, got --workers \(workers)") }
+        case .threads, .processes: break
         case .multi, .threadsMulti:
             throw UsageError("strategy '\(strategy.rawValue)' is for fetching; primes run serial, threads or processes")
         }
@@ -68,19 +68,49 @@ public struct PrimesOutcome: Sendable, Equatable {
     }
 }
 
+/// How a primes run behaves around its work, beyond what the job says.
+public struct PrimesRunOptions: Sendable {
+    /// Draw a progress bar on standard error when it is a terminal.
+    public var progress: Bool
+    /// Take SIGINT and SIGTERM as a request to stop: workers end and are reaped, and the run
+    /// throws ``RunInterrupted``. Meant for programs that own the process, like the command line.
+    public var stopOnSignals: Bool
+    /// A test hook that makes a processes-strategy worker die on a chosen chunk.
+    public var fault: FaultInjection?
+    /// Where warnings go (a worker died, its chunk re-runs): one line each, without a newline.
+    public var warn: @Sendable (String) -> Void
+
+    public init(progress: Bool = false, stopOnSignals: Bool = false, fault: FaultInjection? = nil,
+                warn: @escaping @Sendable (String) -> Void = { FileHandleOutput.standardError.write("hybrid: warning: \($0)\n") }) {
+        self.progress = progress
+        self.stopOnSignals = stopOnSignals
+        self.fault = fault
+        self.warn = warn
+    }
+}
+
 /// Runs primes workloads.
 public enum PrimesRunner {
-    /// Runs `job`, drawing a progress bar on a terminal's standard error when `progress` is true.
-    public static func run(_ job: PrimesJob, progress: Bool = false) throws -> PrimesOutcome {
+    /// Runs `job`: cuts its range into chunks and hands them to its strategy's workers.
+    ///
+    /// Throws ``UsageError`` for a job this build cannot run, ``SieveError`` when the sieve or its
+    /// workers fail, and ``RunInterrupted`` when `options.stopOnSignals` and a signal stopped it.
+    public static func run(_ job: PrimesJob, options: PrimesRunOptions = PrimesRunOptions()) throws -> PrimesOutcome {
         try job.validate()
         let plan = ChunkPlan(range: job.range, workers: job.workers)
         let bar = ProgressBar(total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",
-                              enabled: progress)
+                              enabled: options.progress)
         defer { bar.finish() }
         let stopwatch = Stopwatch()
         let totals: PrimeTotals
         switch job.strategy {
-        default: totals = try SerialStrategy.run(job, plan: plan, progress: bar)
+        case .threads:
+            totals = try ThreadsStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
+        case .processes:
+            totals = try ProcessesStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals,
+                                               fault: options.fault, warn: options.warn)
+        default:
+            totals = try SerialStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
         }
         return PrimesOutcome(job: job, totals: totals, wallSeconds: stopwatch.wallSeconds,
                              cpuSeconds: stopwatch.cpuSeconds)
