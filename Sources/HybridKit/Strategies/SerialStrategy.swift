@@ -1,7 +1,7 @@
 /// The serial strategy: every chunk, in order, on the calling thread, with one engine.
 enum SerialStrategy {
     static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar) throws(SieveError) -> PrimeTotals {
-        let engine = try CSieveEngine()
+        let engine = try job.engine.makeEngine()
         var total = PrimeTotals.zero
         var done: UInt64 = 0
         for index in 0..<plan.count {
