@@ -28,7 +28,7 @@ enum CrossOff {
         }
     }
 
-    @inline(__always)
+    @_transparent
     private static func crossOffAll(
         _ window: UnsafeMutablePointer<UInt8>, _ length: Int, _ primes: UnsafeMutablePointer<SievingPrime>,
         _ count: Int, _ wheelClass: Int
@@ -47,7 +47,7 @@ enum CrossOff {
     /// state relative to the window's end. It enters at the multiple's wheel position (a switch whose
     /// cases fall through, as C's switch into its loop) and then crosses a whole turn of 8 multiples per
     /// iteration while the turn fits, which keeps the hot loop free of table look-ups and bounds checks.
-    @inline(__always)
+    @_transparent
     static func crossOff(
         _ window: UnsafeMutablePointer<UInt8>, length: Int, quotient: UInt32, offsetWheel: UInt32, wheelClass c: Int
     ) -> UInt32 {

@@ -11,7 +11,7 @@
 /// a table in memory would not. Where the indices vary at run time, ``WheelLookup`` holds them.
 enum Wheel {
     /// The residues coprime to 30, with residue(8) = 31 so that gaps wrap into the next turn.
-    @inline(__always)
+    @_transparent
     static func residue(_ position: Int) -> Int {
         switch position {
         case 0: 1
@@ -27,7 +27,7 @@ enum Wheel {
     }
 
     /// The position of `remainder` (a number mod 30) among the residues, or 8 when it shares a factor with 30.
-    @inline(__always)
+    @_transparent
     static func position(of remainder: Int) -> Int {
         switch remainder {
         case 1: 0
@@ -50,28 +50,28 @@ enum Wheel {
     }
 
     /// residue(i + 1) - residue(i): how far m moves from position i.
-    @inline(__always)
+    @_transparent
     static func gap(_ position: Int) -> Int { residue(position + 1) &- residue(position) }
 
     /// The bit that p * m sets, for p of class `wheelClass` and m at `position`.
-    @inline(__always)
+    @_transparent
     static func bit(_ wheelClass: Int, _ position: Int) -> Int {
         Self.position(of: residue(wheelClass) &* residue(position) % 30)
     }
 
     /// The byte mask that clears that bit.
-    @inline(__always)
+    @_transparent
     static func mask(_ wheelClass: Int, _ position: Int) -> UInt8 { ~(1 << UInt8(bit(wheelClass, position))) }
 
     /// The carry into the next byte when m steps on from `position`.
-    @inline(__always)
+    @_transparent
     static func adjust(_ wheelClass: Int, _ position: Int) -> Int {
         residue(wheelClass) &* residue(position + 1) / 30 &- residue(wheelClass) &* residue(position) / 30
     }
 
     /// Within a turn that starts at the multiple with m = 1 (mod 30), the k-th multiple lies
     /// q * (residue(k) - 1) + turnOffset(c, k) bytes after the first.
-    @inline(__always)
+    @_transparent
     static func turnOffset(_ wheelClass: Int, _ position: Int) -> Int {
         residue(wheelClass) &* residue(position) / 30
     }
