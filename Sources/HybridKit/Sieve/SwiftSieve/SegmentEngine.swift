@@ -112,13 +112,13 @@ struct SegmentEngine {
         let low = lowByte * 30
         let start = max(prime * prime, low)
         var multiplier = start / prime + (start % prime != 0 ? 1 : 0)
-        multiplier += UInt64(Wheel.roundUp(Int(multiplier % 30)))
-        let multiple = UInt128(prime) * UInt128(multiplier)
-        if multiple >= UInt128(to) { return }  // no multiple in the run
-        let offset = UInt64(multiple / 30) - lowByte
+        multiplier += UInt64(lookup.roundUps[Int(multiplier % 30)])
+        let (high, multiple) = prime.multipliedFullWidth(by: multiplier)
+        if high != 0 || multiple >= to { return }  // no multiple in the run
+        let offset = multiple / 30 - lowByte
         let quotient = UInt32(prime / 30)
-        let wheelClass = Wheel.position(of: Int(prime % 30))
-        let wheel = wheelClass << 3 | Wheel.position(of: Int(multiplier % 30))
+        let wheelClass = Int(lookup.positions[Int(prime % 30)])
+        let wheel = wheelClass << 3 | Int(lookup.positions[Int(multiplier % 30)])
         let item = SievingPrime(
             quotient: quotient, offsetWheel: UInt32(truncatingIfNeeded: offset) << 6 | UInt32(wheel))
         if prime <= smallLimit {

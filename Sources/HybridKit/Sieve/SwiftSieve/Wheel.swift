@@ -86,11 +86,21 @@ final class WheelLookup {
     let adjusts: UnsafeMutablePointer<UInt8>
     /// gaps[position].
     let gaps: UnsafeMutablePointer<UInt8>
+    /// positions[n % 30]: Wheel.position(of:), 8 for a remainder that shares a factor with 30.
+    let positions: UnsafeMutablePointer<UInt8>
+    /// roundUps[n % 30]: Wheel.roundUp(_:).
+    let roundUps: UnsafeMutablePointer<UInt8>
 
     init() {
         masks = .allocate(capacity: 64)
         adjusts = .allocate(capacity: 64)
         gaps = .allocate(capacity: 8)
+        positions = .allocate(capacity: 30)
+        roundUps = .allocate(capacity: 30)
+        for remainder in 0..<30 {
+            positions[remainder] = UInt8(Wheel.position(of: remainder))
+            roundUps[remainder] = UInt8(Wheel.roundUp(remainder))
+        }
         for wheelClass in 0..<8 {
             for position in 0..<8 {
                 masks[8 * wheelClass + position] = Wheel.mask(wheelClass, position)
@@ -104,5 +114,7 @@ final class WheelLookup {
         masks.deallocate()
         adjusts.deallocate()
         gaps.deallocate()
+        positions.deallocate()
+        roundUps.deallocate()
     }
 }
