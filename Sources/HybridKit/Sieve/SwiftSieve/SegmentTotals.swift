@@ -37,14 +37,22 @@ final class SegmentTotals {
         UInt64(littleEndian: UnsafeRawPointer(segment).loadUnaligned(fromByteOffset: 8 &* index, as: UInt64.self))
     }
 
-    /// The number of primes in the segment.
+    /// The number of primes in the segment, by the same look-ups (for the baseline x86-64 target they
+    /// beat `nonzeroBitCount` here too).
     func count(_ segment: UnsafePointer<UInt8>, length: Int) -> UInt64 {
+        let table = self.table
         var count: UInt64 = 0
         let words = (length + 7) / 8
         var index = 0
+        var bytes = segment
         while index < words {
-            count &+= UInt64(Self.word(segment, index).nonzeroBitCount)
+            let entry =
+                table[Int(bytes[0])] &+ table[256 &+ Int(bytes[1])] &+ table[512 &+ Int(bytes[2])]
+                &+ table[768 &+ Int(bytes[3])] &+ table[1024 &+ Int(bytes[4])] &+ table[1280 &+ Int(bytes[5])]
+                &+ table[1536 &+ Int(bytes[6])] &+ table[1792 &+ Int(bytes[7])]
+            count &+= UInt64(entry >> 16)
             index &+= 1
+            bytes += 8
         }
         return count
     }
