@@ -31,9 +31,6 @@ public struct PrimesJob: Sendable, Equatable {
         case .multi, .threadsMulti:
             throw UsageError("strategy '\(strategy.rawValue)' is for fetching; primes run serial, threads or processes")
         }
-        guard engine == .c else {
-            throw UsageError("engine '\(engine.rawValue)' is not available yet; this build runs 'c'")
-        }
     }
 }
 

@@ -5,13 +5,14 @@ protocol SieveEngine: AnyObject {
 }
 
 extension CSieveEngine: SieveEngine {}
+extension SwiftSieveEngine: SieveEngine {}
 
 extension EngineKind {
     /// A new engine of this kind, for one worker.
     func makeEngine() throws(SieveError) -> any SieveEngine {
         switch self {
         case .c: try CSieveEngine()
-        case .swift: throw SieveError.outOfMemory
+        case .swift: try SwiftSieveEngine()
         }
     }
 }

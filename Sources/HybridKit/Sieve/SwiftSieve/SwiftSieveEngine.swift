@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The Swift engine: a port of CSieve's algorithm (the same mod-30 byte layout, pre-sieve, unrolled
+/// crossing-off loop, bucket sieve and segment sizes) to Swift, owned by one thread at a time.
+///
+/// It gives the same answers as ``CSieveEngine`` and exists so that a Swift hot loop can be held
+/// against a C one. Like the C engine, it runs two sieves: the main one over the range, and a
+/// generator over [167, sqrt(to)] that hands the main one its sieving primes as it needs them, so the
+/// memory for sieving primes is never more than those in use; the generator's own sieving primes (up
+/// to 2^16) come from a small table. Each call pays only its own set-up, so one engine can sieve the
+/// many chunks of a large range one after another.
+public final class SwiftSieveEngine {
+    /// The largest segment, as in CSieve.
+    static let largestSegmentBytes = 16 << 20
+
+    private let lookup = WheelLookup()
+    private let presieve: Presieve
+    private let segmentTotals = SegmentTotals()
+    private let cacheSegmentBytes: Int
+    private var main: SegmentEngine
+    private var generator: SegmentEngine
+
+    /// The primes of the generator's current segment.
+    private var generated: UnsafeMutablePointer<UInt32>
+    private var generatedCount = 0
+    private var generatedPosition = 0
+
+    /// The primes in (163, 2^16).
+    private let table: [UInt32]
+    private var tablePosition = 0
+
+    /// Makes an engine with a segment sized from this CPU's caches.
+    public init() throws(SieveError) {
+        let (segmentBytes, chunkBytes) = Self.cacheSizes()
+        cacheSegmentBytes = segmentBytes
+        presieve = try Presieve(window: chunkBytes)
+        table = Self.makeTable()
+        (main, generator, generated) = try Self.makeEngines(presieve, lookup, segmentBytes)
+    }
+
+    deinit {
+        main.deallocate()
+        generator.deallocate()
+        SieveMemory.free(generated)
+    }
+
+    /// The segment size in bytes (each byte covers 30 numbers). Setting it rounds down to a power
+    /// of two in 64 ... 16 MiB; 0 restores the cache-derived size. Answers never depend on it.
+    public var segmentBytes: Int {
+        get { main.segmentBytes }
+        set {
+            var wanted = newValue == 0 ? cacheSegmentBytes : newValue
+            wanted = Self.floorPowerOfTwo(min(max(wanted, 64), Self.largestSegmentBytes))
+            guard wanted != main.segmentBytes else { return }
+            // Keep the engines that work when the new ones cannot be made.
+            guard let engines = try? Self.makeEngines(presieve, lookup, wanted) else { return }
+            main.deallocate()
+            generator.deallocate()
+            SieveMemory.free(generated)
+            (main, generator, generated) = engines
+        }
+    }
+
+    /// Counts, and with `sum` also sums, the primes in `range`.
+    public func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
+        let from = range.lowerBound, to = range.upperBound
+        let largest = to > 0 ? to - 1 : 0
+        defer {
+            main.end()
+            generator.end()
+        }
+
+        // The generator yields the primes in (163, sqrt(to - 1)].
+        tablePosition = 0
+        generatedCount = 0
+        generatedPosition = 0
+        try generator.begin(from: Presieve.largestPrime + 1, to: isqrt(largest) + 1) { nextFromTable() }
+        try main.begin(from: from, to: to) { nextGenerated() }
+
+        var count: UInt64 = 0
+        var total: UInt128 = 0
+        for prime: UInt64 in [2, 3, 5] where range.contains(prime) {
+            count += 1
+            total += UInt128(prime)
+        }
+        while try main.sieveNext(nextPrime: { nextGenerated() }) {
+            if sum {
+                let segment = segmentTotals.countAndSum(main.segment, length: main.length, lowByte: main.lowByte)
+                count &+= segment.count
+                total &+= segment.sum
+            } else {
+                count &+= segmentTotals.count(main.segment, length: main.length)
+            }
+        }
+        if let failure { throw failure }
+        return PrimeTotals(count: count, sum: sum ? total : nil)
+    }
+
+    /// The generator's failure, if it failed while handing out a prime (a prime source cannot throw).
+    private var failure: SieveError?
+
+    private func nextFromTable() -> UInt64 {
+        guard tablePosition < table.count else { return 0 }
+        defer { tablePosition += 1 }
+        return UInt64(table[tablePosition])
+    }
+
+    private func nextGenerated() -> UInt64 {
+        while generatedPosition == generatedCount {
+            do throws(SieveError) {
+                guard try generator.sieveNext(nextPrime: { nextFromTable() }) else { return 0 }
+            } catch {
+                failure = error
+                return 0
+            }
+            generatedCount = SegmentTotals.listPrimes(
+                generator.segment, length: generator.length, lowByte: generator.lowByte, into: generated)
+            generatedPosition = 0
+        }
+        defer { generatedPosition += 1 }
+        return UInt64(generated[generatedPosition])
+    }
+
+    private static func makeEngines(_ presieve: Presieve, _ lookup: WheelLookup, _ segmentBytes: Int)
+        throws(SieveError) -> (SegmentEngine, SegmentEngine, UnsafeMutablePointer<UInt32>)
+    {
+        var main = try SegmentEngine(presieve: presieve, lookup: lookup, segmentBytes: segmentBytes)
+        do throws(SieveError) {
+            var generator = try SegmentEngine(presieve: presieve, lookup: lookup, segmentBytes: segmentBytes)
+            do throws(SieveError) {
+                let generated = try SieveMemory.allocate(UInt32.self, count: segmentBytes * 8)
+                return (main, generator, generated)
+            } catch {
+                generator.deallocate()
+                throw error
+            }
+        } catch {
+            main.deallocate()
+            throw error
+        }
+    }
+
+    /// The primes in (163, 2^16), by a plain sieve.
+    private static func makeTable() -> [UInt32] {
+        let limit = 1 << 16
+        var composite = [Bool](repeating: false, count: limit)
+        var n = 2
+        while n * n < limit {
+            if !composite[n] { for multiple in stride(from: n * n, to: limit, by: n) { composite[multiple] = true } }
+            n += 1
+        }
+        return (Int(Presieve.largestPrime) + 1..<limit).filter { !composite[$0] }.map { UInt32($0) }
+    }
+
+    private static func floorPowerOfTwo(_ n: Int) -> Int {
+        var power = 1
+        while power * 2 <= n { power *= 2 }
+        return power
+    }
+
+    /// The segment is a quarter of the per-core L2 cache (256 KiB on a 1 MiB L2), leaving room for
+    /// the pre-sieve patterns and the sieving primes; the chunk that small primes cross off in is the
+    /// L1 data cache.
+    private static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int) {
+        var level1 = sysconf(Int32(_SC_LEVEL1_DCACHE_SIZE))
+        var level2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        if level1 < 8192 || level1 > 1 << 20 { level1 = 32768 }
+        if level2 < 65536 || level2 > 64 << 20 { level2 = 1 << 20 }
+        let chunkBytes = floorPowerOfTwo(level1)
+        return (max(floorPowerOfTwo(level2 / 4), chunkBytes), chunkBytes)
+    }
+}

@@ -1,0 +1,85 @@
+import HybridKit
+import Synchronization
+import Testing
+
+/// Every engine, strategy and worker count gives the same exact answer; forked workers that die
+/// lose nothing. Fork tests run one at a time.
+@Suite("Strategies and workers", .serialized)
+struct OrchestrationTests {
+    static let strategies: [Strategy] = [.serial, .threads, .processes]
+    static let workerCounts = [1, 2, 3, 7]
+
+    /// The combinations a multi-threaded test process may run. Forking with the Swift engine
+    /// needs a single-threaded parent; the end-to-end tests cover it from the command line.
+    static var combinations: [(EngineKind, Strategy, Int)] {
+        var result: [(EngineKind, Strategy, Int)] = []
+        for engine in EngineKind.allCases {
+            for strategy in strategies where !(engine == .swift && strategy == .processes) {
+                for workers in strategy == .serial ? [1] : workerCounts {
+                    result.append((engine, strategy, workers))
+                }
+            }
+        }
+        return result
+    }
+
+    @Test("known values and random ranges agree everywhere", arguments: combinations)
+    func agree(engine: EngineKind, strategy: Strategy, workers: Int) throws {
+        let known = try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, engine: engine, strategy: strategy,
+                                                   workers: workers))
+        #expect(known.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
+        var random = SplitMix64(state: UInt64(workers) &* 31 &+ UInt64(strategy.rawValue.count))
+        let reference = try CSieveEngine()
+        for _ in 0..<3 {
+            let from = UInt64.random(in: 0...1_000_000_000_000, using: &random)
+            let to = from + UInt64.random(in: 0...60_000_000, using: &random)
+            let outcome = try PrimesRunner.run(PrimesJob(range: from..<to, engine: engine, strategy: strategy,
+                                                         workers: workers))
+            #expect(outcome.totals == (try reference.totals(in: from..<to)), "[\(from), \(to))")
+        }
+    }
+
+    @Test("counting only, across processes")
+    func countOnly() throws {
+        let outcome = try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 3,
+                                                     sum: false))
+        #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: nil))
+    }
+
+    @Test("a worker killed on its chunk loses nothing, and says so once", arguments: [1, 2, 3])
+    func workerDies(workers: Int) throws {
+        let warnings = Mutex<[String]>([])
+        let options = PrimesRunOptions(fault: FaultInjection(chunk: 5)) { line in
+            warnings.withLock { $0.append(line) }
+        }
+        let outcome = try PrimesRunner.run(
+            PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: workers), options: options)
+        #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
+        let lines = warnings.withLock { $0 }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("SIGKILL") == true)
+        #expect(lines.first?.contains("chunk 5") == true)
+    }
+
+    @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(1)))
+    func workersKeepDying() throws {
+        let options = PrimesRunOptions(fault: FaultInjection(chunk: 2, everyTime: true)) { _ in }
+        #expect(throws: SieveError.workersDied(5)) {
+            try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 2), options: options)
+        }
+    }
+
+    @Test("the Swift engine refuses to fork from a multi-threaded program")
+    func swiftForkNeedsOneThread() throws {
+        #expect(throws: SieveError.forkNeedsSingleThread) {
+            try PrimesRunner.run(PrimesJob(range: 0..<1_000_000, engine: .swift, strategy: .processes, workers: 2))
+        }
+    }
+
+    @Test("serial runs one worker; zero workers is refused")
+    func workerCountsChecked() {
+        #expect(throws: UsageError.self) { try PrimesJob(range: 0..<10, strategy: .serial, workers: 2).validate() }
+        #expect(throws: UsageError.self) { try PrimesJob(range: 0..<10, strategy: .threads, workers: 0).validate() }
+        #expect(throws: UsageError.self) { try PrimesJob(range: 0..<10, strategy: .multi, workers: 1).validate() }
+    }
+}
