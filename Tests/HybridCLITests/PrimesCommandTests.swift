@@ -14,8 +14,8 @@ struct PrimesCommandTests {
         #expect(object?["count"] as? Int == 78498)
         #expect(object?["sum"] as? String == "37550402023")
         #expect(object?["engine"] as? String == "c")
-        #expect(object?["strategy"] as? String == "serial")
-        #expect(object?["workers"] as? Int == 1)
+        #expect(object?["strategy"] as? String == "processes")
+        #expect((object?["workers"] as? Int ?? 0) >= 1)
         #expect(object?["seconds"] is Double)
         #expect(output.standardOutput.hasPrefix(#"{"from": "0", "to": "1000000", "count": 78498, "sum": "37550402023""#))
     }

@@ -64,7 +64,7 @@ struct OrchestrationTests {
     @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(1)))
     func workersKeepDying() throws {
         let options = PrimesRunOptions(fault: FaultInjection(chunk: 2, everyTime: true)) { _ in }
-        #expect(throws: SieveError.workersDied(5)) {
+        #expect(throws: SieveError.workersDied(6)) {
             try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 2), options: options)
         }
     }
