@@ -13,8 +13,9 @@ public struct ChunkPlan: Sendable, Equatable {
 
     /// The smallest chunk worth a call: about 2 ms of sieving.
     public static let minimumWidth: UInt64 = 1 << 24
-    /// The largest chunk: about 0.1 s of sieving, so that progress moves.
-    public static let maximumWidth: UInt64 = 1 << 30
+    /// The largest chunk: about 15 ms of sieving, so that workers finish together (the last chunk
+    /// leaves at most that much of one core idle) and progress moves.
+    public static let maximumWidth: UInt64 = 1 << 27
     /// Chunks per worker, at least, when the range is large enough.
     public static let chunksPerWorker: UInt64 = 8
 
