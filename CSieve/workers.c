@@ -136,16 +136,22 @@ static int pending_stop_signal(const csieve_fork_options *options) {
     return signal_number > 0 ? signal_number : 0;
 }
 
+/* The signals the supervisor waits for: a child's exit, and with handle_signals the stop signals. */
+static sigset_t supervised_signals(const csieve_fork_options *options) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    if (options->handle_signals) {
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+    }
+    return set;
+}
+
 /* Supervises until every item is done; returns a status. */
 static int supervise(pool *pool, csieve_fork_report *report) {
     const csieve_fork_options *options = pool->options;
-    sigset_t wake;
-    sigemptyset(&wake);
-    sigaddset(&wake, SIGCHLD);
-    if (options->handle_signals) {
-        sigaddset(&wake, SIGINT);
-        sigaddset(&wake, SIGTERM);
-    }
+    sigset_t wake = supervised_signals(options);
     uint64_t reported = UINT64_MAX;
     for (;;) {
         unsigned running = 0;
@@ -232,21 +238,14 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
     atomic_store(&pool.shared->fault_armed, 1);
 
     /* Block what the supervisor waits for before the first fork, so no wake-up is missed. */
-    sigset_t wait_for;
-    sigemptyset(&wait_for);
-    sigaddset(&wait_for, SIGCHLD);
-    if (options->handle_signals) {
-        sigaddset(&wait_for, SIGINT);
-        sigaddset(&wait_for, SIGTERM);
-    }
+    sigset_t wait_for = supervised_signals(options);
     pthread_sigmask(SIG_BLOCK, &wait_for, &pool.original_mask);
 
-    int status = CSIEVE_OK;
     unsigned started = 0;
     for (unsigned r = 0; r < options->workers; r++) {
         if (spawn(&pool, r, -1) == 0) started++;
     }
-    status = started ? supervise(&pool, report) : CSIEVE_EFORK;
+    int status = started ? supervise(&pool, report) : CSIEVE_EFORK;
     if (status == CSIEVE_OK) memcpy(results, pool.results, (size_t)options->items * options->slot_bytes);
 
     /* Drop a SIGCHLD left pending by the last reaps, then restore the caller's mask. */
