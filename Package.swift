@@ -18,7 +18,9 @@ let package = Package(
         .target(
             name: "CSieve",
             path: "CSieve",
-            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("gmp")]
+            // libcurl is opened at run time by the first fetch (CSieve/curl_library.h), so
+            // programs that only sieve never map it; its headers are needed to build.
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
         .target(name: "HybridKit", dependencies: ["CSieve"]),
         .executableTarget(

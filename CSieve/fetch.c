@@ -6,8 +6,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "csieve.h"
+#include "curl_library.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,6 +56,8 @@ struct csieve_fetcher {
  * libcurl 7.88 and must run once before any handle exists. */
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_status = CSIEVE_ECURL;
+/* libcurl's functions, filled once by global_init (see curl_library.h). */
+static curl_library libcurl;
 
 static void global_init(void) {
     /* A peer that closes its socket while libcurl writes would raise SIGPIPE,
@@ -66,7 +68,8 @@ static void global_init(void) {
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, NULL);
-    global_status = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
+    if (curl_library_load(&libcurl) != 0) return;
+    global_status = libcurl.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
 }
 
 int csieve_fetch_global_init(void) {
@@ -174,33 +177,33 @@ static long milliseconds(double seconds) {
 static int transfer_setup(struct transfer *transfer, const csieve_fetch_options *options) {
     transfer->options = options;
     transfer->state = TRANSFER_IDLE;
-    transfer->easy = curl_easy_init();
+    transfer->easy = libcurl.easy_init();
     if (transfer->easy == NULL) return CSIEVE_ECURL;
     CURL *easy = transfer->easy;
     CURLcode code = CURLE_OK;
     /* Signals would be raised on whichever thread runs the transfer. */
-    code |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    code |= libcurl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     /* h2c upgrades break connection reuse in libcurl 7.88, and HTTP/1.1 is
      * what the benchmarks compare. */
-    code |= curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    code |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    code |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, receive_body);
-    code |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
-    code |= curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer);
-    code |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
-    code |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, milliseconds(options->total_timeout));
-    code |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+    code |= libcurl.easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    code |= libcurl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    code |= libcurl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, receive_body);
+    code |= libcurl.easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
+    code |= libcurl.easy_setopt(easy, CURLOPT_PRIVATE, transfer);
+    code |= libcurl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+    code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, milliseconds(options->total_timeout));
+    code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                              milliseconds(options->connect_timeout));
     if (options->max_body_bytes > 0) {
         /* Refuses early a body whose Content-Length is already too long. */
-        code |= curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+        code |= libcurl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
                                  (curl_off_t)options->max_body_bytes);
     }
     return code == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
 }
 
 static void transfer_cleanup(struct transfer *transfer) {
-    if (transfer->easy != NULL) curl_easy_cleanup(transfer->easy);
+    if (transfer->easy != NULL) libcurl.easy_cleanup(transfer->easy);
     transfer->easy = NULL;
     free(transfer->body);
     transfer->body = NULL;
@@ -215,7 +218,7 @@ static CURLcode transfer_begin(struct transfer *transfer, const csieve_fetch_bat
     transfer->out_of_memory = 0;
     transfer->error[0] = '\0';
     transfer->state = TRANSFER_RUNNING;
-    return curl_easy_setopt(transfer->easy, CURLOPT_URL, batch->urls[transfer->index]);
+    return libcurl.easy_setopt(transfer->easy, CURLOPT_URL, batch->urls[transfer->index]);
 }
 
 /* Codes that another attempt cannot change. */
@@ -241,11 +244,11 @@ static void transfer_record(struct transfer *transfer, csieve_fetch_batch *batch
     result->curl_code = (int)code;
     result->attempts = transfer->attempts;
     double seconds = 0;
-    if (curl_easy_getinfo(transfer->easy, CURLINFO_TOTAL_TIME, &seconds) == CURLE_OK)
+    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_TOTAL_TIME, &seconds) == CURLE_OK)
         result->total_seconds = seconds;
-    if (curl_easy_getinfo(transfer->easy, CURLINFO_CONNECT_TIME, &seconds) == CURLE_OK)
+    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_CONNECT_TIME, &seconds) == CURLE_OK)
         result->connect_seconds = seconds;
-    if (curl_easy_getinfo(transfer->easy, CURLINFO_STARTTRANSFER_TIME, &seconds) == CURLE_OK)
+    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_STARTTRANSFER_TIME, &seconds) == CURLE_OK)
         result->first_byte_seconds = seconds;
     result->error[0] = '\0';
     if (code != CURLE_OK) {
@@ -256,7 +259,7 @@ static void transfer_record(struct transfer *transfer, csieve_fetch_batch *batch
         } else if (transfer->error[0] != '\0') {
             snprintf(result->error, sizeof result->error, "%s", transfer->error);
         } else {
-            snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+            snprintf(result->error, sizeof result->error, "%s", libcurl.easy_strerror(code));
         }
     }
     if (transfer->options->keep_bodies && transfer->body_length > 0) {
@@ -279,7 +282,7 @@ static int transfer_finish(struct transfer *transfer, csieve_fetch_batch *batch,
     if (transfer->body_too_large) code = CURLE_FILESIZE_EXCEEDED;
     if (transfer->out_of_memory) code = CURLE_OUT_OF_MEMORY;
     long status = 0;
-    curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+    libcurl.easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
     int failed = code != CURLE_OK || status >= 500;
     const csieve_fetch_options *options = transfer->options;
     if (failed && !is_permanent(code) && transfer->attempts <= options->retries) {
@@ -327,17 +330,17 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
         }
     }
     if (window > 0) {
-        fetcher->multi = curl_multi_init();
+        fetcher->multi = libcurl.multi_init();
         if (fetcher->multi == NULL) {
             csieve_fetcher_free(fetcher);
             return NULL;
         }
         /* HTTP/1.1 only: a new transfer must never wait to multiplex on a
          * connection that is busy. */
-        curl_multi_setopt(fetcher->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+        libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
         /* Keep one connection per transfer in flight alive for reuse, and no
          * more, so the fetcher's descriptors stay bounded by its window. */
-        curl_multi_setopt(fetcher->multi, CURLMOPT_MAXCONNECTS, (long)window);
+        libcurl.multi_setopt(fetcher->multi, CURLMOPT_MAXCONNECTS, (long)window);
     }
     return fetcher;
 }
@@ -349,12 +352,12 @@ void csieve_fetcher_free(csieve_fetcher *fetcher) {
             struct transfer *transfer = &fetcher->transfers[i];
             if (fetcher->multi != NULL && transfer->easy != NULL &&
                 transfer->state == TRANSFER_RUNNING) {
-                curl_multi_remove_handle(fetcher->multi, transfer->easy);
+                libcurl.multi_remove_handle(fetcher->multi, transfer->easy);
             }
             transfer_cleanup(transfer);
         }
     }
-    if (fetcher->multi != NULL) curl_multi_cleanup(fetcher->multi);
+    if (fetcher->multi != NULL) libcurl.multi_cleanup(fetcher->multi);
     free(fetcher->transfers);
     free(fetcher);
 }
@@ -369,7 +372,7 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
         transfer->attempts = 0;
         for (;;) {
             CURLcode code = transfer_begin(transfer, batch);
-            if (code == CURLE_OK) code = curl_easy_perform(transfer->easy);
+            if (code == CURLE_OK) code = libcurl.easy_perform(transfer->easy);
             if (transfer_finish(transfer, batch, code)) break;
             sleep_until(transfer->retry_at);
         }
@@ -385,7 +388,7 @@ static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer,
         transfer_abandon(transfer, batch, code);
         return 0;
     }
-    if (curl_multi_add_handle(fetcher->multi, transfer->easy) != CURLM_OK) {
+    if (libcurl.multi_add_handle(fetcher->multi, transfer->easy) != CURLM_OK) {
         transfer_abandon(transfer, batch, CURLE_FAILED_INIT);
         return 0;
     }
@@ -444,19 +447,19 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
         }
 
         int running = 0;
-        if (curl_multi_perform(multi, &running) != CURLM_OK) {
+        if (libcurl.multi_perform(multi, &running) != CURLM_OK) {
             status = CSIEVE_ECURL;
             break;
         }
         CURLMsg *message;
         int queued = 0;
-        while ((message = curl_multi_info_read(multi, &queued)) != NULL) {
+        while ((message = libcurl.multi_info_read(multi, &queued)) != NULL) {
             if (message->msg != CURLMSG_DONE) continue;
             CURL *easy = message->easy_handle;
             CURLcode code = message->data.result; /* read before the handle is removed */
             struct transfer *transfer = NULL;
-            curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&transfer);
-            curl_multi_remove_handle(multi, easy);
+            libcurl.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&transfer);
+            libcurl.multi_remove_handle(multi, easy);
             if (!transfer_finish(transfer, batch, code)) {
                 waiting++;
                 continue;
@@ -471,7 +474,7 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             }
         }
         if (active == 0) break;
-        if (curl_multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
+        if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
             status = CSIEVE_ECURL;
             break;
         }
@@ -482,7 +485,7 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
         for (unsigned i = 0; i < fetcher->transfer_count; i++) {
             struct transfer *transfer = &fetcher->transfers[i];
             if (transfer->state == TRANSFER_IDLE) continue;
-            if (transfer->state == TRANSFER_RUNNING) curl_multi_remove_handle(multi, transfer->easy);
+            if (transfer->state == TRANSFER_RUNNING) libcurl.multi_remove_handle(multi, transfer->easy);
             transfer_abandon(transfer, batch, CURLE_FAILED_INIT);
         }
     }

@@ -141,9 +141,12 @@ const char *csieve_strerror(int status);
  *
  * Rules for callers:
  *   - Call csieve_fetch_global_init() before starting any thread that fetches
- *     (it runs curl_global_init once, through pthread_once, and sets SIGPIPE
- *     to be ignored, since a peer that closes a socket must not kill the
- *     process). It is the only global state CSieve touches.
+ *     (it opens libcurl.so.4, runs curl_global_init once, through
+ *     pthread_once, and sets SIGPIPE to be ignored, since a peer that closes a
+ *     socket must not kill the process). It is the only global state CSieve
+ *     touches. libcurl is opened then rather than linked, so a program that
+ *     only sieves never maps libcurl and its TLS stack; without libcurl.so.4
+ *     installed, csieve_fetch_global_init() returns CSIEVE_ECURL.
  *   - Each URL's outcome lands in its csieve_fetch_result: a failed transfer
  *     (malformed URL, unsupported scheme, refused connection, time-out, ...)
  *     is a result with curl_code != 0 and a message, never a failed batch.

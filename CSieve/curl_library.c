@@ -1,0 +1,34 @@
+#include "curl_library.h"
+
+#include <dlfcn.h>
+#include <string.h>
+
+int curl_library_load(curl_library *library) {
+    memset(library, 0, sizeof *library);
+    /* The soname of libcurl 7.16 and later; RTLD_LOCAL keeps its symbols out of the global scope. */
+    void *handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return -1;
+#define RESOLVE(field, symbol)                                    \
+    do {                                                          \
+        *(void **)&library->field = dlsym(handle, symbol);        \
+        if (!library->field) return -1;                           \
+    } while (0)
+    RESOLVE(global_init, "curl_global_init");
+    RESOLVE(easy_init, "curl_easy_init");
+    RESOLVE(easy_cleanup, "curl_easy_cleanup");
+    RESOLVE(easy_setopt, "curl_easy_setopt");
+    RESOLVE(easy_getinfo, "curl_easy_getinfo");
+    RESOLVE(easy_perform, "curl_easy_perform");
+    RESOLVE(easy_strerror, "curl_easy_strerror");
+    RESOLVE(multi_init, "curl_multi_init");
+    RESOLVE(multi_setopt, "curl_multi_setopt");
+    RESOLVE(multi_add_handle, "curl_multi_add_handle");
+    RESOLVE(multi_remove_handle, "curl_multi_remove_handle");
+    RESOLVE(multi_perform, "curl_multi_perform");
+    RESOLVE(multi_poll, "curl_multi_poll");
+    RESOLVE(multi_info_read, "curl_multi_info_read");
+    RESOLVE(multi_cleanup, "curl_multi_cleanup");
+#undef RESOLVE
+    /* The handle stays open for the process's life: every fetch calls through it. */
+    return 0;
+}
