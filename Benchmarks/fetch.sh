@@ -195,7 +195,7 @@ fi
 start_serve --latency 100 --size 1024
 for i in $(seq 1000); do echo "$serve_url/c/$i"; done >"$work/concurrent.txt"
 ok=$("$hybrid" fetch --no-progress --json --concurrency 1000 --input "$work/concurrent.txt" |
-    sed -n 's/.*"ok":\([0-9]*\).*/\1/p')
+    sed -n 's/.*"ok": *\([0-9]*\).*/\1/p')
 row "hybrid serve, 1000 x 100 ms at once" "hybrid fetch multi, 1000 in flight" "-" "-" "ok: $ok of 1000"
 
 echo
