@@ -521,9 +521,9 @@ size_t csieve_bigprime_digits(unsigned bits);
  * Cost: about bits / 18 candidates survive trial division, and each costs
  * at least one modular exponentiation, O(bits^2.6) with GMP's
  * multiplication; the prime itself costs a Baillie-PSW test and one more
- * round. Measured on one core of a 2-core cloud machine: about 3 ms at 512
- * bits, 65 ms at 1024 and 0.6 s at 2048, with a spread of several times
- * between items (the gap to the next prime varies).
+ * round. Measured on one core of a 2-core cloud machine: about 2 ms at 512
+ * bits, 18 ms at 1024 and 0.3 s at 2048 on average, with a spread of
+ * several times between items (the gap to the next prime varies).
  * Uses no state but its own, so any number of threads may call it at once.
  *
  * Returns CSIEVE_OK, or CSIEVE_EINVAL when bits is out of range, decimal is

@@ -48,12 +48,14 @@ enum ThreadsBigPrimes {
         WorkerThreads.run(Array(repeating: { shared.work() }, count: job.workers)) { running in
             while running() {
                 progress.update(done: Double(shared.done.load(ordering: .relaxed)))
-                if let signal = signals.wait(seconds: 0.05) {
+                // A short wait: items of a few milliseconds make whole runs of 0.1 s, and the end
+                // of the run is seen only here.
+                if let signal = signals.wait(seconds: 0.005) {
                     interruption = signal
                     shared.stop.store(true, ordering: .relaxed)
                     break
                 }
-                if !signals.active { usleep(20_000) }
+                if !signals.active { usleep(5_000) }
             }
         }
         if let interruption { throw RunInterrupted(signal: interruption) }
