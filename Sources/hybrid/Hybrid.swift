@@ -11,7 +11,7 @@ struct Hybrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hybrid",
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
-        subcommands: [Primes.self, Fetch.self, Serve.self]
+        subcommands: [Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self]
     )
 
     /// Runs the command line with hybrid's exit codes: bad usage prints one line on stderr and
@@ -40,6 +40,9 @@ struct Hybrid: ParsableCommand {
             FileHandleOutput.standardError.write("hybrid: \(interrupted)\n")
             Glibc.exit(interrupted.exitCode)
         } catch let failure as SieveError {
+            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
+            Glibc.exit(1)
+        } catch let failure as BigPrimesError {
             FileHandleOutput.standardError.write("hybrid: \(failure)\n")
             Glibc.exit(1)
         }
