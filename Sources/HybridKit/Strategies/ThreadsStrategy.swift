@@ -90,12 +90,12 @@ enum ThreadsStrategy {
         var interruption: Int32?
         while shared.finishedThreads.load(ordering: .acquiring) < threads.count {
             progress.update(done: Double(shared.numbersDone.load(ordering: .relaxed)))
-            if let signal = signals.wait(seconds: 0.05) {
+            if let signal = signals.wait(seconds: 0.005) {
                 interruption = signal
                 shared.stop.store(true, ordering: .relaxed)
                 break
             }
-            if !signals.active { usleep(20_000) }
+            if !signals.active { usleep(2_000) }
         }
         for thread in threads { pthread_join(thread, nil) }
         if let interruption { throw RunInterrupted(signal: interruption) }
