@@ -22,7 +22,7 @@ public struct ScalingChart: Sendable {
         self.repetitions = repetitions
     }
 
-    static let panelWidth = 860.0
+    static let panelWidth = 980.0
     static let panelHeight = 440.0
     static let plotLeft = 70.0
     static let plotRight = 620.0
@@ -105,7 +105,10 @@ public struct ScalingChart: Sendable {
         if Double(cores) >= lowWorkers, Double(cores) <= highWorkers {
             let coreX = x(Double(cores))
             out += "<line class=\"cores\" x1=\"\(fmt(coreX))\" y1=\"\(fmt(plotTop))\" x2=\"\(fmt(coreX))\" y2=\"\(fmt(plotBottom))\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"2 4\"/>\n"
-            out += text(coreX + 4, plotTop + 12, "\(cores) cores", extra: ##"fill="#555""##)
+            // Beside the line, on the side with room (the legend sits right of the plot).
+            let nearRight = coreX > right - 60
+            out += text(nearRight ? coreX - 4 : coreX + 4, plotTop + 12, "\(cores) cores",
+                        extra: nearRight ? ##"fill="#555" text-anchor="end""## : ##"fill="#555""##)
         }
         // Series and legend.
         for (index, series) in allSeries.enumerated() {
