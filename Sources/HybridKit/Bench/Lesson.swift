@@ -101,7 +101,7 @@ public struct LessonReport: Sendable {
                     + "\(formatSpeedup(threadsSwift.speedup)) (Swift) faster than serial — \(why); "
                     + "processes \(formatSpeedup(processesC.speedup)) and \(formatSpeedup(processesSwift.speedup)): "
                     + "with the C engine, processes "
-                    + comparison(processesC.minimumWall, against: threadsC.minimumWall, what: "threads") + ".")
+                    + comparison(processesC.minimumWall, against: threadsC.minimumWall, what: "threads", plural: true) + ".")
         }
         if let serialC = summary("primes", "serial", "c"), let serialSwift = summary("primes", "serial", "swift"),
             serialC.minimumWall > 0
@@ -116,9 +116,9 @@ public struct LessonReport: Sendable {
     }
 
     /// `matches 100 threads (0.061 s against 0.063 s)`: within 10% is a match.
-    private func comparison(_ time: Double, against other: Double, what: String) -> String {
+    private func comparison(_ time: Double, against other: Double, what: String, plural: Bool = false) -> String {
         let ratio = other > 0 ? time / other : 1
-        let verb = ratio < 0.9 ? "beats" : ratio > 1.1 ? "trails" : "matches"
+        let verb = (ratio < 0.9 ? "beat" : ratio > 1.1 ? "trail" : "match") + (plural ? "" : ratio > 1.1 || ratio < 0.9 ? "s" : "es")
         return "\(verb) \(what) (\(formatSeconds(time)) against \(formatSeconds(other)))"
     }
 }
