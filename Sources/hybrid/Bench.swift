@@ -4,7 +4,8 @@ import HybridKit
 /// `hybrid bench primes|fetch|bigprimes|all`: sweeps workers x strategies x engines.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sweep workers x strategies x engines; print a table, write CSV, JSON or an SVG chart.",
+        abstract:
+            "Sweep workers x strategies x engines; print a table, write CSV, JSON or an SVG chart.",
         discussion: """
             WORKLOAD is primes, fetch, bigprimes or all. Each case runs --repeat times; the table \
             shows the fastest and the median. primes also times the hot loop alone (one engine \
@@ -20,7 +21,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores).")
     var workers: String?
 
-    @Option(name: .customLong("repeat"), help: "Runs of each case (the table shows the fastest and the median).")
+    @Option(
+        name: .customLong("repeat"),
+        help: "Runs of each case (the table shows the fastest and the median).")
     var repetitions = 3
 
     @Option(help: "primes: the primes below TO (1e10, 2^34 ...).")
@@ -50,7 +53,9 @@ struct Bench: ParsableCommand {
     func run() throws {
         let names = try BenchWorkloadName.parse(workload)
         let workerCounts = try Self.parseWorkers(workers)
-        guard repetitions >= 1 else { throw UsageError("--repeat must be at least 1, got \(repetitions)") }
+        guard repetitions >= 1 else {
+            throw UsageError("--repeat must be at least 1, got \(repetitions)")
+        }
         let limit = try NumberExpression.parse(to)
         guard limit >= 2 else { throw UsageError("--to must be at least 2") }
         guard urls >= 1 else { throw UsageError("--urls must be at least 1, got \(urls)") }
@@ -64,18 +69,22 @@ struct Bench: ParsableCommand {
             case .primes:
                 return PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
             case .fetch:
-                return FetchBench(urls: urls, latencyMilliseconds: latency, peers: !noPeers,
-                                  startServer: server.start, stopServer: server.stop)
+                return FetchBench(
+                    urls: urls, latencyMilliseconds: latency, peers: !noPeers,
+                    startServer: server.start, stopServer: server.stop)
             case .bigprimes:
                 fatalError("parse() admits only the workloads this build has")
             }
         }
         for workload in workloads {
-            for line in workload.missingPeers { FileHandleOutput.standardError.write("hybrid: \(line)\n") }
+            for line in workload.missingPeers {
+                FileHandleOutput.standardError.write("hybrid: \(line)\n")
+            }
         }
         let progress = BenchProgress(enabled: !noProgress)
         let report = try Hybrid.runReportingFailures {
-            try BenchReport.measure(workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
+            try BenchReport.measure(
+                workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
         }
         progress.finish()
         FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.text())
@@ -88,16 +97,25 @@ struct Bench: ParsableCommand {
     static func parseWorkers(_ text: String?) throws(UsageError) -> [Int] {
         guard let text else {
             let limit = 8 * ProcessorCount.online
-            return Array(sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
+            return Array(
+                sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
         }
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters() }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters()
+        }
         guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else {
-            throw UsageError("--workers needs a comma-separated list of worker counts, such as 1,2,4; got '\(text)'")
+            throw UsageError(
+                "--workers needs a comma-separated list of worker counts, such as 1,2,4; got '\(text)'"
+            )
         }
         var counts: [Int] = []
         for part in parts {
-            guard let count = Int(part) else { throw UsageError("--workers: '\(part)' is not a whole number") }
-            guard (1...4096).contains(count) else { throw UsageError("--workers: \(count) is not in 1...4096") }
+            guard let count = Int(part) else {
+                throw UsageError("--workers: '\(part)' is not a whole number")
+            }
+            guard (1...4096).contains(count) else {
+                throw UsageError("--workers: \(count) is not in 1...4096")
+            }
             if !counts.contains(count) { counts.append(count) }
         }
         return counts.sorted()

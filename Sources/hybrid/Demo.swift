@@ -5,7 +5,7 @@ import HybridServer
 /// `hybrid` (or `hybrid demo`): the lesson, measured on this machine.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the lesson: I/O-bound and CPU-bound work, every strategy, side by side (the default).",
+        abstract: "Run the lesson: I/O-bound and CPU-bound work, every strategy, side by side.",
         discussion: """
             Fetches 100 URLs of 50 ms each from an embedded server (serial, threads, multi, \
             threads-multi), then sums the primes below 2e10 (serial, threads, processes; the C and \
@@ -36,8 +36,9 @@ struct Demo: ParsableCommand {
         let server = ServerHolder(latency: latency)
         let progress = BenchProgress(enabled: !noProgress)
         let report = try Hybrid.runReportingFailures {
-            try lesson.run(startServer: server.start, stopServer: server.stop, stopOnSignals: true,
-                           progress: progress.show)
+            try lesson.run(
+                startServer: server.start, stopServer: server.stop, stopOnSignals: true,
+                progress: progress.show)
         }
         progress.finish()
         FileHandleOutput.standardOutput.write(report.text())
@@ -73,7 +74,8 @@ final class BenchProgress {
 
     func show(done: Int, total: Int, current: BenchCase, repetition: Int) {
         guard enabled else { return }
-        FileHandleOutput.standardError.write("\r[\(done + 1)/\(total)] \(current.title), run \(repetition)\u{1B}[K")
+        FileHandleOutput.standardError.write(
+            "\r[\(done + 1)/\(total)] \(current.title), run \(repetition)\u{1B}[K")
         drawn = true
     }
 

@@ -8,15 +8,20 @@ import Testing
 
 /// A case that takes no time and answers what it is told: the sweep, the statistics and the
 /// writers are checked on answers, never on times.
-private func fakeCase(_ strategy: String, _ engine: String, workers: Int, phase: BenchPhase = .inProcess,
-                      walls: [Double], answer: BenchAnswer = BenchAnswer(count: 25, sum: 1060),
-                      log: Log? = nil) -> BenchCase {
+private func fakeCase(
+    _ strategy: String, _ engine: String, workers: Int, phase: BenchPhase = .inProcess,
+    walls: [Double], answer: BenchAnswer = BenchAnswer(count: 25, sum: 1060),
+    log: Log? = nil
+) -> BenchCase {
     let next = Counter()
-    return BenchCase(workload: "primes", strategy: strategy, engine: engine, workers: workers, phase: phase) {
+    return BenchCase(
+        workload: "primes", strategy: strategy, engine: engine, workers: workers, phase: phase
+    ) {
         log?.entries.append("\(strategy) \(engine) \(workers)")
         let wall = walls[next.value % walls.count]
         next.value += 1
-        return BenchMeasurement(wallSeconds: wall, cpuSeconds: wall * Double(workers), answer: answer)
+        return BenchMeasurement(
+            wallSeconds: wall, cpuSeconds: wall * Double(workers), answer: answer)
     }
 }
 
@@ -64,38 +69,60 @@ struct BenchTests {
             fakeCase("processes", "swift", workers: 2, phase: .forks, walls: [1], log: log),
         ]
         let runs = try BenchSweep(cases: cases, repetitions: 2).run()
-        #expect(log.entries == [
-            "processes c 2", "processes swift 2", "processes c 2", "processes swift 2",
-            "serial c 1", "serial c 1", "peer primesieve 2", "peer primesieve 2",
-        ])
+        #expect(
+            log.entries == [
+                "processes c 2", "processes swift 2", "processes c 2", "processes swift 2",
+                "serial c 1", "serial c 1", "peer primesieve 2", "peer primesieve 2",
+            ])
         // Reported in the cases' own order, each case's runs together.
-        #expect(runs.map(\.key.strategy) == ["peer", "peer", "serial", "serial", "processes", "processes",
-                                             "processes", "processes"])
+        #expect(
+            runs.map(\.key.strategy) == [
+                "peer", "peer", "serial", "serial", "processes", "processes",
+                "processes", "processes",
+            ])
         #expect(runs.map(\.repetition) == [1, 2, 1, 2, 1, 2, 1, 2])
     }
 
     @Test("answers agree only when every count and sum match and nothing failed")
     func answerCheck() throws {
-        let same = try BenchSweep(cases: [
-            fakeCase("serial", "c", workers: 1, walls: [1]),
-            fakeCase("peer", "primesieve", workers: 1, phase: .peers, walls: [1], answer: BenchAnswer(count: 25, sum: nil)),
-        ], repetitions: 2).run()
+        let same = try BenchSweep(
+            cases: [
+                fakeCase("serial", "c", workers: 1, walls: [1]),
+                fakeCase(
+                    "peer", "primesieve", workers: 1, phase: .peers, walls: [1],
+                    answer: BenchAnswer(count: 25, sum: nil)),
+            ], repetitions: 2
+        ).run()
         let agreed = AnswerCheck.check(workload: "primes", runs: same) { "\($0.count!) primes" }
         #expect(agreed.agrees)
-        #expect(agreed.line == "primes: answers agree: all 4 runs (primesieve included) found 25 primes")
+        #expect(
+            agreed.line == "primes: answers agree: all 4 runs (primesieve included) found 25 primes"
+        )
 
-        let different = try BenchSweep(cases: [
-            fakeCase("serial", "c", workers: 1, walls: [1]),
-            fakeCase("threads", "c", workers: 2, walls: [1], answer: BenchAnswer(count: 25, sum: 1061)),
-            fakeCase("peer", "primesieve", workers: 1, phase: .peers, walls: [1], answer: BenchAnswer(count: 26, sum: nil)),
-        ], repetitions: 1).run()
+        let different = try BenchSweep(
+            cases: [
+                fakeCase("serial", "c", workers: 1, walls: [1]),
+                fakeCase(
+                    "threads", "c", workers: 2, walls: [1],
+                    answer: BenchAnswer(count: 25, sum: 1061)),
+                fakeCase(
+                    "peer", "primesieve", workers: 1, phase: .peers, walls: [1],
+                    answer: BenchAnswer(count: 26, sum: nil)),
+            ], repetitions: 1
+        ).run()
         let disagreed = AnswerCheck.check(workload: "primes", runs: different) { _ in "" }
         #expect(!disagreed.agrees)
-        #expect(disagreed.line.contains("2 different counts") && disagreed.line.contains("2 different sums"))
+        #expect(
+            disagreed.line.contains("2 different counts")
+                && disagreed.line.contains("2 different sums"))
 
-        let failed = try BenchSweep(cases: [
-            fakeCase("serial", "libcurl", workers: 1, walls: [1], answer: BenchAnswer(count: 9, sum: 9, failed: 1)),
-        ], repetitions: 1).run()
+        let failed = try BenchSweep(
+            cases: [
+                fakeCase(
+                    "serial", "libcurl", workers: 1, walls: [1],
+                    answer: BenchAnswer(count: 9, sum: 9, failed: 1))
+            ], repetitions: 1
+        ).run()
         #expect(!AnswerCheck.check(workload: "primes", runs: failed) { _ in "" }.agrees)
     }
 
@@ -104,25 +131,39 @@ struct BenchTests {
             let name = "primes"
             let description = "sum of the primes below 100"
             func cases(workers: [Int]) -> [BenchCase] {
-                [fakeCase("serial", "c", workers: 1, walls: [2]), fakeCase("hot-loop", "c", workers: 1, walls: [1.9])]
-                    + workers.map { fakeCase("threads", "c", workers: $0, walls: [2 / Double(min($0, 2))]) }
-                    + workers.map { fakeCase("processes", "swift", workers: $0, phase: .forks, walls: [2.2 / Double(min($0, 2))]) }
+                [
+                    fakeCase("serial", "c", workers: 1, walls: [2]),
+                    fakeCase("hot-loop", "c", workers: 1, walls: [1.9]),
+                ]
+                    + workers.map {
+                        fakeCase("threads", "c", workers: $0, walls: [2 / Double(min($0, 2))])
+                    }
+                    + workers.map {
+                        fakeCase(
+                            "processes", "swift", workers: $0, phase: .forks,
+                            walls: [2.2 / Double(min($0, 2))])
+                    }
             }
         }
-        return try BenchReport.measure([Fake()], workers: [1, 2, 4], repetitions: repetitions, cores: 2)
+        return try BenchReport.measure(
+            [Fake()], workers: [1, 2, 4], repetitions: repetitions, cores: 2)
     }
 
     @Test("CSV: a header and one row per run, with the right columns")
     func csv() throws {
         let report = try report(repetitions: 2)
-        let lines = report.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-        #expect(lines.first == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
+        let lines = report.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            .map(String.init)
+        #expect(
+            lines.first
+                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
         #expect(lines.count == 1 + report.runs.count)
         #expect(report.runs.count == (2 + 3 + 3) * 2)
         for line in lines.dropFirst() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             #expect(cells.count == BenchReport.csvColumns.count)
-            #expect(cells[0] == "primes" && cells[7] == "25" && cells[8] == "1060" && cells[9] == "0")
+            #expect(
+                cells[0] == "primes" && cells[7] == "25" && cells[8] == "1060" && cells[9] == "0")
         }
         #expect(lines.contains("primes,threads,c,4,2,1.000000,4.000000,25,1060,0"))
     }
@@ -130,7 +171,8 @@ struct BenchTests {
     @Test("JSON: one object with every run and summary, sums as strings")
     func json() throws {
         let report = try report(repetitions: 1)
-        let object = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+        let object =
+            try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
         #expect(object?["cores"] as? Int == 2)
         #expect((object?["runs"] as? [Any])?.count == 8)
         #expect((object?["summary"] as? [[String: Any]])?.first?["min_seconds"] as? Double == 2)
@@ -146,8 +188,11 @@ struct BenchTests {
             var texts: [String] = []
             var coreLines = 0
             private var inText = false
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                        attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
                 if name == "polyline" { polylines.append(attributes["data-series"] ?? "") }
                 if name == "line", attributes["class"] == "cores" { coreLines += 1 }
                 if name == "text" {
@@ -158,15 +203,21 @@ struct BenchTests {
             func parser(_ parser: XMLParser, foundCharacters string: String) {
                 if inText { texts[texts.count - 1] += string }
             }
-            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            func parser(
+                _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
+                qualifiedName: String?
+            ) {
                 if name == "text" { inText = false }
             }
         }
         let parser = XMLParser(data: Data(svg.utf8))
         let collector = Collector()
         parser.delegate = collector
-        #expect(parser.parse(), "not well-formed: \(parser.parserError.map(String.init(describing:)) ?? "")")
-        #expect(collector.polylines == ["serial, c", "hot-loop, c", "threads, c", "processes, swift"])
+        #expect(
+            parser.parse(),
+            "not well-formed: \(parser.parserError.map(String.init(describing:)) ?? "")")
+        #expect(
+            collector.polylines == ["serial, c", "hot-loop, c", "threads, c", "processes, swift"])
         #expect(collector.texts.contains("workers (log scale)"))
         #expect(collector.texts.contains("wall time (s)"))
         #expect(collector.texts.contains("2 cores"))
@@ -189,8 +240,12 @@ struct BenchTests {
         bench.engines = [.c]
         let report = try BenchReport.measure([bench], workers: [1, 2], repetitions: 1)
         #expect(report.answersAgree)
-        #expect(report.runs.allSatisfy { $0.measurement.answer == BenchAnswer(count: 78498, sum: 37_550_402_023) })
-        #expect(Set(report.runs.map(\.key.strategy)) == ["serial", "hot-loop", "threads", "processes"])
+        #expect(
+            report.runs.allSatisfy {
+                $0.measurement.answer == BenchAnswer(count: 78498, sum: 37_550_402_023)
+            })
+        #expect(
+            Set(report.runs.map(\.key.strategy)) == ["serial", "hot-loop", "threads", "processes"])
         #expect(report.notes["primes"]?.count == 1)  // orchestration, per engine
     }
 }

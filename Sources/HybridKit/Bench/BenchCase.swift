@@ -11,7 +11,9 @@ public enum BenchPhase: Int, Comparable, Sendable, CaseIterable {
     /// External programs measured beside hybrid (primesieve, curl).
     case peers
 
-    public static func < (left: BenchPhase, right: BenchPhase) -> Bool { left.rawValue < right.rawValue }
+    public static func < (left: BenchPhase, right: BenchPhase) -> Bool {
+        left.rawValue < right.rawValue
+    }
 }
 
 /// One thing a sweep measures: a workload run one way (strategy, engine, workers), which can be
@@ -31,8 +33,10 @@ public struct BenchCase {
     /// Runs the case once and measures it. Throws when it could not run at all.
     public var run: () throws -> BenchMeasurement
 
-    public init(workload: String, strategy: String, engine: String, workers: Int, phase: BenchPhase,
-                run: @escaping () throws -> BenchMeasurement) {
+    public init(
+        workload: String, strategy: String, engine: String, workers: Int, phase: BenchPhase,
+        run: @escaping () throws -> BenchMeasurement
+    ) {
         self.workload = workload
         self.strategy = strategy
         self.engine = engine
@@ -42,10 +46,14 @@ public struct BenchCase {
     }
 
     /// `primes processes swift 4 workers`, for progress lines.
-    public var title: String { "\(workload) \(strategy) \(engine) \(workers) worker\(workers == 1 ? "" : "s")" }
+    public var title: String {
+        "\(workload) \(strategy) \(engine) \(workers) worker\(workers == 1 ? "" : "s")"
+    }
 
     /// The cases' identity without the closure: what a series in a chart or a row in a table is.
-    public var key: BenchKey { BenchKey(workload: workload, strategy: strategy, engine: engine, workers: workers) }
+    public var key: BenchKey {
+        BenchKey(workload: workload, strategy: strategy, engine: engine, workers: workers)
+    }
 }
 
 /// A case's identity: workload, strategy, engine and workers.

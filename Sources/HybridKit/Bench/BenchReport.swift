@@ -15,32 +15,47 @@ public struct BenchReport: Sendable {
     public var answersAgree: Bool { checks.allSatisfy(\.agrees) }
 
     /// Runs `workloads` over `workers`, `repetitions` times each, then releases what they started.
-    public static func measure(_ workloads: [any BenchWorkload], workers: [Int], repetitions: Int,
-                               cores: Int = ProcessorCount.online,
-                               progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = { _, _, _, _ in })
+    public static func measure(
+        _ workloads: [any BenchWorkload], workers: [Int], repetitions: Int,
+        cores: Int = ProcessorCount.online,
+        progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
+            _, _, _, _ in
+        }
+    )
         throws -> BenchReport
     {
-        try measure(workloads.map { ($0, workers) }, repetitions: repetitions, cores: cores, progress: progress)
+        try measure(
+            workloads.map { ($0, workers) }, repetitions: repetitions, cores: cores,
+            progress: progress)
     }
 
     /// Runs each workload over its own worker counts, `repetitions` times each, then releases
     /// what they started.
-    public static func measure(_ plan: [(workload: any BenchWorkload, workers: [Int])], repetitions: Int,
-                               cores: Int = ProcessorCount.online,
-                               progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = { _, _, _, _ in })
+    public static func measure(
+        _ plan: [(workload: any BenchWorkload, workers: [Int])], repetitions: Int,
+        cores: Int = ProcessorCount.online,
+        progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
+            _, _, _, _ in
+        }
+    )
         throws -> BenchReport
     {
         let workloads = plan.map(\.workload)
         defer { for workload in workloads { workload.finish() } }
-        let sweep = BenchSweep(cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions)
+        let sweep = BenchSweep(
+            cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions
+        )
         let runs = try sweep.run(progress: progress)
         let summaries = BenchSummary.summarise(runs)
         return BenchReport(
-            workloads: workloads.map { ($0.name, $0.description) }, runs: runs, summaries: summaries,
+            workloads: workloads.map { ($0.name, $0.description) }, runs: runs,
+            summaries: summaries,
             checks: workloads.map { workload in
                 AnswerCheck.check(workload: workload.name, runs: runs, describe: workload.describe)
             },
-            notes: Dictionary(workloads.map { ($0.name, $0.notes(summaries)) }, uniquingKeysWith: { first, _ in first }),
+            notes: Dictionary(
+                workloads.map { ($0.name, $0.notes(summaries)) },
+                uniquingKeysWith: { first, _ in first }),
             repetitions: repetitions, cores: cores)
     }
 
@@ -49,7 +64,8 @@ public struct BenchReport: Sendable {
         var text = ""
         for (index, workload) in workloads.enumerated() {
             if index > 0 { text += "\n" }
-            text += "\(workload.name): \(workload.description); fastest and median of \(repetitions) "
+            text +=
+                "\(workload.name): \(workload.description); fastest and median of \(repetitions) "
                 + "run\(repetitions == 1 ? "" : "s") each, \(cores) cores\n"
             var table = TextTable(
                 headers: ["strategy", "engine", "workers", "min", "median", "cpu", "speedup"],
@@ -70,7 +86,8 @@ public struct BenchReport: Sendable {
 
     /// The CSV columns, in order.
     public static let csvColumns = [
-        "workload", "strategy", "engine", "workers", "run", "wall_seconds", "cpu_seconds", "count", "sum", "failed",
+        "workload", "strategy", "engine", "workers", "run", "wall_seconds", "cpu_seconds", "count",
+        "sum", "failed",
     ]
 
     /// One header line and one row per run.
@@ -79,9 +96,12 @@ public struct BenchReport: Sendable {
         for run in runs {
             let answer = run.measurement.answer
             let cells = [
-                run.key.workload, run.key.strategy, run.key.engine, String(run.key.workers), String(run.repetition),
-                fixed(run.measurement.wallSeconds, digits: 6), fixed(run.measurement.cpuSeconds, digits: 6),
-                answer.count.map { String($0) } ?? "", answer.sum.map { String($0) } ?? "", String(answer.failed),
+                run.key.workload, run.key.strategy, run.key.engine, String(run.key.workers),
+                String(run.repetition),
+                fixed(run.measurement.wallSeconds, digits: 6),
+                fixed(run.measurement.cpuSeconds, digits: 6),
+                answer.count.map { String($0) } ?? "", answer.sum.map { String($0) } ?? "",
+                String(answer.failed),
             ]
             lines.append(cells.map(csvCell).joined(separator: ","))
         }
@@ -92,31 +112,57 @@ public struct BenchReport: Sendable {
     /// Counts and sums are decimal strings (sums pass 2^64).
     public func json() -> String {
         func key(_ key: BenchKey) -> [(String, JSONValue)] {
-            [("workload", .string(key.workload)), ("strategy", .string(key.strategy)),
-             ("engine", .string(key.engine)), ("workers", .integer(Int64(key.workers)))]
+            [
+                ("workload", .string(key.workload)), ("strategy", .string(key.strategy)),
+                ("engine", .string(key.engine)), ("workers", .integer(Int64(key.workers))),
+            ]
         }
         func answer(_ answer: BenchAnswer) -> [(String, JSONValue)] {
-            [("count", answer.count.map { .string(String($0)) } ?? .null),
-             ("sum", answer.sum.map { .string(String($0)) } ?? .null),
-             ("failed", .integer(Int64(answer.failed)))]
+            [
+                ("count", answer.count.map { .string(String($0)) } ?? .null),
+                ("sum", answer.sum.map { .string(String($0)) } ?? .null),
+                ("failed", .integer(Int64(answer.failed))),
+            ]
         }
         return JSONValue.object([
             ("cores", .integer(Int64(cores))),
             ("repeat", .integer(Int64(repetitions))),
-            ("workloads", .array(workloads.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) })),
-            ("runs", .array(runs.map { run in
-                .object(key(run.key) + [("run", .integer(Int64(run.repetition))),
-                                        ("seconds", .number(run.measurement.wallSeconds)),
-                                        ("cpu_seconds", .number(run.measurement.cpuSeconds))]
-                        + answer(run.measurement.answer))
-            })),
-            ("summary", .array(summaries.map { summary in
-                .object(key(summary.key) + [
-                    ("runs", .integer(Int64(summary.runs))), ("min_seconds", .number(summary.minimumWall)),
-                    ("median_seconds", .number(summary.medianWall)), ("cpu_seconds", .number(summary.cpuOfFastest)),
-                    ("speedup", summary.speedup.map { .number($0) } ?? .null),
-                ])
-            })),
+            (
+                "workloads",
+                .array(
+                    workloads.map {
+                        .object([
+                            ("name", .string($0.name)), ("description", .string($0.description)),
+                        ])
+                    })
+            ),
+            (
+                "runs",
+                .array(
+                    runs.map { run in
+                        .object(
+                            key(run.key) + [
+                                ("run", .integer(Int64(run.repetition))),
+                                ("seconds", .number(run.measurement.wallSeconds)),
+                                ("cpu_seconds", .number(run.measurement.cpuSeconds)),
+                            ]
+                                + answer(run.measurement.answer))
+                    })
+            ),
+            (
+                "summary",
+                .array(
+                    summaries.map { summary in
+                        .object(
+                            key(summary.key) + [
+                                ("runs", .integer(Int64(summary.runs))),
+                                ("min_seconds", .number(summary.minimumWall)),
+                                ("median_seconds", .number(summary.medianWall)),
+                                ("cpu_seconds", .number(summary.cpuOfFastest)),
+                                ("speedup", summary.speedup.map { .number($0) } ?? .null),
+                            ])
+                    })
+            ),
             ("answers_agree", .bool(answersAgree)),
             ("checks", .array(checks.map { .string($0.line) })),
         ]).serialized()
@@ -124,7 +170,9 @@ public struct BenchReport: Sendable {
 
     /// The chart of time against workers: see ``ScalingChart``.
     public func svg() -> String {
-        ScalingChart(workloads: workloads, summaries: summaries, cores: cores, repetitions: repetitions).svg()
+        ScalingChart(
+            workloads: workloads, summaries: summaries, cores: cores, repetitions: repetitions
+        ).svg()
     }
 }
 

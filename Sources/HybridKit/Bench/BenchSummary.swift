@@ -26,12 +26,15 @@ public struct BenchSummary: Sendable {
             let fastest = group.min { $0.measurement.wallSeconds < $1.measurement.wallSeconds }!
             return BenchSummary(
                 key: key, runs: group.count, minimumWall: BenchStatistics.minimum(walls)!,
-                medianWall: BenchStatistics.median(walls)!, cpuOfFastest: fastest.measurement.cpuSeconds,
+                medianWall: BenchStatistics.median(walls)!,
+                cpuOfFastest: fastest.measurement.cpuSeconds,
                 speedup: nil, answer: group[0].measurement.answer)
         }
         for index in summaries.indices {
             let key = summaries[index].key
-            let serials = summaries.filter { $0.key.workload == key.workload && $0.key.strategy == "serial" }
+            let serials = summaries.filter {
+                $0.key.workload == key.workload && $0.key.strategy == "serial"
+            }
             let baseline = serials.first { $0.key.engine == key.engine } ?? serials.first
             if let baseline, summaries[index].minimumWall > 0 {
                 summaries[index].speedup = baseline.minimumWall / summaries[index].minimumWall

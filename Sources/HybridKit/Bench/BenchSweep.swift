@@ -20,7 +20,11 @@ public struct BenchSweep {
 
     /// Runs the sweep. `progress` is told before each run: runs done, runs in all, the case and
     /// the repetition. Rethrows the first failure of a case.
-    public func run(progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = { _, _, _, _ in })
+    public func run(
+        progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
+            _, _, _, _ in
+        }
+    )
         throws -> [BenchRun]
     {
         let total = cases.count * repetitions
@@ -31,12 +35,17 @@ public struct BenchSweep {
                 for benchCase in phaseCases {
                     progress(runs.count, total, benchCase, repetition)
                     let measurement = try benchCase.run()
-                    runs.append(BenchRun(key: benchCase.key, repetition: repetition, measurement: measurement))
+                    runs.append(
+                        BenchRun(
+                            key: benchCase.key, repetition: repetition, measurement: measurement))
                 }
             }
         }
         // Report in the cases' own order, not the run order.
-        let position = Dictionary(cases.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
-        return runs.sorted { (position[$0.key] ?? 0, $0.repetition) < (position[$1.key] ?? 0, $1.repetition) }
+        let position = Dictionary(
+            cases.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+        return runs.sorted {
+            (position[$0.key] ?? 0, $0.repetition) < (position[$1.key] ?? 0, $1.repetition)
+        }
     }
 }

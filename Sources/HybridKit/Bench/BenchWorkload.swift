@@ -47,7 +47,8 @@ public enum BenchWorkloadName: String, CaseIterable, Sendable {
             throw UsageError("unknown workload '\(text)': expected primes, fetch, bigprimes or all")
         }
         guard name.isAvailable else {
-            throw UsageError("the \(text) workload is not in this build yet; try primes, fetch or all")
+            throw UsageError(
+                "the \(text) workload is not in this build yet; try primes, fetch or all")
         }
         return [name]
     }

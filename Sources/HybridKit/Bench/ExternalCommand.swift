@@ -4,8 +4,9 @@
 
 /// An external program run beside hybrid (a peer such as primesieve or curl), started with
 /// `posix_spawn` and reaped with `waitpid`: no Swift runs in the child, and no thread is started
-/// in this process (Foundation's `Process` starts a monitoring thread that lives on, which would
-/// forbid later forks of the Swift engine).
+/// in this process. (Foundation's `Process` leaves threads behind: a process that has run and
+/// waited for one child with it has 5 threads instead of 1 for good, and a multi-threaded process
+/// must not fork the Swift engine.)
 public struct ExternalCommand: Sendable {
     /// The program's full path.
     public let path: String
@@ -13,7 +14,8 @@ public struct ExternalCommand: Sendable {
     /// The program called `name` on the `PATH`, or `nil` when there is none.
     public static func find(_ name: String) -> ExternalCommand? {
         guard let pathVariable = getenv("PATH") else { return nil }
-        for directory in String(cString: pathVariable).split(separator: ":") where !directory.isEmpty {
+        for directory in String(cString: pathVariable).split(separator: ":")
+        where !directory.isEmpty {
             let candidate = "\(directory)/\(name)"
             if access(candidate, X_OK) == 0 { return ExternalCommand(path: candidate) }
         }
@@ -59,7 +61,9 @@ public struct ExternalCommand: Sendable {
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes {
+                read(pipeEnds[0], $0.baseAddress, $0.count)
+            }
             if count > 0 {
                 output += buffer[0..<count]
             } else if count < 0 && errno == EINTR {
@@ -76,7 +80,8 @@ public struct ExternalCommand: Sendable {
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
         let signal = status & 0x7f
         let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return Outcome(status: code, output: String(decoding: output, as: UTF8.self), wallSeconds: wall,
-                       cpuSeconds: cpu)
+        return Outcome(
+            status: code, output: String(decoding: output, as: UTF8.self), wallSeconds: wall,
+            cpuSeconds: cpu)
     }
 }

@@ -28,8 +28,10 @@ public final class FetchBench: BenchWorkload {
     ///   - startServer: starts a server whose every path answers after the latency, and returns
     ///     its base URL (`http://127.0.0.1:PORT`). Called once, by the first case that runs.
     ///   - stopServer: stops it; called by ``finish()`` when it was started.
-    public init(urls: Int, latencyMilliseconds: Int, peers: Bool = true,
-                startServer: @escaping () throws -> String, stopServer: @escaping () -> Void) {
+    public init(
+        urls: Int, latencyMilliseconds: Int, peers: Bool = true,
+        startServer: @escaping () throws -> String, stopServer: @escaping () -> Void
+    ) {
         self.urlCount = urls
         self.latencyMilliseconds = latencyMilliseconds
         self.startServer = startServer
@@ -38,7 +40,9 @@ public final class FetchBench: BenchWorkload {
         self.curl = peers ? ExternalCommand.find("curl") : nil
     }
 
-    public var description: String { "\(urlCount) URLs of \(latencyMilliseconds) ms each from an embedded server" }
+    public var description: String {
+        "\(urlCount) URLs of \(latencyMilliseconds) ms each from an embedded server"
+    }
 
     public var missingPeers: [String] {
         wantsPeers && curl == nil ? ["curl is not on the PATH: no curl --parallel rows"] : []
@@ -68,26 +72,35 @@ public final class FetchBench: BenchWorkload {
     }
 
     private func fetchCase(_ strategy: FetchStrategy, workers: Int) -> BenchCase {
-        BenchCase(workload: name, strategy: strategy.rawValue, engine: "libcurl", workers: workers,
-                  phase: .inProcess) { [self] in
+        BenchCase(
+            workload: name, strategy: strategy.rawValue, engine: "libcurl", workers: workers,
+            phase: .inProcess
+        ) { [self] in
             let list = try urls()
             let stopwatch = Stopwatch()
-            let report = try URLFetcher.fetch(list, options: FetchOptions(strategy: strategy, concurrency: workers))
+            let report = try URLFetcher.fetch(
+                list, options: FetchOptions(strategy: strategy, concurrency: workers))
             return BenchMeasurement(
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
-                answer: BenchAnswer(count: UInt64(report.ok), sum: UInt128(report.bytes), failed: report.failed))
+                answer: BenchAnswer(
+                    count: UInt64(report.ok), sum: UInt128(report.bytes), failed: report.failed))
         }
     }
 
     /// `curl -s --fail --parallel --parallel-immediate --parallel-max K -K CONFIG`, the config
     /// listing every URL with its output to /dev/null.
     private func curlCase(_ curl: ExternalCommand, parallel: Int) -> BenchCase {
-        BenchCase(workload: name, strategy: "peer", engine: "curl", workers: parallel, phase: .peers) { [self] in
+        BenchCase(
+            workload: name, strategy: "peer", engine: "curl", workers: parallel, phase: .peers
+        ) { [self] in
             let config = try curlConfig()
-            let outcome = try curl.run(["-s", "--fail", "--parallel", "--parallel-immediate", "--parallel-max",
-                                        String(parallel), "-K", config])
-            return BenchMeasurement(wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
-                                    answer: BenchAnswer(count: nil, sum: nil, failed: outcome.status == 0 ? 0 : 1))
+            let outcome = try curl.run([
+                "-s", "--fail", "--parallel", "--parallel-immediate", "--parallel-max",
+                String(parallel), "-K", config,
+            ])
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(count: nil, sum: nil, failed: outcome.status == 0 ? 0 : 1))
         }
     }
 
@@ -97,12 +110,17 @@ public final class FetchBench: BenchWorkload {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(directory)/hybrid-bench-curl-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else { throw UsageError("cannot write a curl config in \(directory)") }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard descriptor >= 0 else {
+            throw UsageError("cannot write a curl config in \(directory)")
+        }
+        let path = String(
+            decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes {
+                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
                 close(descriptor)

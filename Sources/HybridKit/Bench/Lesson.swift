@@ -14,8 +14,10 @@ public struct Lesson {
     public var cores: Int
 
     /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
-    public init(primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
-                inFlight: Int = 100, cores: Int = ProcessorCount.online) {
+    public init(
+        primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
+        inFlight: Int = 100, cores: Int = ProcessorCount.online
+    ) {
         self.primesTo = primesTo
         self.urls = urls
         self.latencyMilliseconds = latencyMilliseconds
@@ -25,16 +27,23 @@ public struct Lesson {
 
     /// Runs the lesson once. The CPU-bound runs go first (forks need a single-threaded
     /// process), the fetches after, with the server `startServer` starts (see ``FetchBench``).
-    public func run(startServer: @escaping () throws -> String, stopServer: @escaping () -> Void,
-                    stopOnSignals: Bool = false,
-                    progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = { _, _, _, _ in })
+    public func run(
+        startServer: @escaping () throws -> String, stopServer: @escaping () -> Void,
+        stopOnSignals: Bool = false,
+        progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
+            _, _, _, _ in
+        }
+    )
         throws -> LessonReport
     {
-        let primes = PrimesBench(range: 0..<primesTo, includesHotLoop: false, peers: false, stopOnSignals: stopOnSignals)
-        let fetch = FetchBench(urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false,
-                               startServer: startServer, stopServer: stopServer)
+        let primes = PrimesBench(
+            range: 0..<primesTo, includesHotLoop: false, peers: false, stopOnSignals: stopOnSignals)
+        let fetch = FetchBench(
+            urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false,
+            startServer: startServer, stopServer: stopServer)
         let report = try BenchReport.measure(
-            [(fetch, [inFlight]), (primes, [cores])], repetitions: 1, cores: cores, progress: progress)
+            [(fetch, [inFlight]), (primes, [cores])], repetitions: 1, cores: cores,
+            progress: progress)
         return LessonReport(report: report, inFlight: inFlight)
     }
 }
@@ -44,24 +53,31 @@ public struct LessonReport: Sendable {
     public var report: BenchReport
     public var inFlight: Int
 
-    private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
-        report.summaries.first { $0.key.workload == workload && $0.key.strategy == strategy && $0.key.engine == engine }
+    private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary?
+    {
+        report.summaries.first {
+            $0.key.workload == workload && $0.key.strategy == strategy && $0.key.engine == engine
+        }
     }
 
     /// The tables, then the verdict.
     public func text() -> String {
-        var text = "hybrid: threads for I/O-bound work, processes for CPU-bound work? Measured on this machine "
+        var text =
+            "hybrid: threads for I/O-bound work, processes for CPU-bound work? Measured on this machine "
             + "(\(report.cores) cores).\n"
         for workload in report.workloads {
             let kind = workload.name == "fetch" ? "I/O-bound" : "CPU-bound"
             let workersMeaning = workload.name == "fetch" ? "; workers = transfers in flight" : ""
             text += "\n\(kind): \(workload.name), \(workload.description)\(workersMeaning)\n"
-            var table = TextTable(headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup"],
-                                  rightAligned: [2, 3, 4, 5])
+            var table = TextTable(
+                headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup"],
+                rightAligned: [2, 3, 4, 5])
             for summary in report.summaries where summary.key.workload == workload.name {
-                table.append([summary.key.strategy, summary.key.engine, String(summary.key.workers),
-                              formatSeconds(summary.minimumWall), formatSeconds(summary.cpuOfFastest),
-                              formatSpeedup(summary.speedup)])
+                table.append([
+                    summary.key.strategy, summary.key.engine, String(summary.key.workers),
+                    formatSeconds(summary.minimumWall), formatSeconds(summary.cpuOfFastest),
+                    formatSpeedup(summary.speedup),
+                ])
             }
             text += table.text()
         }
@@ -77,17 +93,24 @@ public struct LessonReport: Sendable {
             summary("fetch", strategy, "libcurl").map { "\(strategy) \(formatSpeedup($0.speedup))" }
         }
         if !fetchers.isEmpty {
-            let multi = summary("fetch", "multi", "libcurl"), threads = summary("fetch", "threads", "libcurl")
-            var line = "I/O-bound: \(fetchers.joined(separator: ", ")) faster than serial: the waits overlap."
+            let multi = summary("fetch", "multi", "libcurl")
+            let threads = summary("fetch", "threads", "libcurl")
+            var line =
+                "I/O-bound: \(fetchers.joined(separator: ", ")) faster than serial: the waits overlap."
             if let multi, let threads {
-                line += " One thread with an event loop (multi) "
-                    + comparison(multi.minimumWall, against: threads.minimumWall, what: "\(threads.key.workers) threads")
+                line +=
+                    " One thread with an event loop (multi) "
+                    + comparison(
+                        multi.minimumWall, against: threads.minimumWall,
+                        what: "\(threads.key.workers) threads")
                     + "."
             }
             lines.append(line)
         }
-        let threadsC = summary("primes", "threads", "c"), threadsSwift = summary("primes", "threads", "swift")
-        let processesC = summary("primes", "processes", "c"), processesSwift = summary("primes", "processes", "swift")
+        let threadsC = summary("primes", "threads", "c")
+        let threadsSwift = summary("primes", "threads", "swift")
+        let processesC = summary("primes", "processes", "c")
+        let processesSwift = summary("primes", "processes", "swift")
         if let threadsC, let threadsSwift, let processesC, let processesSwift {
             let workers = threadsC.key.workers
             let best = max(threadsC.speedup ?? 0, threadsSwift.speedup ?? 0)
@@ -101,24 +124,33 @@ public struct LessonReport: Sendable {
                     + "\(formatSpeedup(threadsSwift.speedup)) (Swift) faster than serial — \(why); "
                     + "processes \(formatSpeedup(processesC.speedup)) and \(formatSpeedup(processesSwift.speedup)): "
                     + "with the C engine, processes "
-                    + comparison(processesC.minimumWall, against: threadsC.minimumWall, what: "threads", plural: true) + ".")
+                    + comparison(
+                        processesC.minimumWall, against: threadsC.minimumWall, what: "threads",
+                        plural: true) + ".")
         }
-        if let serialC = summary("primes", "serial", "c"), let serialSwift = summary("primes", "serial", "swift"),
+        if let serialC = summary("primes", "serial", "c"),
+            let serialSwift = summary("primes", "serial", "swift"),
             serialC.minimumWall > 0
         {
-            lines.append("The Swift engine took \(fixed(serialSwift.minimumWall / serialC.minimumWall, digits: 2))x "
-                + "the C engine's time for the same hot loop, serially.")
+            lines.append(
+                "The Swift engine took \(fixed(serialSwift.minimumWall / serialC.minimumWall, digits: 2))x "
+                    + "the C engine's time for the same hot loop, serially.")
         }
         let agree = report.checks.allSatisfy(\.agrees)
-        lines.append((agree ? "Every answer agrees. " : "ANSWERS DISAGREE. ")
-            + report.checks.map(\.line).joined(separator: "; "))
+        lines.append(
+            (agree ? "Every answer agrees. " : "ANSWERS DISAGREE. ")
+                + report.checks.map(\.line).joined(separator: "; "))
         return lines
     }
 
     /// `matches 100 threads (0.061 s against 0.063 s)`: within 10% is a match.
-    private func comparison(_ time: Double, against other: Double, what: String, plural: Bool = false) -> String {
+    private func comparison(
+        _ time: Double, against other: Double, what: String, plural: Bool = false
+    ) -> String {
         let ratio = other > 0 ? time / other : 1
-        let verb = (ratio < 0.9 ? "beat" : ratio > 1.1 ? "trail" : "match") + (plural ? "" : ratio > 1.1 || ratio < 0.9 ? "s" : "es")
+        let verb =
+            (ratio < 0.9 ? "beat" : ratio > 1.1 ? "trail" : "match")
+            + (plural ? "" : ratio > 1.1 || ratio < 0.9 ? "s" : "es")
         return "\(verb) \(what) (\(formatSeconds(time)) against \(formatSeconds(other)))"
     }
 }

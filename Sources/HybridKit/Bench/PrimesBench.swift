@@ -13,7 +13,10 @@ public final class PrimesBench: BenchWorkload {
     private let primesieve: ExternalCommand?
 
     /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
-    public init(range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true, stopOnSignals: Bool = false) {
+    public init(
+        range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true,
+        stopOnSignals: Bool = false
+    ) {
         self.range = range
         self.includesHotLoop = includesHotLoop
         self.stopOnSignals = stopOnSignals
@@ -41,7 +44,9 @@ public final class PrimesBench: BenchWorkload {
         }
         for strategy in [Strategy.threads, .processes] {
             for engine in engines {
-                for count in workers { cases.append(strategyCase(strategy, engine: engine, workers: count)) }
+                for count in workers {
+                    cases.append(strategyCase(strategy, engine: engine, workers: count))
+                }
             }
         }
         if let primesieve {
@@ -58,8 +63,9 @@ public final class PrimesBench: BenchWorkload {
             phase: strategy == .processes ? .forks : .inProcess
         ) {
             let outcome = try PrimesRunner.run(job, options: options)
-            return BenchMeasurement(wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
-                                    answer: BenchAnswer(count: outcome.totals.count, sum: outcome.totals.sum))
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(count: outcome.totals.count, sum: outcome.totals.sum))
         }
     }
 
@@ -67,11 +73,15 @@ public final class PrimesBench: BenchWorkload {
     /// Making the engine is timed, as the serial strategy's time includes making its engine.
     private func hotLoopCase(_ engine: EngineKind) -> BenchCase {
         let range = range
-        return BenchCase(workload: name, strategy: "hot-loop", engine: engine.rawValue, workers: 1, phase: .inProcess) {
+        return BenchCase(
+            workload: name, strategy: "hot-loop", engine: engine.rawValue, workers: 1,
+            phase: .inProcess
+        ) {
             let stopwatch = Stopwatch()
             let totals = try engine.makeEngine().totals(in: range, sum: true)
-            return BenchMeasurement(wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
-                                    answer: BenchAnswer(count: totals.count, sum: totals.sum))
+            return BenchMeasurement(
+                wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
+                answer: BenchAnswer(count: totals.count, sum: totals.sum))
         }
     }
 
@@ -79,13 +89,21 @@ public final class PrimesBench: BenchWorkload {
     private func primesieveCase(_ primesieve: ExternalCommand, threads: Int) -> BenchCase {
         var arguments: [String] = []
         if range.lowerBound > 0 { arguments.append(String(range.lowerBound)) }
-        arguments += [String(range.upperBound == 0 ? 0 : range.upperBound - 1), "-c", "-t", String(threads), "-q"]
-        return BenchCase(workload: name, strategy: "peer", engine: "primesieve", workers: threads, phase: .peers) {
+        arguments += [
+            String(range.upperBound == 0 ? 0 : range.upperBound - 1), "-c", "-t", String(threads),
+            "-q",
+        ]
+        return BenchCase(
+            workload: name, strategy: "peer", engine: "primesieve", workers: threads, phase: .peers
+        ) {
             let outcome = try primesieve.run(arguments)
-            let count = outcome.output.split(whereSeparator: \.isNewline).first.flatMap { UInt64(String($0).trimmingWhitespace()) }
+            let count = outcome.output.split(whereSeparator: \.isNewline).first.flatMap {
+                UInt64(String($0).trimmingWhitespace())
+            }
             return BenchMeasurement(
                 wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
-                answer: BenchAnswer(count: count, sum: nil, failed: outcome.status == 0 && count != nil ? 0 : 1))
+                answer: BenchAnswer(
+                    count: count, sum: nil, failed: outcome.status == 0 && count != nil ? 0 : 1))
         }
     }
 }
@@ -101,8 +119,13 @@ extension PrimesBench {
         let mine = summaries.filter { $0.key.workload == name }
         let chunks = ChunkPlan(range: range, workers: 1).count
         return engines.compactMap { engine in
-            guard let serial = mine.first(where: { $0.key.strategy == "serial" && $0.key.engine == engine.rawValue }),
-                let hotLoop = mine.first(where: { $0.key.strategy == "hot-loop" && $0.key.engine == engine.rawValue })
+            guard
+                let serial = mine.first(where: {
+                    $0.key.strategy == "serial" && $0.key.engine == engine.rawValue
+                }),
+                let hotLoop = mine.first(where: {
+                    $0.key.strategy == "hot-loop" && $0.key.engine == engine.rawValue
+                })
             else { return nil }
             let cost = serial.minimumWall - hotLoop.minimumWall
             let percent = hotLoop.minimumWall > 0 ? cost / hotLoop.minimumWall * 100 : 0
@@ -111,7 +134,8 @@ extension PrimesBench {
                 cost >= 0
                 ? "the orchestration costs \(formatSeconds(cost)) (\(fixed(percent, digits: 1))%)"
                 : "the chunked run was faster by \(formatSeconds(-cost)) (\(fixed(-percent, digits: 1))%): no measurable cost"
-            return "orchestration, \(engine.rawValue) engine: serial over \(chunks) chunks \(formatSeconds(serial.minimumWall)), "
+            return
+                "orchestration, \(engine.rawValue) engine: serial over \(chunks) chunks \(formatSeconds(serial.minimumWall)), "
                 + "one call over the whole range \(formatSeconds(hotLoop.minimumWall)): \(verdict)"
         }
     }

@@ -14,8 +14,10 @@ public struct ScalingChart: Sendable {
     public var cores: Int
     public var repetitions: Int
 
-    public init(workloads: [(name: String, description: String)], summaries: [BenchSummary], cores: Int,
-                repetitions: Int) {
+    public init(
+        workloads: [(name: String, description: String)], summaries: [BenchSummary], cores: Int,
+        repetitions: Int
+    ) {
         self.workloads = workloads
         self.summaries = summaries
         self.cores = cores
@@ -29,7 +31,8 @@ public struct ScalingChart: Sendable {
     static let plotTop = 50.0
     static let plotBottom = 380.0
     static let colors = [
-        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+        "#7f7f7f", "#bcbd22",
     ]
 
     /// One series: a strategy and engine, its points (workers, seconds) by workers.
@@ -74,41 +77,60 @@ public struct ScalingChart: Sendable {
         let highWorkers = Double(max(workerCounts.max() ?? 1, Int(lowWorkers) * 2))
         let longest = allSeries.flatMap { $0.points.map(\.seconds) }.max() ?? 1
         let (yMax, yStep) = Self.niceScale(longest)
-        let left = Self.plotLeft, right = Self.plotRight
-        let plotTop = top + Self.plotTop, plotBottom = top + Self.plotBottom
+        let left = Self.plotLeft
+        let right = Self.plotRight
+        let plotTop = top + Self.plotTop
+        let plotBottom = top + Self.plotBottom
         func x(_ workers: Double) -> Double {
-            left + (log2(workers) - log2(lowWorkers)) / (log2(highWorkers) - log2(lowWorkers)) * (right - left)
+            left + (log2(workers) - log2(lowWorkers)) / (log2(highWorkers) - log2(lowWorkers))
+                * (right - left)
         }
         func y(_ seconds: Double) -> Double { plotBottom - seconds / yMax * (plotBottom - plotTop) }
 
         var out = "<g class=\"panel\" id=\"\(escape(workload.name))\">\n"
-        out += text(left, top + 22, "\(workload.name): \(workload.description)", extra: #"font-size="15" font-weight="bold""#)
-        out += text(left, top + 40, "wall time, fastest of \(repetitions) run\(repetitions == 1 ? "" : "s") of each, against workers (\(cores) cores)", extra: ##"fill="#555""##)
+        out += text(
+            left, top + 22, "\(workload.name): \(workload.description)",
+            extra: #"font-size="15" font-weight="bold""#)
+        out += text(
+            left, top + 40,
+            "wall time, fastest of \(repetitions) run\(repetitions == 1 ? "" : "s") of each, against workers (\(cores) cores)",
+            extra: ##"fill="#555""##)
         // Grid and y ticks.
         var tick = 0.0
         while tick <= yMax + yStep / 1000 {
             out += line(left, y(tick), right, y(tick), stroke: "#e5e5e5")
-            out += text(left - 6, y(tick) + 4, Self.tickLabel(tick, step: yStep), extra: #"text-anchor="end""#)
+            out += text(
+                left - 6, y(tick) + 4, Self.tickLabel(tick, step: yStep),
+                extra: #"text-anchor="end""#)
             tick += yStep
         }
         for count in workerCounts.sorted() {
-            out += line(x(Double(count)), plotBottom, x(Double(count)), plotBottom + 5, stroke: "#333")
-            out += text(x(Double(count)), plotBottom + 18, String(count), extra: #"text-anchor="middle""#)
+            out += line(
+                x(Double(count)), plotBottom, x(Double(count)), plotBottom + 5, stroke: "#333")
+            out += text(
+                x(Double(count)), plotBottom + 18, String(count), extra: #"text-anchor="middle""#)
         }
         // Axes and their labels.
         out += line(left, plotTop, left, plotBottom, stroke: "#333")
         out += line(left, plotBottom, right, plotBottom, stroke: "#333")
-        out += text((left + right) / 2, plotBottom + 38, "workers (log scale)", extra: #"text-anchor="middle" class="x-label""#)
-        out += text(18, (plotTop + plotBottom) / 2, "wall time (s)",
-                    extra: #"text-anchor="middle" class="y-label" transform="rotate(-90 18 \#(fmt((plotTop + plotBottom) / 2)))""#)
+        out += text(
+            (left + right) / 2, plotBottom + 38, "workers (log scale)",
+            extra: #"text-anchor="middle" class="x-label""#)
+        out += text(
+            18, (plotTop + plotBottom) / 2, "wall time (s)",
+            extra:
+                #"text-anchor="middle" class="y-label" transform="rotate(-90 18 \#(fmt((plotTop + plotBottom) / 2)))""#
+        )
         // The core count: past it, workers only share the same cores.
         if Double(cores) >= lowWorkers, Double(cores) <= highWorkers {
             let coreX = x(Double(cores))
-            out += "<line class=\"cores\" x1=\"\(fmt(coreX))\" y1=\"\(fmt(plotTop))\" x2=\"\(fmt(coreX))\" y2=\"\(fmt(plotBottom))\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"2 4\"/>\n"
+            out +=
+                "<line class=\"cores\" x1=\"\(fmt(coreX))\" y1=\"\(fmt(plotTop))\" x2=\"\(fmt(coreX))\" y2=\"\(fmt(plotBottom))\" stroke=\"#888\" stroke-width=\"1.5\" stroke-dasharray=\"2 4\"/>\n"
             // Beside the line, on the side with room (the legend sits right of the plot).
             let nearRight = coreX > right - 60
-            out += text(nearRight ? coreX - 4 : coreX + 4, plotTop + 12, "\(cores) cores",
-                        extra: nearRight ? ##"fill="#555" text-anchor="end""## : ##"fill="#555""##)
+            out += text(
+                nearRight ? coreX - 4 : coreX + 4, plotTop + 12, "\(cores) cores",
+                extra: nearRight ? ##"fill="#555" text-anchor="end""## : ##"fill="#555""##)
         }
         // Series and legend.
         for (index, series) in allSeries.enumerated() {
@@ -119,22 +141,30 @@ public struct ScalingChart: Sendable {
                 ? [(left, y(series.points[0].seconds)), (right, y(series.points[0].seconds))]
                 : series.points.map { (x(Double($0.workers)), y($0.seconds)) }
             let pointList = coordinates.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ")
-            out += "<polyline class=\"series\" data-series=\"\(escape(series.label))\" points=\"\(pointList)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(level ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+            out +=
+                "<polyline class=\"series\" data-series=\"\(escape(series.label))\" points=\"\(pointList)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(level ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             if !level {
                 for (px, py) in coordinates {
-                    out += "<circle cx=\"\(fmt(px))\" cy=\"\(fmt(py))\" r=\"3\" fill=\"\(color)\"/>\n"
+                    out +=
+                        "<circle cx=\"\(fmt(px))\" cy=\"\(fmt(py))\" r=\"3\" fill=\"\(color)\"/>\n"
                 }
             }
             let legendY = plotTop + 8 + Double(index) * 20
-            out += "<line x1=\"\(fmt(right + 20))\" y1=\"\(fmt(legendY))\" x2=\"\(fmt(right + 48))\" y2=\"\(fmt(legendY))\" stroke=\"\(color)\" stroke-width=\"2\"\(level ? " stroke-dasharray=\"6 4\"" : "")/>\n"
-            let suffix = level ? " (\(series.points[0].workers) worker, \(Self.tickLabel(series.points[0].seconds, step: 0.001)) s)" : ""
+            out +=
+                "<line x1=\"\(fmt(right + 20))\" y1=\"\(fmt(legendY))\" x2=\"\(fmt(right + 48))\" y2=\"\(fmt(legendY))\" stroke=\"\(color)\" stroke-width=\"2\"\(level ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+            let suffix =
+                level
+                ? " (\(series.points[0].workers) worker, \(Self.tickLabel(series.points[0].seconds, step: 0.001)) s)"
+                : ""
             out += text(right + 54, legendY + 4, series.label + suffix)
         }
         out += "</g>\n"
         return out
     }
 
-    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String) -> String {
+    private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String)
+        -> String
+    {
         "<line x1=\"\(fmt(x1))\" y1=\"\(fmt(y1))\" x2=\"\(fmt(x2))\" y2=\"\(fmt(y2))\" stroke=\"\(stroke)\"/>\n"
     }
 

@@ -16,7 +16,9 @@ public struct TextTable: Sendable {
     /// The table, every line ending in a newline, without trailing spaces.
     public func text() -> String {
         let all = [headers] + rows
-        let widths = headers.indices.map { column in all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        let widths = headers.indices.map { column in
+            all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
         return all.map { row in
             var line = ""
             for column in headers.indices {
