@@ -2,7 +2,7 @@
 /// people, as CSV (one row per run), as JSON, or as an SVG chart.
 public struct BenchReport: Sendable {
     /// Each workload's name and description, in the order measured.
-    public var workloads: [(name: String, description: String)]
+    public var workloads: [WorkloadHeading]
     public var runs: [BenchRun]
     public var summaries: [BenchSummary]
     public var checks: [AnswerCheck]
@@ -48,7 +48,7 @@ public struct BenchReport: Sendable {
         let runs = try sweep.run(progress: progress)
         let summaries = BenchSummary.summarise(runs)
         return BenchReport(
-            workloads: workloads.map { ($0.name, $0.description) }, runs: runs,
+            workloads: workloads.map(WorkloadHeading.init), runs: runs,
             summaries: summaries,
             checks: workloads.map { workload in
                 AnswerCheck.check(workload: workload.name, runs: runs, describe: workload.describe)

@@ -9,6 +9,8 @@ public protocol BenchWorkload: AnyObject {
     var description: String { get }
     /// The cases for these worker counts, in the order they read best in a table.
     func cases(workers: [Int]) -> [BenchCase]
+    /// What a worker is in this workload, for axis labels: `workers`, `transfers in flight`.
+    var workersMeaning: String { get }
     /// One line per external program this workload would run beside hybrid but cannot find.
     var missingPeers: [String] { get }
     /// Words an answer for the line that says every run agreed: `455,052,511 primes, sum ...`.
@@ -21,6 +23,7 @@ public protocol BenchWorkload: AnyObject {
 }
 
 extension BenchWorkload {
+    public var workersMeaning: String { "workers" }
     public var missingPeers: [String] { [] }
     public func describe(_ answer: BenchAnswer) -> String {
         "count \(answer.count.map(groupedDigits) ?? "-"), sum \(answer.sum.map(groupedDigits) ?? "-")"
@@ -51,5 +54,24 @@ public enum BenchWorkloadName: String, CaseIterable, Sendable {
                 "the \(text) workload is not in this build yet; try primes, fetch or all")
         }
         return [name]
+    }
+}
+
+/// A measured workload's headings: its name, what it measures and what its workers are.
+public struct WorkloadHeading: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var workersMeaning: String
+
+    public init(name: String, description: String, workersMeaning: String = "workers") {
+        self.name = name
+        self.description = description
+        self.workersMeaning = workersMeaning
+    }
+
+    public init(_ workload: any BenchWorkload) {
+        self.init(
+            name: workload.name, description: workload.description,
+            workersMeaning: workload.workersMeaning)
     }
 }

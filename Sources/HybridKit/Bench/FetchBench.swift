@@ -44,6 +44,8 @@ public final class FetchBench: BenchWorkload {
         "\(urlCount) URLs of \(latencyMilliseconds) ms each from an embedded server"
     }
 
+    public var workersMeaning: String { "transfers in flight" }
+
     public var missingPeers: [String] {
         wantsPeers && curl == nil ? ["curl is not on the PATH: no curl --parallel rows"] : []
     }

@@ -67,7 +67,8 @@ public struct LessonReport: Sendable {
             + "(\(report.cores) cores).\n"
         for workload in report.workloads {
             let kind = workload.name == "fetch" ? "I/O-bound" : "CPU-bound"
-            let workersMeaning = workload.name == "fetch" ? "; workers = transfers in flight" : ""
+            let workersMeaning =
+                workload.workersMeaning == "workers" ? "" : "; workers = \(workload.workersMeaning)"
             text += "\n\(kind): \(workload.name), \(workload.description)\(workersMeaning)\n"
             var table = TextTable(
                 headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup"],

@@ -9,13 +9,13 @@
 /// with one point (serial, the hot loop alone) is drawn as a dashed level across the panel, the
 /// mark the other lines are read against. Plain text, no dependencies.
 public struct ScalingChart: Sendable {
-    public var workloads: [(name: String, description: String)]
+    public var workloads: [WorkloadHeading]
     public var summaries: [BenchSummary]
     public var cores: Int
     public var repetitions: Int
 
     public init(
-        workloads: [(name: String, description: String)], summaries: [BenchSummary], cores: Int,
+        workloads: [WorkloadHeading], summaries: [BenchSummary], cores: Int,
         repetitions: Int
     ) {
         self.workloads = workloads
@@ -70,7 +70,7 @@ public struct ScalingChart: Sendable {
         return out
     }
 
-    private func panel(_ workload: (name: String, description: String), top: Double) -> String {
+    private func panel(_ workload: WorkloadHeading, top: Double) -> String {
         let allSeries = series(of: workload.name)
         let workerCounts = Set(allSeries.flatMap { $0.points.map(\.workers) })
         let lowWorkers = Double(workerCounts.min() ?? 1)
@@ -93,7 +93,7 @@ public struct ScalingChart: Sendable {
             extra: #"font-size="15" font-weight="bold""#)
         out += text(
             left, top + 40,
-            "wall time, fastest of \(repetitions) run\(repetitions == 1 ? "" : "s") of each, against workers (\(cores) cores)",
+            "wall time, fastest of \(repetitions) run\(repetitions == 1 ? "" : "s") of each, against \(workload.workersMeaning) (\(cores) cores)",
             extra: ##"fill="#555""##)
         // Grid and y ticks.
         var tick = 0.0
@@ -114,7 +114,7 @@ public struct ScalingChart: Sendable {
         out += line(left, plotTop, left, plotBottom, stroke: "#333")
         out += line(left, plotBottom, right, plotBottom, stroke: "#333")
         out += text(
-            (left + right) / 2, plotBottom + 38, "workers (log scale)",
+            (left + right) / 2, plotBottom + 38, "\(workload.workersMeaning) (log scale)",
             extra: #"text-anchor="middle" class="x-label""#)
         out += text(
             18, (plotTop + plotBottom) / 2, "wall time (s)",
