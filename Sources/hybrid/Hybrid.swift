@@ -11,7 +11,8 @@ struct Hybrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hybrid",
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
-        subcommands: [Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self]
+        subcommands: [Demo.self, Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self, Bench.self],
+        defaultSubcommand: Demo.self
     )
 
     /// Runs the command line with hybrid's exit codes: bad usage prints one line on stderr and

@@ -1,0 +1,131 @@
+import ArgumentParser
+import HybridKit
+
+/// `hybrid bench primes|fetch|bigprimes|all`: sweeps workers x strategies x engines.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Sweep workers x strategies x engines; print a table, write CSV, JSON or an SVG chart.",
+        discussion: """
+            WORKLOAD is primes, fetch, bigprimes or all. Each case runs --repeat times; the table \
+            shows the fastest and the median. primes also times the hot loop alone (one engine \
+            call over the whole range) beside the serial run over its chunks, and primesieve when \
+            it is on the PATH; fetch runs curl --parallel when curl is. Runs that fork go first, \
+            while the process has one thread. Exits 1 when the runs' answers disagree.
+            """
+    )
+
+    @Argument(help: "primes, fetch, bigprimes or all.")
+    var workload: String
+
+    @Option(help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores).")
+    var workers: String?
+
+    @Option(
+        name: .customLong("repeat"),
+        help: "Runs of each case (the table shows the fastest and the median).")
+    var repetitions = 3
+
+    @Option(help: "primes: the primes below TO (1e10, 2^34 ...).")
+    var to = "1e10"
+
+    @Option(help: "fetch: how many URLs.")
+    var urls = 100
+
+    @Option(help: "fetch: milliseconds each answer waits.")
+    var latency = 50
+
+    @Option(help: "Write one row per run to this CSV file.")
+    var csv: String?
+
+    @Option(help: "Write a chart of time against workers to this SVG file.")
+    var svg: String?
+
+    @Flag(help: "Print the whole report as one JSON object instead of the table.")
+    var json = false
+
+    @Flag(name: .customLong("no-peers"), help: "Never run primesieve or curl beside hybrid.")
+    var noPeers = false
+
+    @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
+    var noProgress = false
+
+    func run() throws {
+        let names = try BenchWorkloadName.parse(workload)
+        let workerCounts = try Self.parseWorkers(workers)
+        guard repetitions >= 1 else {
+            throw UsageError("--repeat must be at least 1, got \(repetitions)")
+        }
+        let limit = try NumberExpression.parse(to)
+        guard limit >= 2 else { throw UsageError("--to must be at least 2") }
+        guard urls >= 1 else { throw UsageError("--urls must be at least 1, got \(urls)") }
+        guard latency >= 0 else { throw UsageError("--latency must not be negative") }
+        let csvFile = try csv.map { path throws(UsageError) in try OutputFile(path: path) }
+        let svgFile = try svg.map { path throws(UsageError) in try OutputFile(path: path) }
+
+        let server = ServerHolder(latency: latency)
+        let workloads: [any BenchWorkload] = names.map { name in
+            switch name {
+            case .primes:
+                return PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+            case .fetch:
+                return FetchBench(
+                    urls: urls, latencyMilliseconds: latency, peers: !noPeers,
+                    startServer: server.start, stopServer: server.stop)
+            case .bigprimes:
+                // Once BigPrimes is merged: a BenchWorkload for it goes here, and
+                // BenchWorkloadName.isAvailable admits it.
+                fatalError("parse() admits only the workloads this build has")
+            }
+        }
+        for workload in workloads {
+            for line in workload.missingPeers {
+                FileHandleOutput.standardError.write("hybrid: \(line)\n")
+            }
+        }
+        let progress = BenchProgress(enabled: !noProgress)
+        let report = try Hybrid.runReportingFailures {
+            try BenchReport.measure(
+                workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
+        }
+        progress.finish()
+        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.text())
+        try csvFile?.write(report.csv())
+        try svgFile?.write(report.svg())
+        if !report.answersAgree { throw ExitCode(1) }
+    }
+
+    /// `1,2,4` as worker counts, ascending, each once; by default 1, 2, 4 ... up to 8x the cores.
+    static func parseWorkers(_ text: String?) throws(UsageError) -> [Int] {
+        guard let text else {
+            let limit = 8 * ProcessorCount.online
+            return Array(
+                sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
+        }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters()
+        }
+        guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else {
+            throw UsageError(
+                "--workers needs a comma-separated list of worker counts, such as 1,2,4; got '\(text)'"
+            )
+        }
+        var counts: [Int] = []
+        for part in parts {
+            guard let count = Int(part) else {
+                throw UsageError("--workers: '\(part)' is not a whole number")
+            }
+            guard (1...4096).contains(count) else {
+                throw UsageError("--workers: \(count) is not in 1...4096")
+            }
+            if !counts.contains(count) { counts.append(count) }
+        }
+        return counts.sorted()
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import HybridKit
+import HybridServer
+
+/// `hybrid` (or `hybrid demo`): the lesson, measured on this machine.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the lesson: I/O-bound and CPU-bound work, every strategy, side by side.",
+        discussion: """
+            Fetches 100 URLs of 50 ms each from an embedded server (serial, threads, multi, \
+            threads-multi), then sums the primes below 2e10 (serial, threads, processes; the C and \
+            the Swift engine), prints a table for each and a verdict drawn from the measurements, \
+            and checks that every run found the same answer. Under a minute on 2 cores.
+            """
+    )
+
+    // Smaller lessons for the end-to-end tests.
+    @Option(help: .hidden)
+    var primesTo: String = "2e10"
+
+    @Option(help: .hidden)
+    var urls: Int = 100
+
+    @Option(help: .hidden)
+    var latency: Int = 50
+
+    @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
+    var noProgress = false
+
+    func run() throws {
+        let limit = try NumberExpression.parse(primesTo)
+        guard limit >= 2 else { throw UsageError("--primes-to must be at least 2") }
+        guard urls >= 1 else { throw UsageError("--urls must be at least 1") }
+        guard latency >= 0 else { throw UsageError("--latency must not be negative") }
+        let lesson = Lesson(primesTo: limit, urls: urls, latencyMilliseconds: latency)
+        let server = ServerHolder(latency: latency)
+        let progress = BenchProgress(enabled: !noProgress)
+        let report = try Hybrid.runReportingFailures {
+            try lesson.run(
+                startServer: server.start, stopServer: server.stop, stopOnSignals: true,
+                progress: progress.show)
+        }
+        progress.finish()
+        FileHandleOutput.standardOutput.write(report.text())
+        if !report.report.answersAgree { throw ExitCode(1) }
+    }
+}
+
+/// Starts the embedded server on first use (after every fork) and stops it after the sweep.
+final class ServerHolder {
+    private let latency: Int
+    private var server: EmbeddedServer?
+
+    init(latency: Int) { self.latency = latency }
+
+    func start() throws -> String {
+        let server = try EmbeddedServer.start(port: 0, latency: .milliseconds(latency), size: 1024)
+        self.server = server
+        return server.url
+    }
+
+    func stop() {
+        server?.shutdown()
+        server = nil
+    }
+}
+
+/// One line on standard error naming the run in progress, when it is a terminal.
+final class BenchProgress {
+    private let enabled: Bool
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled && FileHandleOutput.standardError.isTerminal }
+
+    func show(done: Int, total: Int, current: BenchCase, repetition: Int) {
+        guard enabled else { return }
+        FileHandleOutput.standardError.write(
+            "\r[\(done + 1)/\(total)] \(current.title), run \(repetition)\u{1B}[K")
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }
+        drawn = false
+    }
+}

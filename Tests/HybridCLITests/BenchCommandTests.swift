@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@Suite("hybrid bench and hybrid demo, run as a program")
+struct BenchCommandTests {
+    @Test(
+        "bad options: one line on stderr, exit 2, nothing on stdout",
+        arguments: [
+            ["bench", "bigprimes"], ["bench", "nope"], ["bench"],
+            ["bench", "primes", "--workers", ""],
+            ["bench", "primes", "--workers", "1,,2"], ["bench", "primes", "--workers", "0"],
+            ["bench", "primes", "--repeat", "0"], ["bench", "primes", "--to", "abc"],
+            ["bench", "fetch", "--urls", "0"],
+            ["bench", "primes", "--csv", "/nonexistent-directory/runs.csv"],
+            ["demo", "--urls", "0"],
+        ])
+    func badOptions(arguments: [String]) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == 2)
+        #expect(output.standardOutput.isEmpty)
+        #expect(output.standardError.hasPrefix("hybrid: "))
+        #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test("bench bigprimes says it is not in this build yet")
+    func bigprimes() throws {
+        let output = try HybridBinary.run(["bench", "bigprimes"])
+        #expect(
+            output.standardError
+                == "hybrid: the bigprimes workload is not in this build yet; try primes, fetch or all\n"
+        )
+    }
+
+    @Test(
+        "bench primes: a table, and a CSV row per run with the same answer", .timeLimit(.minutes(1))
+    )
+    func benchPrimes() throws {
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hybrid-bench-\(getpid()).csv"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let output = try HybridBinary.run([
+            "bench", "primes", "--to", "1e7", "--workers", "1,2", "--repeat", "1", "--csv", csv,
+        ])
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains("primes: answers agree"))
+        #expect(output.standardOutput.contains("orchestration, c engine: serial over"))
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(
+            String.init)
+        #expect(
+            lines.first
+                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
+        let rows = lines.dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        // serial and hot loop per engine, threads and processes per engine per worker count,
+        // and primesieve per worker count when it is installed.
+        let hybridRows = rows.filter { $0[1] != "peer" }
+        #expect(hybridRows.count == 2 * 2 + 2 * 2 * 2)
+        #expect(
+            rows.allSatisfy {
+                $0.count == 10 && $0[7] == "664579" && ($0[1] == "peer" || $0[8] == "3203324994356")
+            })
+    }
+
+    @Test("bench fetch --json: every URL ok in every run", .timeLimit(.minutes(1)))
+    func benchFetch() throws {
+        let output = try HybridBinary.run([
+            "bench", "fetch", "--urls", "8", "--latency", "5", "--workers", "2",
+            "--repeat", "1", "--json", "--no-peers",
+        ])
+        #expect(output.status == 0)
+        let object =
+            try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))
+            as? [String: Any]
+        #expect(object?["answers_agree"] as? Bool == true)
+        let runs = object?["runs"] as? [[String: Any]] ?? []
+        #expect(
+            runs.map { $0["strategy"] as? String } == [
+                "serial", "threads", "multi", "threads-multi",
+            ])
+        #expect(runs.allSatisfy { $0["count"] as? String == "8" && $0["failed"] as? Int == 0 })
+    }
+
+    @Test(
+        "hybrid with no subcommand runs the demo: two tables and a measured verdict",
+        .timeLimit(.minutes(1)))
+    func demo() throws {
+        let output = try HybridBinary.run(["--primes-to", "1e7", "--urls", "10", "--latency", "10"])
+        #expect(output.status == 0)
+        #expect(output.standardError.isEmpty)
+        let text = output.standardOutput
+        #expect(text.contains("I/O-bound: fetch, 10 URLs of 10 ms each"))
+        #expect(text.contains("CPU-bound: primes, sum of the primes below 10,000,000"))
+        let rows = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        for strategy in ["serial", "threads", "multi", "threads-multi"] {
+            #expect(rows.contains { $0.first == strategy && $0.dropFirst().first == "libcurl" })
+        }
+        for strategy in ["serial", "threads", "processes"] {
+            for engine in ["c", "swift"] {
+                #expect(rows.contains { $0.first == strategy && $0.dropFirst().first == engine })
+            }
+        }
+        #expect(text.contains("- I/O-bound: threads "))
+        #expect(text.contains("- CPU-bound, "))
+        #expect(text.contains("- Every answer agrees."))
+        #expect(text.contains("664,579 primes summing to 3,203,324,994,356"))
+        #expect(text.contains("every URL ok (10 of 10"))
+    }
+}
