@@ -10,7 +10,8 @@ struct Bench: ParsableCommand {
             WORKLOAD is primes, fetch, bigprimes or all. Each case runs --repeat times; the table \
             shows the fastest and the median. primes also times the hot loop alone (one engine \
             call over the whole range) beside the serial run over its chunks, and primesieve when \
-            it is on the PATH; fetch runs curl --parallel when curl is. Runs that fork go first, \
+            it is on the PATH; fetch runs curl --parallel when curl is; bigprimes makes --count \
+            primes of --bits bits. Runs that fork go first, \
             while the process has one thread. Exits 1 when the runs' answers disagree.
             """
     )
@@ -34,6 +35,12 @@ struct Bench: ParsableCommand {
 
     @Option(help: "fetch: milliseconds each answer waits.")
     var latency = 50
+
+    @Option(help: "bigprimes: bits of each prime.")
+    var bits = 1024
+
+    @Option(help: "bigprimes: how many primes.")
+    var count = 64
 
     @Option(help: "Write one row per run to this CSV file.")
     var csv: String?
@@ -60,6 +67,7 @@ struct Bench: ParsableCommand {
         guard limit >= 2 else { throw UsageError("--to must be at least 2") }
         guard urls >= 1 else { throw UsageError("--urls must be at least 1, got \(urls)") }
         guard latency >= 0 else { throw UsageError("--latency must not be negative") }
+        try BigPrimesJob(bits: bits, count: count).validate()
         let csvFile = try csv.map { path throws(UsageError) in try OutputFile(path: path) }
         let svgFile = try svg.map { path throws(UsageError) in try OutputFile(path: path) }
 
@@ -73,9 +81,7 @@ struct Bench: ParsableCommand {
                     urls: urls, latencyMilliseconds: latency, peers: !noPeers,
                     startServer: server.start, stopServer: server.stop)
             case .bigprimes:
-                // Once BigPrimes is merged: a BenchWorkload for it goes here, and
-                // BenchWorkloadName.isAvailable admits it.
-                fatalError("parse() admits only the workloads this build has")
+                return BigPrimesBench(bits: bits, count: count, stopOnSignals: true)
             }
         }
         for workload in workloads {

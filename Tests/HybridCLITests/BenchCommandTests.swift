@@ -6,7 +6,8 @@ struct BenchCommandTests {
     @Test(
         "bad options: one line on stderr, exit 2, nothing on stdout",
         arguments: [
-            ["bench", "bigprimes"], ["bench", "nope"], ["bench"],
+            ["bench", "bigprimes", "--bits", "1"], ["bench", "bigprimes", "--count", "0"],
+            ["bench", "nope"], ["bench"],
             ["bench", "primes", "--workers", ""],
             ["bench", "primes", "--workers", "1,,2"], ["bench", "primes", "--workers", "0"],
             ["bench", "primes", "--repeat", "0"], ["bench", "primes", "--to", "abc"],
@@ -22,13 +23,24 @@ struct BenchCommandTests {
         #expect(output.standardError.split(separator: "\n").count == 1)
     }
 
-    @Test("bench bigprimes says it is not in this build yet")
+    @Test("bench bigprimes: every strategy and worker count prints the same primes", .timeLimit(.minutes(1)))
     func bigprimes() throws {
-        let output = try HybridBinary.run(["bench", "bigprimes"])
-        #expect(
-            output.standardError
-                == "hybrid: the bigprimes workload is not in this build yet; try primes, fetch or all\n"
-        )
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hybrid-bench-bigprimes-\(getpid()).csv"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let output = try HybridBinary.run([
+            "bench", "bigprimes", "--bits", "256", "--count", "12", "--workers", "1,3", "--repeat", "1",
+            "--csv", csv,
+        ])
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains("bigprimes: answers agree"))
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+        // serial, then threads and processes at 1 and 3 workers; every row 12 primes, one digest.
+        #expect(rows.count == 5)
+        let answers = Set(rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[7...8].joined(separator: ",") })
+        #expect(answers.count == 1)
+        #expect(answers.first?.hasPrefix("12,") == true)
     }
 
     @Test(
