@@ -38,7 +38,7 @@ struct BigPrimes: ParsableCommand {
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workerCount)
         try job.validate()
         let outcome = try Hybrid.runReportingFailures {
-            try BigPrimesRunner.run(job, options: BigPrimesRunOptions(progress: !noProgress, stopOnSignals: true))
+            try BigPrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true))
         }
         FileHandleOutput.standardOutput.write(json ? outcome.json.serialized() + "\n" : outcome.lines)
     }

@@ -49,7 +49,7 @@ struct Primes: ParsableCommand {
         try job.validate()
         let fault = injectFaultChunk.map { FaultInjection(chunk: $0, everyTime: injectFaultEveryTime) }
         let outcome = try Hybrid.runReportingFailures {
-            try PrimesRunner.run(job, options: PrimesRunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))
+            try PrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))
         }
         let report = outcome.report
         FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())

@@ -128,7 +128,7 @@ struct BigPrimesStrategyTests {
     @Test("a worker killed on an item loses nothing")
     func workerDeath() throws {
         let warnings = Mutex<[String]>([])
-        let options = BigPrimesRunOptions(fault: FaultInjection(chunk: 7)) { line in
+        let options = RunOptions(fault: FaultInjection(chunk: 7)) { line in
             warnings.withLock { $0.append(line) }
         }
         let outcome = try BigPrimesRunner.run(
@@ -143,7 +143,7 @@ struct BigPrimesStrategyTests {
     func repeatedDeaths() {
         #expect(throws: BigPrimesError.self) {
             try BigPrimesRunner.run(BigPrimesJob(bits: 64, count: 8, strategy: .processes, workers: 2),
-                                    options: BigPrimesRunOptions(fault: FaultInjection(chunk: 3, everyTime: true),
+                                    options: RunOptions(fault: FaultInjection(chunk: 3, everyTime: true),
                                                                  warn: { _ in }))
         }
     }

@@ -49,7 +49,7 @@ struct OrchestrationTests {
     @Test("a worker killed on its chunk loses nothing, and says so once", arguments: [1, 2, 3])
     func workerDies(workers: Int) throws {
         let warnings = Mutex<[String]>([])
-        let options = PrimesRunOptions(fault: FaultInjection(chunk: 5)) { line in
+        let options = RunOptions(fault: FaultInjection(chunk: 5)) { line in
             warnings.withLock { $0.append(line) }
         }
         let outcome = try PrimesRunner.run(
@@ -63,7 +63,7 @@ struct OrchestrationTests {
 
     @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(1)))
     func workersKeepDying() throws {
-        let options = PrimesRunOptions(fault: FaultInjection(chunk: 2, everyTime: true)) { _ in }
+        let options = RunOptions(fault: FaultInjection(chunk: 2, everyTime: true)) { _ in }
         #expect(throws: SieveError.workersDied(6)) {
             try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 2), options: options)
         }

@@ -6,7 +6,7 @@ public final class BigPrimesBench: BenchWorkload {
     public let bits: Int
     public let count: Int
     public let seed: UInt64
-    /// Take SIGINT and SIGTERM as a request to stop (see ``BigPrimesRunOptions/stopOnSignals``).
+    /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
     public var stopOnSignals: Bool
 
     public init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
@@ -28,7 +28,7 @@ public final class BigPrimesBench: BenchWorkload {
 
     private func strategyCase(_ strategy: Strategy, workers: Int) -> BenchCase {
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workers)
-        let options = BigPrimesRunOptions(stopOnSignals: stopOnSignals)
+        let options = RunOptions(stopOnSignals: stopOnSignals)
         return BenchCase(
             workload: name, strategy: strategy.rawValue, engine: "gmp", workers: workers,
             phase: strategy == .processes ? .forks : .inProcess

@@ -8,7 +8,7 @@ public final class PrimesBench: BenchWorkload {
     public var engines: [EngineKind] = [.c, .swift]
     /// Time one engine call over the whole range beside the serial run over its chunks.
     public var includesHotLoop: Bool
-    /// Take SIGINT and SIGTERM as a request to stop (see ``PrimesRunOptions/stopOnSignals``).
+    /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
     public var stopOnSignals: Bool
     private let primesieve: ExternalCommand?
 
@@ -57,7 +57,7 @@ public final class PrimesBench: BenchWorkload {
 
     private func strategyCase(_ strategy: Strategy, engine: EngineKind, workers: Int) -> BenchCase {
         let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workers)
-        let options = PrimesRunOptions(stopOnSignals: stopOnSignals)
+        let options = RunOptions(stopOnSignals: stopOnSignals)
         return BenchCase(
             workload: name, strategy: strategy.rawValue, engine: engine.rawValue, workers: workers,
             phase: strategy == .processes ? .forks : .inProcess

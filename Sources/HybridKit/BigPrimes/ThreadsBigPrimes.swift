@@ -44,20 +44,10 @@ enum ThreadsBigPrimes {
         let shared = Shared(job: job)
         // Blocked here before the threads start, so they inherit the mask and only this thread waits.
         var signals = StopSignals(active: stopOnSignals)
-        var interruption: Int32?
-        WorkerThreads.run(Array(repeating: { shared.work() }, count: job.workers)) { running in
-            while running() {
-                progress.update(done: Double(shared.done.load(ordering: .relaxed)))
-                // A short wait: items of a few milliseconds make whole runs of 0.1 s, and the end
-                // of the run is seen only here.
-                if let signal = signals.wait(seconds: 0.005) {
-                    interruption = signal
-                    shared.stop.store(true, ordering: .relaxed)
-                    break
-                }
-                if !signals.active { usleep(5_000) }
-            }
-        }
+        let interruption = WorkerThreads.supervise(
+            Array(repeating: { shared.work() }, count: job.workers), signals: &signals,
+            progress: { progress.update(done: Double(shared.done.load(ordering: .relaxed))) },
+            stop: { shared.stop.store(true, ordering: .relaxed) })
         if let interruption { throw RunInterrupted(signal: interruption) }
         return Array(shared.primes)
     }

@@ -65,34 +65,13 @@ public struct PrimesOutcome: Sendable, Equatable {
     }
 }
 
-/// How a primes run behaves around its work, beyond what the job says.
-public struct PrimesRunOptions: Sendable {
-    /// Draw a progress bar on standard error when it is a terminal.
-    public var progress: Bool
-    /// Take SIGINT and SIGTERM as a request to stop: workers end and are reaped, and the run
-    /// throws ``RunInterrupted``. Meant for programs that own the process, like the command line.
-    public var stopOnSignals: Bool
-    /// A test hook that makes a processes-strategy worker die on a chosen chunk.
-    public var fault: FaultInjection?
-    /// Where warnings go (a worker died, its chunk re-runs): one line each, without a newline.
-    public var warn: @Sendable (String) -> Void
-
-    public init(progress: Bool = false, stopOnSignals: Bool = false, fault: FaultInjection? = nil,
-                warn: @escaping @Sendable (String) -> Void = { FileHandleOutput.standardError.write("hybrid: warning: \($0)\n") }) {
-        self.progress = progress
-        self.stopOnSignals = stopOnSignals
-        self.fault = fault
-        self.warn = warn
-    }
-}
-
 /// Runs primes workloads.
 public enum PrimesRunner {
     /// Runs `job`: cuts its range into chunks and hands them to its strategy's workers.
     ///
     /// Throws ``UsageError`` for a job this build cannot run, ``SieveError`` when the sieve or its
     /// workers fail, and ``RunInterrupted`` when `options.stopOnSignals` and a signal stopped it.
-    public static func run(_ job: PrimesJob, options: PrimesRunOptions = PrimesRunOptions()) throws -> PrimesOutcome {
+    public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
         try job.validate()
         let plan = ChunkPlan(range: job.range, workers: job.workers)
         let bar = ProgressBar(total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",

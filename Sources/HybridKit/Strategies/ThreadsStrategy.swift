@@ -9,22 +9,19 @@ import Synchronization
 /// There is no interpreter lock here: the threads sieve in parallel whichever engine runs.
 enum ThreadsStrategy {
     /// What the threads share: the counter, the per-chunk results and the first failure.
-    final class Shared: @unchecked Sendable {
+    private final class Shared: @unchecked Sendable {
         let plan: ChunkPlan
         let sum: Bool
-        let engines: [any SieveEngine]
         let next = Atomic<Int>(0)
-        let finishedThreads = Atomic<Int>(0)
         let numbersDone = Atomic<UInt64>(0)
         let stop = Atomic<Bool>(false)
         /// Chunk i's totals, written only by the thread that took chunk i.
         let results: UnsafeMutableBufferPointer<PrimeTotals>
         private let failureLock = Mutex<SieveError?>(nil)
 
-        init(plan: ChunkPlan, sum: Bool, engines: [any SieveEngine]) {
+        init(plan: ChunkPlan, sum: Bool) {
             self.plan = plan
             self.sum = sum
-            self.engines = engines
             results = .allocate(capacity: plan.count)
             results.initialize(repeating: .zero)
         }
@@ -52,52 +49,19 @@ enum ThreadsStrategy {
                 }
                 numbersDone.add(chunk.upperBound - chunk.lowerBound, ordering: .relaxed)
             }
-            finishedThreads.add(1, ordering: .releasing)
-        }
-    }
-
-    /// A worker thread's start: which engine to use, and the shared state.
-    private final class Start {
-        let shared: Shared
-        let engine: any SieveEngine
-        init(shared: Shared, engine: any SieveEngine) {
-            self.shared = shared
-            self.engine = engine
         }
     }
 
     static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool) throws -> PrimeTotals {
         // Everything is allocated before the first thread starts.
         let engines = try (0..<job.workers).map { _ throws(SieveError) in try job.engine.makeEngine() }
-        let shared = Shared(plan: plan, sum: job.sum, engines: engines)
+        let shared = Shared(plan: plan, sum: job.sum)
+        // Blocked here before the threads start, so they inherit the mask and only this thread waits.
         var signals = StopSignals(active: stopOnSignals)
-        var threads: [pthread_t] = []
-        for engine in engines {
-            var thread = pthread_t()
-            let start = Unmanaged.passRetained(Start(shared: shared, engine: engine)).toOpaque()
-            let created = pthread_create(&thread, nil, { argument in
-                let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-                start.shared.work(engine: start.engine)
-                return nil
-            }, start)
-            if created != 0 {
-                Unmanaged<Start>.fromOpaque(start).release()
-                shared.fail(.outOfMemory)
-                break
-            }
-            threads.append(thread)
-        }
-        var interruption: Int32?
-        while shared.finishedThreads.load(ordering: .acquiring) < threads.count {
-            progress.update(done: Double(shared.numbersDone.load(ordering: .relaxed)))
-            if let signal = signals.wait(seconds: 0.005) {
-                interruption = signal
-                shared.stop.store(true, ordering: .relaxed)
-                break
-            }
-            if !signals.active { usleep(2_000) }
-        }
-        for thread in threads { pthread_join(thread, nil) }
+        let interruption = WorkerThreads.supervise(
+            engines.map { engine in { shared.work(engine: engine) } }, signals: &signals,
+            progress: { progress.update(done: Double(shared.numbersDone.load(ordering: .relaxed))) },
+            stop: { shared.stop.store(true, ordering: .relaxed) })
         if let interruption { throw RunInterrupted(signal: interruption) }
         if let failure = shared.failure { throw failure }
         return shared.results.reduce(.zero, +)

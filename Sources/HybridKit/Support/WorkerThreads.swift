@@ -48,6 +48,30 @@ enum WorkerThreads {
     }
 }
 
+extension WorkerThreads {
+    /// Runs `works` on their threads while the calling thread moves the progress bar and, with
+    /// `signals` active, waits for SIGINT or SIGTERM. On a signal it calls `stop` (the works
+    /// should then end at their next check) and, once every thread has ended, returns the signal.
+    static func supervise(_ works: [() -> Void], signals: inout StopSignals, progress: () -> Void,
+                          stop: () -> Void) -> Int32? {
+        var interruption: Int32?
+        run(works) { running in
+            while running() {
+                progress()
+                // A short wait: the end of the run is seen only here, and short runs should not
+                // pay for a long one.
+                if let signal = signals.wait(seconds: 0.005) {
+                    interruption = signal
+                    stop()
+                    break
+                }
+                if !signals.active { usleep(2_000) }
+            }
+        }
+        return interruption
+    }
+}
+
 /// A counter that worker threads bump and the calling thread reads.
 private final class FinishedCounter: Sendable {
     private let count = Atomic<Int>(0)
