@@ -24,8 +24,7 @@ public final class EmbeddedServer: Sendable {
     private let channel: any Channel
     private let stopped = NIOLockedValueBox(false)
 
-    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel)
-    {
+    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel) {
         self.host = host
         self.port = port
         self.group = group

@@ -38,7 +38,8 @@ struct BenchCommandTests {
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst()
         // serial, then threads and processes at 1 and 3 workers; every row 12 primes, one digest.
         #expect(rows.count == 5)
-        let answers = Set(rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[7...8].joined(separator: ",") })
+        let answers = Set(
+            rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[7...8].joined(separator: ",") })
         #expect(answers.count == 1)
         #expect(answers.first?.hasPrefix("12,") == true)
     }

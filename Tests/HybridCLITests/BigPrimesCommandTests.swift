@@ -35,30 +35,37 @@ struct BigPrimesCommandTests {
 
     @Test("isprime classifies its arguments, and stdin lines without arguments")
     func isPrime() throws {
-        let output = try HybridBinary.run(["isprime", "0", "1", "2", "561", "41041", "170141183460469231731687303715884105727"])
+        let output = try HybridBinary.run([
+            "isprime", "0", "1", "2", "561", "41041", "170141183460469231731687303715884105727",
+        ])
         #expect(output.status == 0)
-        #expect(output.standardOutput == """
-            0 composite
-            1 composite
-            2 prime
-            561 composite
-            41041 composite
-            170141183460469231731687303715884105727 probable prime
+        #expect(
+            output.standardOutput == """
+                0 composite
+                1 composite
+                2 prime
+                561 composite
+                41041 composite
+                170141183460469231731687303715884105727 probable prime
 
-            """)
+                """)
         let piped = try HybridBinary.run(["isprime"], input: "13\n\n  15  \n97")
         #expect(piped.status == 0)
         #expect(piped.standardOutput == "13 prime\n15 composite\n97 prime\n")
     }
 
-    @Test("bad input: one line on stderr, exit 2, nothing on stdout", arguments: [
-        ["bigprimes", "--bits", "1", "--count", "3"], ["bigprimes", "--bits", "65537", "--count", "3"],
-        ["bigprimes", "--bits", "8", "--count", "0"], ["bigprimes", "--bits", "8", "--count", "1000001"],
-        ["bigprimes", "--bits", "x", "--count", "3"], ["bigprimes", "--count", "3"], ["bigprimes", "--bits", "8"],
-        ["bigprimes", "--bits", "8", "--count", "3", "--seed", "-1"], ["bigprimes", "--bits", "8", "--count", "3", "--strategy", "multi"],
-        ["bigprimes", "--bits", "8", "--count", "3", "--workers", "0"], ["bigprimes", "--bits", "8", "--count", "3", "--bogus"],
-        ["isprime", "12", "-5"], ["isprime", "1.5"], ["isprime", "0x11"], ["isprime", "7", "seven"],
-    ])
+    @Test(
+        "bad input: one line on stderr, exit 2, nothing on stdout",
+        arguments: [
+            ["bigprimes", "--bits", "1", "--count", "3"], ["bigprimes", "--bits", "65537", "--count", "3"],
+            ["bigprimes", "--bits", "8", "--count", "0"], ["bigprimes", "--bits", "8", "--count", "1000001"],
+            ["bigprimes", "--bits", "x", "--count", "3"], ["bigprimes", "--count", "3"], ["bigprimes", "--bits", "8"],
+            ["bigprimes", "--bits", "8", "--count", "3", "--seed", "-1"],
+            ["bigprimes", "--bits", "8", "--count", "3", "--strategy", "multi"],
+            ["bigprimes", "--bits", "8", "--count", "3", "--workers", "0"],
+            ["bigprimes", "--bits", "8", "--count", "3", "--bogus"],
+            ["isprime", "12", "-5"], ["isprime", "1.5"], ["isprime", "0x11"], ["isprime", "7", "seven"],
+        ])
     func badInput(arguments: [String]) throws {
         let output = try HybridBinary.run(arguments)
         #expect(output.status == 2)

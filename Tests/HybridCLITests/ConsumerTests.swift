@@ -12,8 +12,12 @@ struct ConsumerTests {
     func consumer() throws {
         let consumer = Self.packageRoot.appendingPathComponent("Tests/Consumer")
         let scratch = Self.packageRoot.appendingPathComponent(".build/consumer")
-        let build = try run("/usr/bin/env", ["swift", "build", "--package-path", consumer.path,
-                                             "--scratch-path", scratch.path])
+        let build = try run(
+            "/usr/bin/env",
+            [
+                "swift", "build", "--package-path", consumer.path,
+                "--scratch-path", scratch.path,
+            ])
         #expect(build.status == 0, "\(build.output)")
         let products = scratch.appendingPathComponent("debug")
         let c = try run(products.appendingPathComponent("csieve-count").path, [])

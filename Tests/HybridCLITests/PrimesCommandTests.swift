@@ -17,13 +17,16 @@ struct PrimesCommandTests {
         #expect(object?["strategy"] as? String == "processes")
         #expect((object?["workers"] as? Int ?? 0) >= 1)
         #expect(object?["seconds"] is Double)
-        #expect(output.standardOutput.hasPrefix(#"{"from": "0", "to": "1000000", "count": 78498, "sum": "37550402023""#))
+        #expect(
+            output.standardOutput.hasPrefix(#"{"from": "0", "to": "1000000", "count": 78498, "sum": "37550402023""#))
     }
 
-    @Test("FROM TO in every written form", arguments: [
-        (["1_000_000", "2e6"], "70435"), (["2^32", "2^32+1e6"], "45038"), (["10^9", "10^9+100"], "7"),
-        (["2^64-100", "2^64-1"], "3"),
-    ])
+    @Test(
+        "FROM TO in every written form",
+        arguments: [
+            (["1_000_000", "2e6"], "70435"), (["2^32", "2^32+1e6"], "45038"), (["10^9", "10^9+100"], "7"),
+            (["2^64-100", "2^64-1"], "3"),
+        ])
     func fromTo(bounds: [String], count: String) throws {
         let output = try HybridBinary.run(["primes"] + bounds + ["--json"])
         #expect(output.status == 0)
@@ -44,18 +47,24 @@ struct PrimesCommandTests {
     func humanReport() throws {
         let output = try HybridBinary.run(["primes", "100"])
         #expect(output.status == 0)
-        let lines = output.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        let lines = output.standardOutput.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true)
+        }
         #expect(lines.contains { $0 == ["count", "25"] })
         #expect(lines.contains { $0 == ["sum", "1,060"] })
         #expect(lines.contains { $0.first == "seconds" })
     }
 
-    @Test("bad input: one line on stderr, exit 2, nothing on stdout", arguments: [
-        ["primes", "-5"], ["primes", "abc"], ["primes", "1.5"], ["primes", "10", "5"], ["primes", "2^64"],
-        ["primes", "18446744073709551616"], ["primes", "--workers", "0", "10"], ["primes"], ["primes", "1", "2", "3"],
-        ["primes", "10", "--strategy", "bogus"], ["primes", "10", "--engine", "fortran"], ["primes", "10", "--bogus"],
-        ["primes", "10", "--workers", "x"], ["nonsense"],
-    ])
+    @Test(
+        "bad input: one line on stderr, exit 2, nothing on stdout",
+        arguments: [
+            ["primes", "-5"], ["primes", "abc"], ["primes", "1.5"], ["primes", "10", "5"], ["primes", "2^64"],
+            ["primes", "18446744073709551616"], ["primes", "--workers", "0", "10"], ["primes"],
+            ["primes", "1", "2", "3"],
+            ["primes", "10", "--strategy", "bogus"], ["primes", "10", "--engine", "fortran"],
+            ["primes", "10", "--bogus"],
+            ["primes", "10", "--workers", "x"], ["nonsense"],
+        ])
     func badInput(arguments: [String]) throws {
         let output = try HybridBinary.run(arguments)
         #expect(output.status == 2)

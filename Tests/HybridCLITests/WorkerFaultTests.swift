@@ -11,16 +11,23 @@ import Testing
 struct WorkerFaultTests {
     @Test("the Swift engine in forked workers agrees", arguments: [1, 2, 3, 7])
     func swiftProcesses(workers: Int) throws {
-        let output = try HybridBinary.run(["primes", "1e8", "--engine", "swift", "--strategy", "processes",
-                                           "--workers", String(workers), "--json"])
+        let output = try HybridBinary.run([
+            "primes", "1e8", "--engine", "swift", "--strategy", "processes",
+            "--workers", String(workers), "--json",
+        ])
         #expect(output.status == 0)
-        #expect(output.standardOutput.contains(#""count": 5761455, "sum": "279209790387276", "engine": "swift", "strategy": "processes", "workers": \#(workers),"#))
+        #expect(
+            output.standardOutput.contains(
+                #""count": 5761455, "sum": "279209790387276", "engine": "swift", "strategy": "processes", "workers": \#(workers),"#
+            ))
     }
 
     @Test("an injected fault: one warning, the exact answer", arguments: ["c", "swift"])
     func injectedFault(engine: String) throws {
-        let output = try HybridBinary.run(["primes", "1e8", "--engine", engine, "--workers", "2",
-                                           "--inject-fault-chunk", "3", "--json"])
+        let output = try HybridBinary.run([
+            "primes", "1e8", "--engine", engine, "--workers", "2",
+            "--inject-fault-chunk", "3", "--json",
+        ])
         #expect(output.status == 0)
         #expect(output.standardOutput.contains(#""count": 5761455, "sum": "279209790387276""#))
         let warnings = output.standardError.split(separator: "\n")
@@ -30,8 +37,10 @@ struct WorkerFaultTests {
 
     @Test("a chunk that always kills its worker: exit 1 and one error line, no hang", .timeLimit(.minutes(1)))
     func repeatedFault() throws {
-        let output = try HybridBinary.run(["primes", "1e8", "--workers", "2", "--inject-fault-chunk", "1",
-                                           "--inject-fault-every-time"])
+        let output = try HybridBinary.run([
+            "primes", "1e8", "--workers", "2", "--inject-fault-chunk", "1",
+            "--inject-fault-every-time",
+        ])
         #expect(output.status == 1)
         #expect(output.standardOutput.isEmpty)
         #expect(output.standardError.split(separator: "\n").last?.contains("worker processes died") == true)
@@ -49,8 +58,9 @@ struct WorkerFaultTests {
         #expect(output.standardError.contains("worker \(children[0]) was killed by SIGKILL"))
     }
 
-    @Test("SIGINT and SIGTERM end the run, reap every worker, exit 130 and 143",
-          arguments: [("processes", SIGINT), ("processes", SIGTERM), ("threads", SIGINT), ("serial", SIGTERM)])
+    @Test(
+        "SIGINT and SIGTERM end the run, reap every worker, exit 130 and 143",
+        arguments: [("processes", SIGINT), ("processes", SIGTERM), ("threads", SIGINT), ("serial", SIGTERM)])
     func stopSignals(strategy: String, signal: Int32) throws {
         let run = try StartedRun(["primes", "1e13", "--strategy", strategy, "--json"])
         let children = strategy == "processes" ? try run.waitForChildren() : []
@@ -100,8 +110,9 @@ final class StartedRun {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return HybridBinary.Output(status: process.terminationStatus,
-                                   standardOutput: String(decoding: outData, as: UTF8.self),
-                                   standardError: String(decoding: errData, as: UTF8.self))
+        return HybridBinary.Output(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errData, as: UTF8.self))
     }
 }

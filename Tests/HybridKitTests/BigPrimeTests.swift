@@ -68,8 +68,9 @@ struct BigPrimeTests {
         #expect(BigPrime.generate(bits: 256, seed: 43, item: 9) != first)
         #expect(BigPrime.generate(bits: 256, seed: 42, item: 10) != first)
         // Pinned, so a change to the documented generator cannot pass unnoticed.
-        #expect((0..<8).map { BigPrime.generate(bits: 8, seed: 1, item: UInt64($0)) }
-            == ["239", "149", "223", "179", "179", "137", "233", "251"])
+        #expect(
+            (0..<8).map { BigPrime.generate(bits: 8, seed: 1, item: UInt64($0)) }
+                == ["239", "149", "223", "179", "179", "137", "233", "251"])
     }
 
     @Test("maximum digits are those of 2^B - 1")
@@ -81,29 +82,36 @@ struct BigPrimeTests {
         #expect(BigPrime.maximumDigits(bits: 65536) == 19729)
     }
 
-    @Test("known primes and composites", arguments: [
-        ("0", Primality.composite), ("1", .composite), ("2", .prime), ("3", .prime), ("4", .composite),
-        ("561", .composite), ("41041", .composite), ("0007", .prime),
-        (Decimal.mersenne(127), .probablePrime), (Decimal.mersenne(521), .probablePrime),
-        (Decimal.mersenne(128), .composite), (Decimal.mersenne(523), .composite),
-        // The two largest primes below 2^64, and their product.
-        ("18446744073709551557", .probablePrime), ("18446744073709551533", .probablePrime),
-        (String(UInt128(18_446_744_073_709_551_557) * 18_446_744_073_709_551_533), .composite),
-    ])
+    @Test(
+        "known primes and composites",
+        arguments: [
+            ("0", Primality.composite), ("1", .composite), ("2", .prime), ("3", .prime), ("4", .composite),
+            ("561", .composite), ("41041", .composite), ("0007", .prime),
+            (Decimal.mersenne(127), .probablePrime), (Decimal.mersenne(521), .probablePrime),
+            (Decimal.mersenne(128), .composite), (Decimal.mersenne(523), .composite),
+            // The two largest primes below 2^64, and their product.
+            ("18446744073709551557", .probablePrime), ("18446744073709551533", .probablePrime),
+            (String(UInt128(18_446_744_073_709_551_557) * 18_446_744_073_709_551_533), .composite),
+        ])
     func known(number: String, expected: Primality) throws {
         #expect(try Primality(testing: number) == expected)
     }
 
-    @Test("anything but digits is refused", arguments: ["", "-5", "+5", " 5", "5 ", "1.5", "1e6", "1_000", "12a", "٣", "1\u{0}2"])
+    @Test(
+        "anything but digits is refused",
+        arguments: ["", "-5", "+5", " 5", "5 ", "1.5", "1e6", "1_000", "12a", "٣", "1\u{0}2"])
     func notDecimal(text: String) {
         #expect(throws: UsageError.self) { try Primality(testing: text) }
     }
 
-    @Test("jobs out of bounds are refused", arguments: [
-        BigPrimesJob(bits: 1, count: 1), BigPrimesJob(bits: 65537, count: 1), BigPrimesJob(bits: 8, count: 0),
-        BigPrimesJob(bits: 8, count: 1_000_001), BigPrimesJob(bits: 8, count: 1, strategy: .threads, workers: 0),
-        BigPrimesJob(bits: 8, count: 1, strategy: .serial, workers: 2), BigPrimesJob(bits: 8, count: 1, strategy: .multi),
-    ])
+    @Test(
+        "jobs out of bounds are refused",
+        arguments: [
+            BigPrimesJob(bits: 1, count: 1), BigPrimesJob(bits: 65537, count: 1), BigPrimesJob(bits: 8, count: 0),
+            BigPrimesJob(bits: 8, count: 1_000_001), BigPrimesJob(bits: 8, count: 1, strategy: .threads, workers: 0),
+            BigPrimesJob(bits: 8, count: 1, strategy: .serial, workers: 2),
+            BigPrimesJob(bits: 8, count: 1, strategy: .multi),
+        ])
     func outOfBounds(job: BigPrimesJob) {
         #expect(throws: UsageError.self) { try job.validate() }
     }
@@ -114,14 +122,18 @@ struct BigPrimeTests {
 struct BigPrimesStrategyTests {
     static let reference = (0..<24).map { BigPrime.generate(bits: 192, seed: 5, item: UInt64($0)) }
 
-    @Test("identical output", arguments: [
-        (Strategy.serial, 1), (.threads, 1), (.threads, 2), (.threads, 3), (.processes, 1), (.processes, 2),
-        (.processes, 3),
-    ])
+    @Test(
+        "identical output",
+        arguments: [
+            (Strategy.serial, 1), (.threads, 1), (.threads, 2), (.threads, 3), (.processes, 1), (.processes, 2),
+            (.processes, 3),
+        ])
     func identical(strategy: Strategy, workers: Int) throws {
-        let outcome = try BigPrimesRunner.run(BigPrimesJob(bits: 192, count: 24, seed: 5, strategy: strategy, workers: workers))
+        let outcome = try BigPrimesRunner.run(
+            BigPrimesJob(bits: 192, count: 24, seed: 5, strategy: strategy, workers: workers))
         #expect(outcome.primes == Self.reference)
-        let small = try BigPrimesRunner.run(BigPrimesJob(bits: 12, count: 300, seed: 9, strategy: strategy, workers: workers))
+        let small = try BigPrimesRunner.run(
+            BigPrimesJob(bits: 12, count: 300, seed: 9, strategy: strategy, workers: workers))
         #expect(small.primes == (0..<300).map { BigPrime.generate(bits: 12, seed: 9, item: UInt64($0)) })
     }
 
@@ -142,9 +154,11 @@ struct BigPrimesStrategyTests {
     @Test("a worker that dies on every try ends the run with an error")
     func repeatedDeaths() {
         #expect(throws: BigPrimesError.self) {
-            try BigPrimesRunner.run(BigPrimesJob(bits: 64, count: 8, strategy: .processes, workers: 2),
-                                    options: RunOptions(fault: FaultInjection(chunk: 3, everyTime: true),
-                                                                 warn: { _ in }))
+            try BigPrimesRunner.run(
+                BigPrimesJob(bits: 64, count: 8, strategy: .processes, workers: 2),
+                options: RunOptions(
+                    fault: FaultInjection(chunk: 3, everyTime: true),
+                    warn: { _ in }))
         }
     }
 

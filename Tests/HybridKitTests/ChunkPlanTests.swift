@@ -3,10 +3,12 @@ import Testing
 
 @Suite("Chunk plans")
 struct ChunkPlanTests {
-    @Test("chunks tile the range exactly, in order", arguments: [
-        (UInt64(0), UInt64(0), 1), (0, 1, 4), (0, 10_000_000_000, 2), (10_000_000_000, 10_000_000_001, 3),
-        (UInt64.max - 1_000_000_000_000, UInt64.max, 16), (123_456_789, 9_876_543_210, 7),
-    ])
+    @Test(
+        "chunks tile the range exactly, in order",
+        arguments: [
+            (UInt64(0), UInt64(0), 1), (0, 1, 4), (0, 10_000_000_000, 2), (10_000_000_000, 10_000_000_001, 3),
+            (UInt64.max - 1_000_000_000_000, UInt64.max, 16), (123_456_789, 9_876_543_210, 7),
+        ])
     func tiling(from: UInt64, to: UInt64, workers: Int) {
         let plan = ChunkPlan(range: from..<to, workers: workers)
         let chunks = plan.chunks

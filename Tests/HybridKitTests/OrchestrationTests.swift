@@ -25,24 +25,30 @@ struct OrchestrationTests {
 
     @Test("known values and random ranges agree everywhere", arguments: combinations)
     func agree(engine: EngineKind, strategy: Strategy, workers: Int) throws {
-        let known = try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, engine: engine, strategy: strategy,
-                                                   workers: workers))
+        let known = try PrimesRunner.run(
+            PrimesJob(
+                range: 0..<100_000_000, engine: engine, strategy: strategy,
+                workers: workers))
         #expect(known.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
         var random = SplitMix64(state: UInt64(workers) &* 31 &+ UInt64(strategy.rawValue.count))
         let reference = try CSieveEngine()
         for _ in 0..<3 {
             let from = UInt64.random(in: 0...1_000_000_000_000, using: &random)
             let to = from + UInt64.random(in: 0...60_000_000, using: &random)
-            let outcome = try PrimesRunner.run(PrimesJob(range: from..<to, engine: engine, strategy: strategy,
-                                                         workers: workers))
+            let outcome = try PrimesRunner.run(
+                PrimesJob(
+                    range: from..<to, engine: engine, strategy: strategy,
+                    workers: workers))
             #expect(outcome.totals == (try reference.totals(in: from..<to)), "[\(from), \(to))")
         }
     }
 
     @Test("counting only, across processes")
     func countOnly() throws {
-        let outcome = try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 3,
-                                                     sum: false))
+        let outcome = try PrimesRunner.run(
+            PrimesJob(
+                range: 0..<100_000_000, strategy: .processes, workers: 3,
+                sum: false))
         #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: nil))
     }
 

@@ -29,11 +29,13 @@ struct SieveTests {
         #expect(totals == PrimeTotals(count: 5_761_455, sum: nil))
     }
 
-    @Test("tiny ranges at the bottom", arguments: [
-        (UInt64(0), UInt64(0), UInt64(0), UInt128(0)), (0, 2, 0, 0), (2, 3, 1, 2), (3, 3, 0, 0), (7, 8, 1, 7),
-        (0, 1, 0, 0), (1, 2, 0, 0), (0, 3, 1, 2), (2, 6, 3, 10), (5, 7, 1, 5), (0, 7, 3, 10), (1, 8, 4, 17),
-        (163, 168, 2, 330), (29, 30, 1, 29), (30, 31, 0, 0), (31, 32, 1, 31),
-    ])
+    @Test(
+        "tiny ranges at the bottom",
+        arguments: [
+            (UInt64(0), UInt64(0), UInt64(0), UInt128(0)), (0, 2, 0, 0), (2, 3, 1, 2), (3, 3, 0, 0), (7, 8, 1, 7),
+            (0, 1, 0, 0), (1, 2, 0, 0), (0, 3, 1, 2), (2, 6, 3, 10), (5, 7, 1, 5), (0, 7, 3, 10), (1, 8, 4, 17),
+            (163, 168, 2, 330), (29, 30, 1, 29), (30, 31, 0, 0), (31, 32, 1, 31),
+        ])
     func tinyRange(from: UInt64, to: UInt64, count: UInt64, sum: UInt128) throws {
         #expect(try CSieveEngine().totals(in: from..<to) == PrimeTotals(count: count, sum: sum))
     }

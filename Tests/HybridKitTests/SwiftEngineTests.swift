@@ -5,9 +5,9 @@ import Testing
 /// (unlike the C one, which is always compiled optimized) runs tens of times slower.
 private let optimized: Bool = {
     #if DEBUG
-    return false
+        return false
     #else
-    return true
+        return true
     #endif
 }()
 
@@ -55,12 +55,15 @@ struct SwiftEngineTests {
             let from = UInt64.random(in: 0...scale, using: &random)
             let to = from + UInt64.random(in: 0...200_000, using: &random)
             let sum = Bool.random(using: &random)
-            #expect(try swift.totals(in: from..<to, sum: sum) == (try c.totals(in: from..<to, sum: sum)), "[\(from), \(to))")
+            #expect(
+                try swift.totals(in: from..<to, sum: sum) == (try c.totals(in: from..<to, sum: sum)), "[\(from), \(to))"
+            )
         }
     }
 
-    @Test("segment sizes are clamped to powers of two in 64 ... 16 MiB, as the C engine's are",
-          arguments: [1, 64, 100, 4096, 300_000, 1 << 30, 0])
+    @Test(
+        "segment sizes are clamped to powers of two in 64 ... 16 MiB, as the C engine's are",
+        arguments: [1, 64, 100, 4096, 300_000, 1 << 30, 0])
     func segmentSizes(bytes: Int) throws {
         let swift = try SwiftSieveEngine()
         let c = try CSieveEngine()
@@ -106,7 +109,9 @@ struct SwiftEngineTests {
         let top = UInt64.max
         let swift = try SwiftSieveEngine()
         let c = try CSieveEngine()
-        for (from, to) in [(top - 200_000, top), (top - 57, top), (top - 58, top), (top - 58, top - 58), (top - 60, top - 57)] {
+        for (from, to) in [
+            (top - 200_000, top), (top - 57, top), (top - 58, top), (top - 58, top - 58), (top - 60, top - 57),
+        ] {
             #expect(try swift.totals(in: from..<to) == (try c.totals(in: from..<to)), "[\(from), \(to))")
         }
         #expect(try swift.totals(in: (top - 58)..<top) == PrimeTotals(count: 1, sum: UInt128(top - 58)))

@@ -53,8 +53,7 @@ public struct LessonReport: Sendable {
     public var report: BenchReport
     public var inFlight: Int
 
-    private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary?
-    {
+    private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
         report.summaries.first {
             $0.key.workload == workload && $0.key.strategy == strategy && $0.key.engine == engine
         }

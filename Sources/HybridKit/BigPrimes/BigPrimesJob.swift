@@ -38,7 +38,8 @@ public struct BigPrimesJob: Sendable, Equatable {
             guard workers == 1 else { throw UsageError("strategy serial runs 1 worker, got --workers \(workers)") }
         case .threads, .processes: break
         case .multi, .threadsMulti:
-            throw UsageError("strategy '\(strategy.rawValue)' is for fetching; bigprimes run serial, threads or processes")
+            throw UsageError(
+                "strategy '\(strategy.rawValue)' is for fetching; bigprimes run serial, threads or processes")
         }
     }
 }

@@ -15,12 +15,14 @@ public enum BigPrimesRunner {
         case .threads:
             primes = try ThreadsBigPrimes.run(job, progress: bar, stopOnSignals: options.stopOnSignals)
         case .processes:
-            primes = try ProcessesBigPrimes.run(job, progress: bar, stopOnSignals: options.stopOnSignals,
-                                                fault: options.fault, warn: options.warn)
+            primes = try ProcessesBigPrimes.run(
+                job, progress: bar, stopOnSignals: options.stopOnSignals,
+                fault: options.fault, warn: options.warn)
         default:
             primes = try SerialBigPrimes.run(job, progress: bar, stopOnSignals: options.stopOnSignals)
         }
-        return BigPrimesOutcome(job: job, primes: primes, wallSeconds: stopwatch.wallSeconds,
-                                cpuSeconds: stopwatch.cpuSeconds)
+        return BigPrimesOutcome(
+            job: job, primes: primes, wallSeconds: stopwatch.wallSeconds,
+            cpuSeconds: stopwatch.cpuSeconds)
     }
 }

@@ -22,8 +22,10 @@ enum ProcessesBigPrimes {
         }
     }
 
-    static func run(_ job: BigPrimesJob, progress: ProgressBar, stopOnSignals: Bool, fault: FaultInjection?,
-                    warn: @escaping (String) -> Void) throws -> [String] {
+    static func run(
+        _ job: BigPrimesJob, progress: ProgressBar, stopOnSignals: Bool, fault: FaultInjection?,
+        warn: @escaping (String) -> Void
+    ) throws -> [String] {
         let slotBytes = BigPrime.maximumDigits(bits: job.bits) + 1
         let batchItems = max(1, batchBytes / slotBytes)
         let supervision = Supervision(progress: progress, warn: warn)
@@ -56,8 +58,9 @@ enum ProcessesBigPrimes {
             }
             supervision.itemsBefore = first
 
-            var work = csieve_bigprimes(seed: job.seed, first_item: UInt64(first), bits: UInt32(job.bits),
-                                        slot_bytes: slotBytes)
+            var work = csieve_bigprimes(
+                seed: job.seed, first_item: UInt64(first), bits: UInt32(job.bits),
+                slot_bytes: slotBytes)
             var slots = [UInt8](repeating: 0, count: items * slotBytes)
             var report = csieve_fork_report()
             let status = slots.withUnsafeMutableBytes { buffer in

@@ -1,8 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-import Synchronization
 
 /// The threads strategy for bigprimes: one pthread per worker, each taking the next item from
 /// one shared atomic counter, as the sieve's ``ThreadsStrategy`` takes chunks.

@@ -96,7 +96,8 @@ public enum NumberExpression {
         return result
     }
 
-    private static func checkedProduct(_ left: UInt128, _ right: UInt128, in text: String) throws(UsageError) -> UInt128 {
+    private static func checkedProduct(_ left: UInt128, _ right: UInt128, in text: String) throws(UsageError) -> UInt128
+    {
         let (product, overflow) = left.multipliedReportingOverflow(by: right)
         guard !overflow, product < limit else { throw tooLarge(text) }
         return product

@@ -11,8 +11,10 @@ public struct PrimesJob: Sendable, Equatable {
     /// Whether to sum the primes as well as count them.
     public var sum: Bool
 
-    public init(range: Range<UInt64>, engine: EngineKind = .c, strategy: Strategy = .serial, workers: Int = 1,
-                sum: Bool = true) {
+    public init(
+        range: Range<UInt64>, engine: EngineKind = .c, strategy: Strategy = .serial, workers: Int = 1,
+        sum: Bool = true
+    ) {
         self.range = range
         self.engine = engine
         self.strategy = strategy
@@ -74,8 +76,9 @@ public enum PrimesRunner {
     public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
         try job.validate()
         let plan = ChunkPlan(range: job.range, workers: job.workers)
-        let bar = ProgressBar(total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",
-                              enabled: options.progress)
+        let bar = ProgressBar(
+            total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",
+            enabled: options.progress)
         defer { bar.finish() }
         let stopwatch = Stopwatch()
         let totals: PrimeTotals
@@ -83,12 +86,14 @@ public enum PrimesRunner {
         case .threads:
             totals = try ThreadsStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
         case .processes:
-            totals = try ProcessesStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals,
-                                               fault: options.fault, warn: options.warn)
+            totals = try ProcessesStrategy.run(
+                job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals,
+                fault: options.fault, warn: options.warn)
         default:
             totals = try SerialStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
         }
-        return PrimesOutcome(job: job, totals: totals, wallSeconds: stopwatch.wallSeconds,
-                             cpuSeconds: stopwatch.cpuSeconds)
+        return PrimesOutcome(
+            job: job, totals: totals, wallSeconds: stopwatch.wallSeconds,
+            cpuSeconds: stopwatch.cpuSeconds)
     }
 }

@@ -35,8 +35,10 @@ enum ProcessesStrategy {
         }
     }
 
-    static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool,
-                    fault: FaultInjection?, warn: @escaping (String) -> Void) throws -> PrimeTotals {
+    static func run(
+        _ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool,
+        fault: FaultInjection?, warn: @escaping (String) -> Void
+    ) throws -> PrimeTotals {
         if job.engine == .swift, runningThreads() > 1 {
             throw SieveError.forkNeedsSingleThread
         }
@@ -53,8 +55,9 @@ enum ProcessesStrategy {
         options.context = Unmanaged.passUnretained(supervision).toOpaque()
         options.on_progress = { context, done in
             let supervision = Unmanaged<Supervision>.fromOpaque(context!).takeUnretainedValue()
-            let numbers = min(Double(done) * Double(supervision.plan.chunkWidth),
-                              Double(supervision.plan.range.upperBound - supervision.plan.range.lowerBound))
+            let numbers = min(
+                Double(done) * Double(supervision.plan.chunkWidth),
+                Double(supervision.plan.range.upperBound - supervision.plan.range.lowerBound))
             supervision.progress.update(done: numbers)
         }
         options.on_death = { context, pid, signal, exitCode, lost in
@@ -82,16 +85,18 @@ enum ProcessesStrategy {
         case .swift:
             let work = SwiftWork(engine: try job.engine.makeEngine(), plan: plan, sum: job.sum)
             status = results.withUnsafeMutableBytes { buffer in
-                csieve_fork_run(&options, { context, item, slot in
-                    let work = Unmanaged<SwiftWork>.fromOpaque(context!).takeUnretainedValue()
-                    guard let totals = try? work.engine.totals(in: work.plan.chunk(Int(item)), sum: work.sum) else {
-                        return 1
-                    }
-                    let sum = totals.sum ?? 0
-                    slot!.assumingMemoryBound(to: csieve_result.self).pointee = csieve_result(
-                        count: totals.count, sum_low: UInt64(truncatingIfNeeded: sum), sum_high: UInt64(sum >> 64))
-                    return 0
-                }, Unmanaged.passUnretained(work).toOpaque(), buffer.baseAddress, &report)
+                csieve_fork_run(
+                    &options,
+                    { context, item, slot in
+                        let work = Unmanaged<SwiftWork>.fromOpaque(context!).takeUnretainedValue()
+                        guard let totals = try? work.engine.totals(in: work.plan.chunk(Int(item)), sum: work.sum) else {
+                            return 1
+                        }
+                        let sum = totals.sum ?? 0
+                        slot!.assumingMemoryBound(to: csieve_result.self).pointee = csieve_result(
+                            count: totals.count, sum_low: UInt64(truncatingIfNeeded: sum), sum_high: UInt64(sum >> 64))
+                        return 0
+                    }, Unmanaged.passUnretained(work).toOpaque(), buffer.baseAddress, &report)
             }
             withExtendedLifetime(work) {}
         }
@@ -100,8 +105,10 @@ enum ProcessesStrategy {
         switch status {
         case CSIEVE_OK:
             return results.reduce(PrimeTotals.zero) { total, result in
-                total + PrimeTotals(count: result.count,
-                                    sum: job.sum ? UInt128(result.sum_high) << 64 | UInt128(result.sum_low) : nil)
+                total
+                    + PrimeTotals(
+                        count: result.count,
+                        sum: job.sum ? UInt128(result.sum_high) << 64 | UInt128(result.sum_low) : nil)
             }
         case CSIEVE_EINTR: throw RunInterrupted(signal: report.signal)
         case CSIEVE_EWORKERS: throw SieveError.workersDied(Int(report.deaths))

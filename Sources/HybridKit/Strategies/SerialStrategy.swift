@@ -1,6 +1,7 @@
 /// The serial strategy: every chunk, in order, on the calling thread, with one engine.
 enum SerialStrategy {
-    static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool) throws -> PrimeTotals {
+    static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool) throws -> PrimeTotals
+    {
         let engine = try job.engine.makeEngine()
         var signals = StopSignals(active: stopOnSignals)
         var total = PrimeTotals.zero

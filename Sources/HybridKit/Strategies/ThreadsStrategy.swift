@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// The threads strategy: one pthread per worker, each with its own engine, pulling the next
 /// chunk from one shared atomic counter until none are left.
@@ -52,7 +53,8 @@ enum ThreadsStrategy {
         }
     }
 
-    static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool) throws -> PrimeTotals {
+    static func run(_ job: PrimesJob, plan: ChunkPlan, progress: ProgressBar, stopOnSignals: Bool) throws -> PrimeTotals
+    {
         // Everything is allocated before the first thread starts.
         let engines = try (0..<job.workers).map { _ throws(SieveError) in try job.engine.makeEngine() }
         let shared = Shared(plan: plan, sum: job.sum)

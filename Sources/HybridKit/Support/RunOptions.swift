@@ -10,8 +10,12 @@ public struct RunOptions: Sendable {
     /// Where warnings go (a worker died, its work re-runs): one line each, without a newline.
     public var warn: @Sendable (String) -> Void
 
-    public init(progress: Bool = false, stopOnSignals: Bool = false, fault: FaultInjection? = nil,
-                warn: @escaping @Sendable (String) -> Void = { FileHandleOutput.standardError.write("hybrid: warning: \($0)\n") }) {
+    public init(
+        progress: Bool = false, stopOnSignals: Bool = false, fault: FaultInjection? = nil,
+        warn: @escaping @Sendable (String) -> Void = {
+            FileHandleOutput.standardError.write("hybrid: warning: \($0)\n")
+        }
+    ) {
         self.progress = progress
         self.stopOnSignals = stopOnSignals
         self.fault = fault

@@ -52,8 +52,10 @@ extension WorkerThreads {
     /// Runs `works` on their threads while the calling thread moves the progress bar and, with
     /// `signals` active, waits for SIGINT or SIGTERM. On a signal it calls `stop` (the works
     /// should then end at their next check) and, once every thread has ended, returns the signal.
-    static func supervise(_ works: [() -> Void], signals: inout StopSignals, progress: () -> Void,
-                          stop: () -> Void) -> Int32? {
+    static func supervise(
+        _ works: [() -> Void], signals: inout StopSignals, progress: () -> Void,
+        stop: () -> Void
+    ) -> Int32? {
         var interruption: Int32?
         run(works) { running in
             while running() {

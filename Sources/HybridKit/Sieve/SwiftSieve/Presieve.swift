@@ -103,8 +103,10 @@ final class Presieve {
         if first {
             while j < blocks {
                 let value =
-                    ra.loadUnaligned(fromByteOffset: j, as: Block.self) & rb.loadUnaligned(fromByteOffset: j, as: Block.self)
-                    & rc.loadUnaligned(fromByteOffset: j, as: Block.self) & rd.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    ra.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rb.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rc.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rd.loadUnaligned(fromByteOffset: j, as: Block.self)
                 out.storeBytes(of: value, toByteOffset: j, as: Block.self)
                 j &+= 16
             }
@@ -116,8 +118,10 @@ final class Presieve {
             while j < blocks {
                 let value =
                     out.loadUnaligned(fromByteOffset: j, as: Block.self)
-                    & ra.loadUnaligned(fromByteOffset: j, as: Block.self) & rb.loadUnaligned(fromByteOffset: j, as: Block.self)
-                    & rc.loadUnaligned(fromByteOffset: j, as: Block.self) & rd.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & ra.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rb.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rc.loadUnaligned(fromByteOffset: j, as: Block.self)
+                    & rd.loadUnaligned(fromByteOffset: j, as: Block.self)
                 out.storeBytes(of: value, toByteOffset: j, as: Block.self)
                 j &+= 16
             }

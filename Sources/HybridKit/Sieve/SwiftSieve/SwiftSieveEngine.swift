@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The Swift engine: a port of CSieve's algorithm (the same mod-30 byte layout, pre-sieve, unrolled
