@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The sieve against primesieve: counting and summing the primes below N with one worker.
+# The sieve against primesieve: counting and summing the primes below N with one worker
+# (hybrid --strategy serial, primesieve -t1).
 #
 #   Benchmarks/sieve.sh [ROUNDS] [N ...]       default: 5 rounds, N = 1e9 1e10
 #
@@ -45,11 +46,11 @@ for size in "${sizes[@]}"; do
     n=$(digits "$size")
     best_count="" best_primesieve="" best_sum="" best_iterator=""
     for _ in $(seq "$rounds"); do
-        best_count=$(min "$best_count" "$(seconds "$hybrid" primes "$n" --count-only --no-progress)")
+        best_count=$(min "$best_count" "$(seconds "$hybrid" primes "$n" --strategy serial --count-only --no-progress)")
         if $have_primesieve; then
             best_primesieve=$(min "$best_primesieve" "$(seconds primesieve "$n" -c -t1 -q)")
         fi
-        best_sum=$(min "$best_sum" "$(seconds "$hybrid" primes "$n" --no-progress)")
+        best_sum=$(min "$best_sum" "$(seconds "$hybrid" primes "$n" --strategy serial --no-progress)")
         if $have_iterator; then
             best_iterator=$(min "$best_iterator" "$(seconds "$work/iterator-sum" "$n")")
         fi
