@@ -207,17 +207,23 @@ static int add_sieving_prime(engine *engine, uint64_t prime) {
 
 /* ---- the engine -------------------------------------------------------------- */
 
-int engine_init(engine *engine, const presieve *presieve, size_t segment_bytes) {
+int engine_init(engine *engine, const presieve *presieve, size_t capacity_bytes) {
     memset(engine, 0, sizeof *engine);
     engine->presieve = presieve;
-    engine->segment_bytes = segment_bytes;
-    engine->segment_shift = log2_of(segment_bytes);
-    engine->chunk_bytes = presieve->window < segment_bytes ? presieve->window : segment_bytes;
+    engine->capacity_bytes = capacity_bytes;
+    engine->segment = aligned_alloc(64, capacity_bytes + 64);
+    engine_use_segment_bytes(engine, capacity_bytes);
+    return engine->segment ? CSIEVE_OK : CSIEVE_ENOMEM;
+}
+
+void engine_use_segment_bytes(engine *engine, size_t bytes) {
+    engine->segment_bytes = bytes < engine->capacity_bytes ? bytes : engine->capacity_bytes;
+    engine->segment_shift = log2_of(engine->segment_bytes);
+    engine->chunk_bytes = engine->presieve->window < engine->segment_bytes ? engine->presieve->window
+                                                                             : engine->segment_bytes;
     /* A small prime crosses at least ~40 multiples per chunk, a medium one at least ~2 per segment. */
     engine->small_limit = engine->chunk_bytes / 5;
-    engine->medium_limit = segment_bytes * 4;
-    engine->segment = aligned_alloc(64, segment_bytes + 64);
-    return engine->segment ? CSIEVE_OK : CSIEVE_ENOMEM;
+    engine->medium_limit = engine->segment_bytes * 4;
 }
 
 void engine_free(engine *engine) {

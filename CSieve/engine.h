@@ -48,8 +48,9 @@ typedef struct prime_source {
 typedef struct engine {
     /* Fixed for the engine's life. */
     const presieve *presieve;
-    uint8_t *segment; /* segment_bytes plus 16 bytes of zeroed padding for word reads */
-    size_t segment_bytes; /* a power of two */
+    uint8_t *segment;      /* capacity_bytes plus 16 bytes of zeroed padding for word reads */
+    size_t capacity_bytes; /* the largest segment this engine can sieve */
+    size_t segment_bytes;  /* the segment in use: a power of two, at most capacity_bytes */
     unsigned segment_shift;
     size_t chunk_bytes;
     uint64_t small_limit;  /* primes up to this are small */
@@ -71,7 +72,10 @@ typedef struct engine {
     int status;
 } engine;
 
-int engine_init(engine *engine, const presieve *presieve, size_t segment_bytes);
+int engine_init(engine *engine, const presieve *presieve, size_t capacity_bytes);
+
+/* Sieves the next runs in segments of `bytes` (a power of two, at most the capacity). */
+void engine_use_segment_bytes(engine *engine, size_t bytes);
 void engine_free(engine *engine);
 
 /* Prepares a run over [from, to); returns CSIEVE_OK or CSIEVE_ENOMEM. */

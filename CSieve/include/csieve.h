@@ -68,10 +68,12 @@ typedef struct csieve_result {
  * crosses off small primes in L1-cache-sized passes, medium primes one
  * segment at a time, and keeps big primes in buckets (a bucket sieve), so that
  * a prime with no multiple in a segment costs nothing there. The segment size
- * follows the CPU's cache sizes, read when the sieve is made.
+ * follows the CPU's cache sizes, read when the sieve is made, and grows with
+ * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
- * Memory: about 0.7 MiB fixed plus O(sqrt(to)) for the sieving primes of the
- * interval in hand (8 bytes per prime <= sqrt(to) that has a multiple in it).
+ * Memory: about 1 MiB plus the segment in use (256 KiB to 2 MiB on a 1 MiB
+ * L2) plus O(sqrt(to)) for the sieving primes of the interval in hand (8 bytes
+ * per prime <= sqrt(to) that has a multiple in it).
  */
 typedef struct csieve_sieve csieve_sieve;
 
@@ -84,13 +86,19 @@ csieve_sieve *csieve_sieve_new(void);
 /** Releases a sieve and all its memory. csieve_sieve_free(NULL) does nothing. */
 void csieve_sieve_free(csieve_sieve *sieve);
 
-/** The segment size in bytes now in force (each byte holds 30 numbers). */
+/**
+ * The segment size in bytes (each byte holds 30 numbers): the size set with
+ * csieve_sieve_set_segment_bytes(), or, when sizing is automatic, the
+ * smallest automatic size (a quarter of L2).
+ */
 size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
 
 /**
  * Sets the segment size in bytes. The value is clamped to [64, 16 MiB] and
- * rounded down to a power of two; 0 restores the size chosen from the cache
- * sizes. Returns the size now in force (0 if memory ran out).
+ * rounded down to a power of two; 0 restores automatic sizing, which picks
+ * per run twice sqrt(to) rounded up to a power of two, between a quarter of
+ * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on
+ * a 1 MiB L2). Returns csieve_sieve_segment_bytes() (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
  * edges and bucket-sieved primes into small intervals.
  */

@@ -75,6 +75,22 @@ struct SieveTests {
         #expect(whole.count == 1_251_445)  // primesieve 1e6 21e6-1 -c
     }
 
+    /// Automatic sizing grows the segment with sqrt(to) (256 KiB up to 2 MiB on a 1 MiB L2):
+    /// ranges high enough to get each size agree with a fixed tiny segment.
+    @Test(
+        "automatic segment sizes agree with a fixed one",
+        arguments: [
+            UInt64(10_000_000_000), 50_000_000_000, 300_000_000_000, 1_000_000_000_000, 100_000_000_000_000,
+        ])
+    func automaticSegments(from: UInt64) throws {
+        let automatic = try CSieveEngine()
+        let fixed = try CSieveEngine()
+        fixed.segmentBytes = 2048
+        let range = from..<(from + 30_000_000)
+        #expect(try automatic.totals(in: range) == (try fixed.totals(in: range)))
+        #expect(automatic.segmentBytes >= 4096)
+    }
+
     @Test("ranges around 2^32 agree with Miller-Rabin")
     func aroundTwoToThe32() throws {
         let engine = try CSieveEngine()
