@@ -21,6 +21,9 @@ public final class SwiftSieveEngine {
     private let presieve: Presieve
     private let segmentTotals = SegmentTotals()
     private let cacheSegmentBytes: Int
+    private let largestAutomaticBytes: Int
+    /// The size set through `segmentBytes`; nil while sizing is automatic.
+    private var fixedSegmentBytes: Int?
     private var main: SegmentEngine
     private var generator: SegmentEngine
 
@@ -35,8 +38,9 @@ public final class SwiftSieveEngine {
 
     /// Makes an engine with a segment sized from this CPU's caches.
     public init() throws(SieveError) {
-        let (segmentBytes, chunkBytes) = Self.cacheSizes()
+        let (segmentBytes, chunkBytes, largestBytes) = Self.cacheSizes()
         cacheSegmentBytes = segmentBytes
+        largestAutomaticBytes = largestBytes
         presieve = try Presieve(window: chunkBytes)
         table = Self.makeTable()
         (main, generator, generated) = try Self.makeEngines(presieve, lookup, segmentBytes)
@@ -48,14 +52,18 @@ public final class SwiftSieveEngine {
         SieveMemory.free(generated)
     }
 
-    /// The segment size in bytes (each byte covers 30 numbers). Setting it rounds down to a power
-    /// of two in 64 ... 16 MiB; 0 restores the cache-derived size. Answers never depend on it.
+    /// The segment size in bytes (each byte covers 30 numbers): the size set, or while sizing is
+    /// automatic the smallest automatic size (a quarter of L2). Setting it rounds down to a power
+    /// of two in 64 ... 16 MiB; 0 restores automatic sizing, which as in CSieve picks per run
+    /// twice sqrt(to) rounded up to a power of two, between a quarter of L2 and twice L2.
+    /// Answers never depend on it.
     public var segmentBytes: Int {
-        get { main.segmentBytes }
+        get { fixedSegmentBytes ?? cacheSegmentBytes }
         set {
-            var wanted = newValue == 0 ? cacheSegmentBytes : newValue
-            wanted = Self.floorPowerOfTwo(min(max(wanted, 64), Self.largestSegmentBytes))
-            guard wanted != main.segmentBytes else { return }
+            fixedSegmentBytes =
+                newValue == 0 ? nil : Self.floorPowerOfTwo(min(max(newValue, 64), Self.largestSegmentBytes))
+            let wanted = fixedSegmentBytes ?? cacheSegmentBytes
+            guard wanted != main.segmentBytes || wanted != generator.segmentBytes else { return }
             // Keep the engines that work when the new ones cannot be made.
             guard let engines = try? Self.makeEngines(presieve, lookup, wanted) else { return }
             main.deallocate()
@@ -69,6 +77,7 @@ public final class SwiftSieveEngine {
     public func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
         let from = range.lowerBound, to = range.upperBound
         let largest = to > 0 ? to - 1 : 0
+        if fixedSegmentBytes == nil { try useSegmentBytes(automaticSegmentBytes(root: isqrt(largest))) }
         defer {
             main.end()
             generator.end()
@@ -125,6 +134,22 @@ public final class SwiftSieveEngine {
         return UInt64(generated[generatedPosition])
     }
 
+    /// As in CSieve: medium and big primes cost a visit per segment, so once they reach hundreds of
+    /// thousands longer segments pay (10^11: 1 MiB; 10^12 and up: 2 MiB; 10^10: 256 KiB).
+    private func automaticSegmentBytes(root: UInt64) -> Int {
+        var segment = cacheSegmentBytes
+        while segment < largestAutomaticBytes && UInt64(segment) < 2 * root { segment *= 2 }
+        return segment
+    }
+
+    /// Replaces the main engine with one of `bytes` segments, unless it has them already.
+    private func useSegmentBytes(_ bytes: Int) throws(SieveError) {
+        guard bytes != main.segmentBytes else { return }
+        let fresh = try SegmentEngine(presieve: presieve, lookup: lookup, segmentBytes: bytes)
+        main.deallocate()
+        main = fresh
+    }
+
     private static func makeEngines(_ presieve: Presieve, _ lookup: WheelLookup, _ segmentBytes: Int)
         throws(SieveError) -> (SegmentEngine, SegmentEngine, UnsafeMutablePointer<UInt32>)
     {
@@ -165,12 +190,12 @@ public final class SwiftSieveEngine {
     /// The segment is a quarter of the per-core L2 cache (256 KiB on a 1 MiB L2), leaving room for
     /// the pre-sieve patterns and the sieving primes; the chunk that small primes cross off in is the
     /// L1 data cache.
-    private static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int) {
+    private static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int, largestBytes: Int) {
         var level1 = sysconf(Int32(_SC_LEVEL1_DCACHE_SIZE))
         var level2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         if level1 < 8192 || level1 > 1 << 20 { level1 = 32768 }
         if level2 < 65536 || level2 > 64 << 20 { level2 = 1 << 20 }
         let chunkBytes = floorPowerOfTwo(level1)
-        return (max(floorPowerOfTwo(level2 / 4), chunkBytes), chunkBytes)
+        return (max(floorPowerOfTwo(level2 / 4), chunkBytes), chunkBytes, floorPowerOfTwo(level2) * 2)
     }
 }
