@@ -67,10 +67,12 @@ static void run_child(pool *pool, unsigned record, int64_t first_item) {
 
     uint64_t item = first_item >= 0 ? (uint64_t)first_item : atomic_fetch_add(&pool->shared->next, 1);
     while (item < options->items) {
+        int fault = (int64_t)item == options->fault_item &&
+                    (options->fault_every_time || atomic_exchange(&pool->shared->fault_armed, 0));
+        /* Dying here, with the item taken but not yet recorded, leaves it for the final sweep. */
+        if (fault && options->fault_before_claim) raise(SIGKILL);
         atomic_store(&pool->records[record].current, (int64_t)item);
-        if ((int64_t)item == options->fault_item &&
-            (options->fault_every_time || atomic_exchange(&pool->shared->fault_armed, 0)))
-            raise(SIGKILL);
+        if (fault) raise(SIGKILL);
         uint8_t *slot = pool->results + item * options->slot_bytes;
         memset(slot, 0, options->slot_bytes);
         if (pool->work(pool->context, item, slot) != 0) _exit(3);
@@ -197,7 +199,19 @@ static int supervise(pool *pool, csieve_fork_report *report) {
             options->on_progress(options->context, completed);
             reported = completed;
         }
-        if (!running) return completed == options->items ? CSIEVE_OK : CSIEVE_EWORKERS;
+        if (!running) {
+            /* Every worker has ended. An item can still be undone if its worker died between
+             * taking it from the counter and recording it: run each such item again. */
+            unsigned started = 0;
+            uint64_t item = 0;
+            for (unsigned r = 0; r < options->workers; r++, item++) {
+                while (item < options->items && atomic_load(&pool->done[item])) item++;
+                if (item == options->items) break;
+                if (spawn(pool, r, (int64_t)item) == 0) started++;
+            }
+            if (!started) return item >= options->items ? CSIEVE_OK : CSIEVE_EFORK;
+            continue;
+        }
 
         struct timespec timeout = {0, 50 * 1000 * 1000};
         siginfo_t info;

@@ -354,8 +354,10 @@ int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
  * Nothing is lost when a worker dies (killed by a signal from outside, a
  * crash, a non-zero exit): the parent reaps it, reports it through on_death,
  * and forks a replacement that runs the item the dead worker held before
- * taking new ones. After more than max_deaths deaths the run stops with
- * CSIEVE_EWORKERS instead of retrying forever.
+ * taking new ones; when every worker has ended, any item still undone (its
+ * worker died between taking and recording it) is run again. After more than
+ * max_deaths deaths the run stops with CSIEVE_EWORKERS instead of retrying
+ * forever.
  *
  * Fork rules this follows, and asks of its caller: call it from a process with
  * no other threads running (or only threads that never hold a lock the work
@@ -394,9 +396,12 @@ typedef struct csieve_fork_options {
        exited), its exit code (-1 if signalled) and the item it lost (-1 if none). */
     void (*on_death)(void *context, int pid, int signal, int exit_code, int64_t lost_item);
     /* Fault injection for tests: the worker that takes this item kills itself with
-       SIGKILL before running it: the first time only, or every time. -1 (default): never. */
+       SIGKILL before running it: the first time only, or every time. -1 (default): never.
+       With fault_before_claim it dies before recording that it holds the item, the
+       window a final sweep for undone items covers. */
     int64_t fault_item;
     int fault_every_time;
+    int fault_before_claim;
 } csieve_fork_options;
 
 typedef struct csieve_fork_report {

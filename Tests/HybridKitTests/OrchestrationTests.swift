@@ -67,6 +67,26 @@ struct OrchestrationTests {
         #expect(lines.first?.contains("chunk 5") == true)
     }
 
+    @Test("a worker that dies between taking a chunk and recording it loses nothing", arguments: [1, 2, 3])
+    func workerDiesBeforeClaiming(workers: Int) throws {
+        let warnings = Mutex<[String]>([])
+        let options = RunOptions(fault: FaultInjection(chunk: 4, beforeClaiming: true)) { line in
+            warnings.withLock { $0.append(line) }
+        }
+        let outcome = try PrimesRunner.run(
+            PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: workers), options: options)
+        #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
+        #expect(warnings.withLock { $0.count } == 1)
+    }
+
+    @Test("a chunk that kills every worker before it is recorded still ends in an error", .timeLimit(.minutes(1)))
+    func workersKeepDyingBeforeClaiming() throws {
+        let options = RunOptions(fault: FaultInjection(chunk: 2, everyTime: true, beforeClaiming: true)) { _ in }
+        #expect(throws: SieveError.workersDied(6)) {
+            try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: 2), options: options)
+        }
+    }
+
     @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(1)))
     func workersKeepDying() throws {
         let options = RunOptions(fault: FaultInjection(chunk: 2, everyTime: true)) { _ in }

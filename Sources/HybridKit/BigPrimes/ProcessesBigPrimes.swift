@@ -44,6 +44,7 @@ enum ProcessesBigPrimes {
             if let fault, fault.chunk >= first, fault.chunk < first + items {
                 options.fault_item = Int64(fault.chunk - first)
                 options.fault_every_time = fault.everyTime ? 1 : 0
+                options.fault_before_claim = fault.beforeClaiming ? 1 : 0
             }
             options.context = Unmanaged.passUnretained(supervision).toOpaque()
             options.on_progress = { context, done in

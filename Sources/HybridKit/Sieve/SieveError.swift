@@ -15,7 +15,8 @@ public enum SieveError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalidRange(let from, let to): return "invalid range: from \(from) is above to \(to)"
         case .outOfMemory: return "the sieve ran out of memory"
-        case .workersDied(let deaths): return "\(deaths) worker processes died; the run was stopped"
+        case .workersDied(let deaths):
+            return "\(deaths) worker \(deaths == 1 ? "process" : "processes") died; the run was stopped"
         case .forkFailed: return "could not fork a worker process"
         case .forkNeedsSingleThread:
             return "the Swift engine can run in forked processes only from a single-threaded program"

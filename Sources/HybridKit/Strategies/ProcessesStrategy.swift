@@ -51,6 +51,7 @@ enum ProcessesStrategy {
         options.handle_signals = stopOnSignals ? 1 : 0
         options.fault_item = fault.map { Int64($0.chunk) } ?? -1
         options.fault_every_time = fault?.everyTime == true ? 1 : 0
+        options.fault_before_claim = fault?.beforeClaiming == true ? 1 : 0
         let supervision = Supervision(plan: plan, progress: progress, warn: warn)
         options.context = Unmanaged.passUnretained(supervision).toOpaque()
         options.on_progress = { context, done in
@@ -132,14 +133,18 @@ enum ProcessesStrategy {
     }
 }
 
-/// A test hook: the worker that takes chunk `chunk` kills itself with SIGKILL before running it,
-/// the first time only or every time (which must end the run with an error, not a hang).
+/// A test hook: the worker that takes chunk (or item) `chunk` kills itself with SIGKILL before
+/// running it, the first time only or every time (which must end the run with an error, not a
+/// hang). With `beforeClaiming` it dies before recording that it holds the chunk, the case a final
+/// sweep for undone work covers.
 public struct FaultInjection: Sendable, Equatable {
     public var chunk: Int
     public var everyTime: Bool
+    public var beforeClaiming: Bool
 
-    public init(chunk: Int, everyTime: Bool = false) {
+    public init(chunk: Int, everyTime: Bool = false, beforeClaiming: Bool = false) {
         self.chunk = chunk
         self.everyTime = everyTime
+        self.beforeClaiming = beforeClaiming
     }
 }
