@@ -107,7 +107,9 @@ static size_t automatic_segment_bytes(const csieve_sieve *sieve, uint64_t to) {
 static int set_up_engines(csieve_sieve *sieve) {
     size_t fixed = sieve->fixed_segment_bytes;
     size_t main_bytes = fixed ? fixed : sieve->largest_segment_bytes;
-    size_t generator_bytes = fixed ? fixed : sieve->cache_segment_bytes;
+    /* The generator sieves only up to 2^32 and buffers 32 bits per possible prime of its
+       segment: it never needs more than the cache-sized segment. */
+    size_t generator_bytes = fixed && fixed < sieve->cache_segment_bytes ? fixed : sieve->cache_segment_bytes;
     engine_free(&sieve->main);
     engine_free(&sieve->generator);
     free(sieve->generated);
@@ -171,7 +173,9 @@ static void add_prime(csieve_result *result, uint64_t prime) {
 
 int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
                      csieve_result *result) {
-    if (!sieve || !result || from > to || !sieve->main.segment) return CSIEVE_EINVAL;
+    if (!sieve || !result || from > to) return CSIEVE_EINVAL;
+    /* A sieve whose engines could not be remade (out of memory) stays unusable. */
+    if (!sieve->main.segment || !sieve->generator.segment || !sieve->generated) return CSIEVE_ENOMEM;
     const uint64_t largest = to > 0 ? (uint64_t)(to - 1) : 0;
 
     /* The generator yields the primes in (163, sqrt(to - 1)]. */

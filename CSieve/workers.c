@@ -42,6 +42,7 @@ typedef struct pool {
     _Atomic uint8_t *done;
     uint8_t *results;
     pid_t *pids; /* per record; 0 when none runs */
+    pid_t parent; /* the supervisor, which workers must outlive no longer than */
     sigset_t original_mask;
 } pool;
 
@@ -57,13 +58,18 @@ static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 /* The child: take items until none are left, then _exit. Never returns. */
 static void run_child(pool *pool, unsigned record, int64_t first_item) {
     const csieve_fork_options *options = pool->options;
-    /* The parent blocked these to wait for them; a worker dies of them as usual. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* The parent blocked these to wait for them; a worker dies of them as usual, unless the
+     * caller ignored them (a background job), and a handler of the caller's is not ours to run. */
+    static const int stop_signals[2] = {SIGINT, SIGTERM};
+    for (int k = 0; k < 2; k++) {
+        struct sigaction current;
+        if (sigaction(stop_signals[k], NULL, &current) == 0 && current.sa_handler != SIG_IGN)
+            signal(stop_signals[k], SIG_DFL);
+    }
     pthread_sigmask(SIG_SETMASK, &pool->original_mask, NULL);
-    /* No orphans: a worker whose parent dies goes too. */
+    /* No orphans: a worker whose parent dies goes too, even if it died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1) _exit(1);
+    if (getppid() != pool->parent) _exit(1);
 
     uint64_t item = first_item >= 0 ? (uint64_t)first_item : atomic_fetch_add(&pool->shared->next, 1);
     while (item < options->items) {
@@ -159,14 +165,22 @@ static int supervise(pool *pool, csieve_fork_report *report) {
         unsigned running = 0;
         for (unsigned r = 0; r < options->workers; r++) {
             if (pool->pids[r] <= 0) continue;
-            int status;
+            int status = 0;
             pid_t pid = reap(pool->pids[r], &status, WNOHANG);
             if (pid == 0) {
                 running++;
                 continue;
             }
+            pid_t worker = pool->pids[r];
             pool->pids[r] = 0;
             if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+            /* Reaped by someone else (status unknown): a death only if it left work undone. */
+            if (pid < 0) {
+                int64_t held = atomic_load(&pool->records[r].current);
+                if (held < 0 || atomic_load(&pool->done[held])) continue;
+                pid = worker;
+                status = 0;
+            }
             /* Ctrl-C reaches the whole process group: a worker killed by it is no death to repair. */
             int stop = pending_stop_signal(options);
             if (stop) {
@@ -185,14 +199,9 @@ static int supervise(pool *pool, csieve_fork_report *report) {
             if (options->on_death)
                 options->on_death(options->context, (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
                                   WIFEXITED(status) ? WEXITSTATUS(status) : -1, lost);
-            if (lost >= 0 || atomic_load(&pool->shared->next) < options->items) {
-                if (spawn(pool, r, lost) == 0) {
-                    running++;
-                } else if (lost >= 0) {
-                    stop_all(pool);
-                    return CSIEVE_EFORK;
-                }
-            }
+            /* If no replacement can be forked, the final sweep runs the lost item. */
+            if ((lost >= 0 || atomic_load(&pool->shared->next) < options->items) && spawn(pool, r, lost) == 0)
+                running++;
         }
         uint64_t completed = atomic_load(&pool->shared->completed);
         if (options->on_progress && completed != reported) {
@@ -246,6 +255,7 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
         return CSIEVE_ENOMEM;
     }
     pool.shared = region;
+    pool.parent = getpid();
     pool.records = (worker_record *)((uint8_t *)region + records_at);
     pool.done = (_Atomic uint8_t *)((uint8_t *)region + done_at);
     pool.results = (uint8_t *)region + results_at;
@@ -254,6 +264,12 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
     /* Block what the supervisor waits for before the first fork, so no wake-up is missed. */
     sigset_t wait_for = supervised_signals(options);
     pthread_sigmask(SIG_BLOCK, &wait_for, &pool.original_mask);
+    /* Workers must stay reapable: a caller that ignores SIGCHLD would have them vanish. */
+    struct sigaction child_default, caller_child;
+    memset(&child_default, 0, sizeof child_default);
+    child_default.sa_handler = SIG_DFL;
+    sigemptyset(&child_default.sa_mask);
+    sigaction(SIGCHLD, &child_default, &caller_child);
 
     unsigned started = 0;
     for (unsigned r = 0; r < options->workers; r++) {
@@ -268,6 +284,7 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
     sigemptyset(&child);
     sigaddset(&child, SIGCHLD);
     while (sigtimedwait(&child, NULL, &now) > 0) {}
+    sigaction(SIGCHLD, &caller_child, NULL);
     pthread_sigmask(SIG_SETMASK, &pool.original_mask, NULL);
     munmap(region, pool.shared_bytes);
     free(pool.pids);

@@ -46,7 +46,7 @@ extern "C" {
  *
  * The sum of the primes is sum_high * 2^64 + sum_low. Past 2^64 it needs the
  * high half: the sum of the primes below N overflows 64 bits from
- * N = 29,505,444,491 on.
+ * N = 29,505,444,492 on (just past the prime 29,505,444,491).
  */
 typedef struct csieve_result {
     uint64_t count;    /* number of primes in [from, to) */
@@ -71,9 +71,13 @@ typedef struct csieve_result {
  * follows the CPU's cache sizes, read when the sieve is made, and grows with
  * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
- * Memory: about 1 MiB plus the segment in use (256 KiB to 2 MiB on a 1 MiB
- * L2) plus O(sqrt(to)) for the sieving primes of the interval in hand (8 bytes
- * per prime <= sqrt(to) that has a multiple in it).
+ * Memory: the pre-sieve patterns (about 0.8 MiB); a segment buffer of twice
+ * the L2 size, touched only as far as the segment in use (256 KiB to 2 MiB
+ * on a 1 MiB L2); the generator's own 256 KiB segment and a buffer for the
+ * primes it hands out (8 MiB reserved, about 1 MiB touched); and O(sqrt(to))
+ * for the sieving primes of the interval in hand (8 bytes per prime <=
+ * sqrt(to) that has a multiple in it). `hybrid primes 1e10` peaks at 15 MB
+ * resident, shared libraries included.
  */
 typedef struct csieve_sieve csieve_sieve;
 
@@ -362,18 +366,22 @@ int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
  * Fork rules this follows, and asks of its caller: call it from a process with
  * no other threads running (or only threads that never hold a lock the work
  * function needs: the children run `work` and nothing else, then _exit).
- * Allocate what `work` reads before the call. With handle_signals, SIGINT and
- * SIGTERM are blocked for the run's length; when one arrives every worker is
- * ended (SIGTERM, then SIGKILL after 0.5 s) and reaped, and the call returns
- * CSIEVE_EINTR with the signal in the report. Workers die with their parent
- * (PR_SET_PDEATHSIG), so no orphan outlives it.
+ * Allocate what `work` reads before the call. For the run's length SIGCHLD is
+ * blocked on the calling thread and its disposition set to the default (so
+ * workers can be reaped even if the caller ignores it), then both are
+ * restored. With handle_signals, SIGINT and SIGTERM are blocked on the
+ * calling thread too (other threads should block them as well); when one
+ * arrives every worker is ended (SIGTERM, then SIGKILL after 0.5 s) and
+ * reaped, and the call returns CSIEVE_EINTR with the signal in the report.
+ * Workers keep the caller's ignored signals ignored, and die with their
+ * parent (PR_SET_PDEATHSIG), so no orphan outlives it.
  */
 
 /** Too many workers died; the run was stopped. */
 #define CSIEVE_EWORKERS (-4)
 /** A SIGINT or SIGTERM ended the run (csieve_fork_report.signal says which). */
 #define CSIEVE_EINTR (-5)
-/** fork() failed and no worker could run. */
+/** fork() failed and no worker could run (or none could for an unfinished item). */
 #define CSIEVE_EFORK (-6)
 
 /**
@@ -405,7 +413,7 @@ typedef struct csieve_fork_options {
 } csieve_fork_options;
 
 typedef struct csieve_fork_report {
-    unsigned deaths; /* workers that died and were replaced */
+    unsigned deaths; /* workers that died (with CSIEVE_EWORKERS, the fatal one included) */
     int signal;      /* with CSIEVE_EINTR: SIGINT or SIGTERM */
 } csieve_fork_report;
 
@@ -463,9 +471,9 @@ int csieve_chunks_work(void *chunks, uint64_t item, void *slot);
  *     as its least significant 64 bits, keeps the low B bits and sets bit
  *     B - 1, so it has exactly B bits.
  *   - The item's prime is the smallest probable prime >= the candidate
- *     (mpz_nextprime: trial division by small primes, then GMP's
- *     Baillie-PSW test and 24 more Miller-Rabin rounds, 25 in all, as
- *     CSIEVE_PRIMALITY_ROUNDS says).
+ *     (mpz_nextprime: trial division by small primes, then GMP 6.2's
+ *     mpz_millerrabin with reps = CSIEVE_PRIMALITY_ROUNDS = 25, which is
+ *     Baillie-PSW followed by reps - 24 = 1 Miller-Rabin round).
  *   - If that prime has B + 1 bits (the candidate was above the largest
  *     B-bit prime), the next candidate is taken from the same stream, and so
  *     on until the prime has exactly B bits. Every B >= 2 has a B-bit prime
@@ -525,7 +533,7 @@ size_t csieve_bigprime_digits(unsigned bits);
 
 /**
  * Writes the item-th probable prime of exactly `bits` bits for `seed` into
- * decimal, in decimal, NUL-terminated (see "How item i is made" above).
+ * decimal, NUL-terminated (see "How item i is made" above).
  *
  * Parameters:
  *   seed     any value; distinct seeds give unrelated primes.

@@ -46,6 +46,25 @@ struct WorkerFaultTests {
         #expect(output.standardError.split(separator: "\n").last?.contains("worker processes died") == true)
     }
 
+    @Test("workers are reaped even when hybrid starts with SIGCHLD ignored")
+    func ignoredChildSignal() throws {
+        // An ignored signal stays ignored across exec: bash passes SIG_IGN for SIGCHLD on.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "trap '' CHLD; exec \"$0\" primes 1e8 --workers 3 --json", HybridBinary.url.path]
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(out.contains(#""count": 5761455, "sum": "279209790387276""#))
+        #expect(err.isEmpty, "no worker may be reported dead: \(err)")
+    }
+
     @Test("a worker killed from outside is replaced and the answer stays exact", .timeLimit(.minutes(3)))
     func killedFromOutside() throws {
         let run = try StartedRun(["primes", "2e10", "--workers", "2", "--json", "--strategy", "processes"])
