@@ -34,9 +34,8 @@ struct BigPrimes: ParsableCommand {
     var noProgress = false
 
     func run() throws {
-        let workerCount = workers ?? (strategy == .serial ? 1 : ProcessorCount.online)
+        let workerCount = workers ?? strategy.defaultWorkers
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workerCount)
-        try job.validate()
         let outcome = try Hybrid.runReportingFailures {
             try BigPrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true))
         }

@@ -44,9 +44,8 @@ struct Primes: ParsableCommand {
 
     func run() throws {
         let range = try parseRange()
-        let workerCount = workers ?? (strategy == .serial ? 1 : ProcessorCount.online)
+        let workerCount = workers ?? strategy.defaultWorkers
         let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
-        try job.validate()
         let fault = injectFaultChunk.map { FaultInjection(chunk: $0, everyTime: injectFaultEveryTime) }
         let outcome = try Hybrid.runReportingFailures {
             try PrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))

@@ -31,15 +31,6 @@ public struct BigPrimesJob: Sendable, Equatable {
         guard (1...Self.maximumCount).contains(count) else {
             throw UsageError("--count must lie in 1...\(Self.maximumCount), got \(count)")
         }
-        guard workers >= 1 else { throw UsageError("--workers must be at least 1, got \(workers)") }
-        guard workers <= 4096 else { throw UsageError("--workers must be at most 4096, got \(workers)") }
-        switch strategy {
-        case .serial:
-            guard workers == 1 else { throw UsageError("strategy serial runs 1 worker, got --workers \(workers)") }
-        case .threads, .processes: break
-        case .multi, .threadsMulti:
-            throw UsageError(
-                "strategy '\(strategy.rawValue)' is for fetching; bigprimes run serial, threads or processes")
-        }
+        try strategy.validateCPUBound(workers: workers, workload: "bigprimes")
     }
 }

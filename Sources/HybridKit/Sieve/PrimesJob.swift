@@ -24,15 +24,7 @@ public struct PrimesJob: Sendable, Equatable {
 
     /// Checks what this build can run; throws a ``UsageError`` naming what it cannot.
     public func validate() throws(UsageError) {
-        guard workers >= 1 else { throw UsageError("--workers must be at least 1, got \(workers)") }
-        guard workers <= 4096 else { throw UsageError("--workers must be at most 4096, got \(workers)") }
-        switch strategy {
-        case .serial:
-            guard workers == 1 else { throw UsageError("strategy serial runs 1 worker, got --workers \(workers)") }
-        case .threads, .processes: break
-        case .multi, .threadsMulti:
-            throw UsageError("strategy '\(strategy.rawValue)' is for fetching; primes run serial, threads or processes")
-        }
+        try strategy.validateCPUBound(workers: workers, workload: "primes")
     }
 }
 
