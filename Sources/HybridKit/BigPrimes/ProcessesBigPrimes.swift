@@ -34,18 +34,9 @@ enum ProcessesBigPrimes {
         var first = 0
         while first < job.count {
             let items = min(batchItems, job.count - first)
-            var options = csieve_fork_options()
-            csieve_fork_options_init(&options)
-            options.workers = UInt32(min(job.workers, items))
-            options.items = UInt64(items)
-            options.slot_bytes = slotBytes
-            options.max_deaths = UInt32(job.workers + 3)
-            options.handle_signals = stopOnSignals ? 1 : 0
-            if let fault, fault.chunk >= first, fault.chunk < first + items {
-                options.fault_item = Int64(fault.chunk - first)
-                options.fault_every_time = fault.everyTime ? 1 : 0
-                options.fault_before_claim = fault.beforeClaiming ? 1 : 0
-            }
+            var options = ForkPoolOptions.make(
+                workers: min(job.workers, items), workersAsked: job.workers, items: items, slotBytes: slotBytes,
+                stopOnSignals: stopOnSignals, fault: fault, firstItem: first)
             options.context = Unmanaged.passUnretained(supervision).toOpaque()
             options.on_progress = { context, done in
                 let supervision = Unmanaged<Supervision>.fromOpaque(context!).takeUnretainedValue()
@@ -53,9 +44,10 @@ enum ProcessesBigPrimes {
             }
             options.on_death = { context, pid, signal, exitCode, lost in
                 let supervision = Unmanaged<Supervision>.fromOpaque(context!).takeUnretainedValue()
-                let cause = signal != 0 ? "was killed by \(signalName(signal))" : "exited with code \(exitCode)"
-                let loss = lost >= 0 ? "; a new worker re-runs its item \(Int64(supervision.itemsBefore) + lost)" : ""
-                supervision.warn("worker \(pid) \(cause)\(loss)")
+                let item = lost >= 0 ? Int64(supervision.itemsBefore) + lost : -1
+                supervision.warn(
+                    ForkPoolOptions.deathWarning(pid: pid, signal: signal, exitCode: exitCode, lost: item, unit: "item")
+                )
             }
             supervision.itemsBefore = first
 

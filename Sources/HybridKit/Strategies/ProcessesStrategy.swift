@@ -42,16 +42,9 @@ enum ProcessesStrategy {
         if job.engine == .swift, runningThreads() > 1 {
             throw SieveError.forkNeedsSingleThread
         }
-        var options = csieve_fork_options()
-        csieve_fork_options_init(&options)
-        options.workers = UInt32(job.workers)
-        options.items = UInt64(plan.count)
-        options.slot_bytes = MemoryLayout<csieve_result>.stride
-        options.max_deaths = UInt32(job.workers + 3)
-        options.handle_signals = stopOnSignals ? 1 : 0
-        options.fault_item = fault.map { Int64($0.chunk) } ?? -1
-        options.fault_every_time = fault?.everyTime == true ? 1 : 0
-        options.fault_before_claim = fault?.beforeClaiming == true ? 1 : 0
+        var options = ForkPoolOptions.make(
+            workers: job.workers, workersAsked: job.workers, items: plan.count,
+            slotBytes: MemoryLayout<csieve_result>.stride, stopOnSignals: stopOnSignals, fault: fault)
         let supervision = Supervision(plan: plan, progress: progress, warn: warn)
         options.context = Unmanaged.passUnretained(supervision).toOpaque()
         options.on_progress = { context, done in
@@ -63,9 +56,8 @@ enum ProcessesStrategy {
         }
         options.on_death = { context, pid, signal, exitCode, lost in
             let supervision = Unmanaged<Supervision>.fromOpaque(context!).takeUnretainedValue()
-            let cause = signal != 0 ? "was killed by \(signalName(signal))" : "exited with code \(exitCode)"
-            let loss = lost >= 0 ? "; a new worker re-runs its chunk \(lost)" : ""
-            supervision.warn("worker \(pid) \(cause)\(loss)")
+            supervision.warn(
+                ForkPoolOptions.deathWarning(pid: pid, signal: signal, exitCode: exitCode, lost: lost, unit: "chunk"))
         }
 
         var results = [csieve_result](repeating: csieve_result(), count: plan.count)
