@@ -11,7 +11,11 @@ struct ConsumerTests {
     @Test("builds and runs from C and from Swift", .timeLimit(.minutes(10)))
     func consumer() throws {
         let consumer = Self.packageRoot.appendingPathComponent("Tests/Consumer")
-        let scratch = Self.packageRoot.appendingPathComponent(".build/consumer")
+        // A fresh scratch directory each run: an incremental build of a path dependency keeps the
+        // file list it saw first and misses sources added since.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hybrid-consumer-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let build = try run(
             "/usr/bin/env",
             [
