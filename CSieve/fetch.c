@@ -85,7 +85,8 @@ struct host_count {
 #define HOST_BUCKETS 256
 
 struct csieve_fetch_batch {
-    pthread_mutex_t lock; /* the source, the sink and the host counts */
+    pthread_mutex_t source_lock; /* the source, taken and exhausted */
+    pthread_mutex_t lock;        /* the sink and the host counts */
     pthread_cond_t host_freed;
     csieve_fetch_source source;
     csieve_fetch_sink sink;
@@ -95,9 +96,10 @@ struct csieve_fetch_batch {
     size_t count;
     csieve_fetch_result *results;
     size_t array_next;
-    /* Under lock. */
+    /* Under source_lock. */
     size_t taken;
     int exhausted;
+    /* Under lock. */
     struct host_count *hosts[HOST_BUCKETS];
     /* Atomic. */
     size_t done;
@@ -159,12 +161,18 @@ void csieve_fetch_options_init(csieve_fetch_options *options) {
 static csieve_fetch_batch *batch_alloc(void) {
     csieve_fetch_batch *batch = calloc(1, sizeof *batch);
     if (batch == NULL) return NULL;
+    if (pthread_mutex_init(&batch->source_lock, NULL) != 0) {
+        free(batch);
+        return NULL;
+    }
     if (pthread_mutex_init(&batch->lock, NULL) != 0) {
+        pthread_mutex_destroy(&batch->source_lock);
         free(batch);
         return NULL;
     }
     if (pthread_cond_init(&batch->host_freed, NULL) != 0) {
         pthread_mutex_destroy(&batch->lock);
+        pthread_mutex_destroy(&batch->source_lock);
         free(batch);
         return NULL;
     }
@@ -173,10 +181,10 @@ static csieve_fetch_batch *batch_alloc(void) {
 
 static int array_source(void *context, const char **url, size_t *length) {
     csieve_fetch_batch *batch = context;
-    if (batch->array_next >= batch->count) return 0;
+    if (batch->array_next >= batch->count) return CSIEVE_FETCH_END;
     *url = batch->urls[batch->array_next++];
     *length = strlen(*url);
-    return 1;
+    return CSIEVE_FETCH_URL;
 }
 
 static void array_sink(void *context, size_t index, const char *url, size_t url_length,
@@ -246,6 +254,7 @@ void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
     }
     pthread_cond_destroy(&batch->host_freed);
     pthread_mutex_destroy(&batch->lock);
+    pthread_mutex_destroy(&batch->source_lock);
     free(batch);
 }
 
@@ -256,9 +265,9 @@ size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch) {
 
 size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
     if (batch == NULL) return 0;
-    pthread_mutex_lock(&batch->lock);
+    pthread_mutex_lock(&batch->source_lock);
     size_t taken = batch->taken;
-    pthread_mutex_unlock(&batch->lock);
+    pthread_mutex_unlock(&batch->source_lock);
     return taken;
 }
 
@@ -271,20 +280,25 @@ int csieve_fetch_batch_stopped(const csieve_fetch_batch *batch) {
 }
 
 /*
- * Gives the transfer the batch's next URL (a copy it owns). Returns 1, or 0
- * when the source has no more, the batch was stopped, or memory ran out
- * (then *out_of_memory is set).
+ * Gives the transfer the batch's next URL (a copy it owns). Returns
+ * CSIEVE_FETCH_URL; CSIEVE_FETCH_LATER when the source has none ready yet;
+ * CSIEVE_FETCH_END when it has no more or the batch was stopped. When memory
+ * for the copy runs out, the URL is still taken and *out_of_memory is set.
  */
 static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
-    if (csieve_fetch_batch_stopped(batch)) return 0;
-    pthread_mutex_lock(&batch->lock);
+    if (csieve_fetch_batch_stopped(batch)) return CSIEVE_FETCH_END;
+    pthread_mutex_lock(&batch->source_lock);
     const char *url = NULL;
     size_t length = 0;
-    int got = !batch->exhausted && batch->source(batch->context, &url, &length);
-    if (!got) {
-        batch->exhausted = 1;
-        pthread_mutex_unlock(&batch->lock);
-        return 0;
+    int answer = batch->exhausted ? CSIEVE_FETCH_END
+                                  : batch->source(batch->context, &url, &length);
+    if (answer != CSIEVE_FETCH_URL) {
+        if (answer != CSIEVE_FETCH_LATER) {
+            batch->exhausted = 1;
+            answer = CSIEVE_FETCH_END;
+        }
+        pthread_mutex_unlock(&batch->source_lock);
+        return answer;
     }
     char *copy = malloc(length + 1);
     if (copy == NULL) {
@@ -296,11 +310,17 @@ static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int 
         copy[length] = '\0';
     }
     transfer->index = batch->taken++;
-    pthread_mutex_unlock(&batch->lock);
+    pthread_mutex_unlock(&batch->source_lock);
     free(transfer->url);
     transfer->url = copy;
     transfer->url_length = copy != NULL ? length : 0;
-    return 1;
+    return CSIEVE_FETCH_URL;
+}
+
+/* Sleeps 5 ms: a stream's source has no URL ready yet. */
+static void pause_for_source(void) {
+    struct timespec pause = {0, 5000000L};
+    nanosleep(&pause, NULL);
 }
 
 /* ----------------------------------------------------------- per host -- */
@@ -978,7 +998,12 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     unsigned per_host = fetcher->options.per_host;
     for (;;) {
         int out_of_memory = 0;
-        if (!batch_take(batch, transfer, &out_of_memory)) return CSIEVE_OK;
+        int answer = batch_take(batch, transfer, &out_of_memory);
+        if (answer == CSIEVE_FETCH_END) return CSIEVE_OK;
+        if (answer == CSIEVE_FETCH_LATER) {
+            pause_for_source();
+            continue;
+        }
         transfer->attempts = 0;
         transfer->connections = 0;
         if (out_of_memory) {
@@ -998,6 +1023,11 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             }
             if (transfer_finish(transfer, code)) break;
             sleep_until(transfer->retry_at, batch);
+            if (csieve_fetch_batch_stopped(batch)) {
+                transfer->interrupted = 1;
+                transfer_record(transfer, CURLE_ABORTED_BY_CALLBACK, 0);
+                break;
+            }
         }
         host_leave(batch, transfer);
     }
@@ -1019,21 +1049,46 @@ static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
     return 1;
 }
 
-/* Gives an idle transfer the batch's next URL. Returns 0 when none is left,
- * or memory ran out (then *status says so). */
+/* Gives an idle transfer the batch's next URL and starts it. Returns
+ * CSIEVE_FETCH_URL when it is in flight, CSIEVE_FETCH_LATER when the source
+ * has none ready, CSIEVE_FETCH_END when none is left or memory ran out (then
+ * *status says so). */
 static int multi_take(csieve_fetcher *fetcher, struct transfer *transfer, int *status) {
     for (;;) {
         int out_of_memory = 0;
-        if (!batch_take(fetcher->batch, transfer, &out_of_memory)) return 0;
+        int answer = batch_take(fetcher->batch, transfer, &out_of_memory);
+        if (answer != CSIEVE_FETCH_URL) return answer;
         transfer->attempts = 0;
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
             *status = CSIEVE_ENOMEM;
-            return 0;
+            return CSIEVE_FETCH_END;
         }
-        if (multi_start(fetcher, transfer)) return 1;
+        if (multi_start(fetcher, transfer)) return CSIEVE_FETCH_URL;
     }
+}
+
+/* Fills idle transfers from the batch. Returns the number started; sets
+ * *exhausted when the batch has no URL left, *starved when the source had
+ * none ready. */
+static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved, int *status) {
+    unsigned started = 0;
+    *starved = 0;
+    for (unsigned i = 0; i < fetcher->transfer_count && !*exhausted; i++) {
+        struct transfer *transfer = &fetcher->transfers[i];
+        if (transfer->state != TRANSFER_IDLE) continue;
+        int answer = multi_take(fetcher, transfer, status);
+        if (answer == CSIEVE_FETCH_URL) {
+            started++;
+        } else if (answer == CSIEVE_FETCH_LATER) {
+            *starved = 1;
+            break;
+        } else {
+            *exhausted = 1;
+        }
+    }
+    return started;
 }
 
 /* Up to window transfers in flight; one is added as one finishes. */
@@ -1042,16 +1097,16 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     unsigned active = 0;  /* transfers running or waiting to retry */
     unsigned waiting = 0; /* of them, waiting to retry */
     int exhausted = 0;    /* the batch has handed out its last URL */
+    int starved = 0;      /* the source had no URL ready at the last ask */
+    int fill = 1;         /* idle transfers may wait for a URL */
     int status = CSIEVE_OK;
-    for (unsigned i = 0; i < fetcher->transfer_count && !exhausted; i++) {
-        if (multi_take(fetcher, &fetcher->transfers[i], &status)) {
-            active++;
-        } else {
-            exhausted = 1;
-        }
-    }
-    while (active > 0) {
+    for (;;) {
         if (csieve_fetch_batch_stopped(batch)) break;
+        if (!exhausted && (fill || starved)) {
+            active += multi_fill(fetcher, &exhausted, &starved, &status);
+            fill = 0;
+        }
+        if (active == 0 && exhausted) break;
         if (waiting > 0) {
             double now = monotonic_seconds();
             for (unsigned i = 0; i < fetcher->transfer_count; i++) {
@@ -1060,11 +1115,7 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
                 waiting--;
                 if (!multi_start(fetcher, transfer)) {
                     active--;
-                    if (!exhausted && multi_take(fetcher, transfer, &status)) {
-                        active++;
-                    } else {
-                        exhausted = 1;
-                    }
+                    fill = 1;
                 }
             }
         }
@@ -1088,19 +1139,23 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
                 continue;
             }
             active--;
-            if (!exhausted) {
-                if (multi_take(fetcher, transfer, &status)) {
+            if (!exhausted && !starved) {
+                int answer = multi_take(fetcher, transfer, &status);
+                if (answer == CSIEVE_FETCH_URL) {
                     active++;
+                } else if (answer == CSIEVE_FETCH_LATER) {
+                    starved = 1;
                 } else {
                     exhausted = 1;
                 }
             }
         }
-        if (active == 0) break;
+        if (active == 0 && exhausted) break;
 
         /* Chosen after the finished transfers moved to waiting, so a retry due in 0.1 s
-         * is not slept past; at most 0.1 s, so that a stop is seen soon. */
-        int poll_ms = 100;
+         * is not slept past; at most 0.1 s, so that a stop is seen soon, and 5 ms while
+         * the source owes URLs. */
+        int poll_ms = starved ? 5 : 100;
         if (waiting > 0) {
             double now = monotonic_seconds();
             for (unsigned i = 0; i < fetcher->transfer_count; i++) {
@@ -1110,6 +1165,11 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
                 int until = wait_ms <= 0 ? 0 : (int)wait_ms + 1;
                 if (until < poll_ms) poll_ms = until;
             }
+        }
+        if (active == 0) {
+            /* Nothing in flight: multi_poll would return at once. */
+            pause_for_source();
+            continue;
         }
         if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
             status = CSIEVE_ECURL;

@@ -357,12 +357,24 @@ typedef struct csieve_fetch_result {
     size_t body_length;
 } csieve_fetch_result;
 
+/** What a csieve_fetch_source returns: no more URLs, ever. */
+#define CSIEVE_FETCH_END 0
+/** What a csieve_fetch_source returns: *url and *length hold the next URL. */
+#define CSIEVE_FETCH_URL 1
+/**
+ * What a csieve_fetch_source returns: no URL is ready yet (input still
+ * coming); the fetcher goes on with its transfers and asks again within 5 ms.
+ */
+#define CSIEVE_FETCH_LATER 2
+
 /**
  * A stream's source: sets *url to the next URL, *length bytes long (the
  * string needs no NUL; a NUL inside it makes that URL a failed result), and
- * returns 1; returns 0 when there are no more. The fetcher copies the URL
- * before the next call. Calls are serialised by the batch, from whichever
- * fetcher thread needs a URL.
+ * returns CSIEVE_FETCH_URL; or returns CSIEVE_FETCH_LATER or
+ * CSIEVE_FETCH_END. The fetcher copies the URL before the next call. Calls
+ * are serialised by the batch, from whichever fetcher thread needs a URL.
+ * A source should not block: a fetcher waiting in it moves none of its
+ * transfers; return CSIEVE_FETCH_LATER instead.
  */
 typedef int (*csieve_fetch_source)(void *context, const char **url, size_t *length);
 
@@ -370,7 +382,8 @@ typedef int (*csieve_fetch_source)(void *context, const char **url, size_t *leng
  * A stream's sink: receives the result of the URL with this index (the
  * index-th URL the source gave, from 0). result, its final_url and body are
  * valid only during the call. Calls are serialised by the batch (a slow sink
- * slows every fetcher), from whichever fetcher thread finished the URL.
+ * slows every fetcher), from whichever fetcher thread finished the URL;
+ * a sink call may run while the source is called from another thread.
  */
 typedef void (*csieve_fetch_sink)(void *context, size_t index, const char *url,
                                   size_t url_length, const csieve_fetch_result *result);

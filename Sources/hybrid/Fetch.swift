@@ -1,6 +1,7 @@
 import ArgumentParser
 import HybridKit
 import HybridServer
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -114,14 +115,8 @@ struct Fetch: ParsableCommand {
                 "hybrid: --insecure: certificates and host names are not verified\n")
         }
 
-        var position = 0
-        let next: () -> String? = {
-            if position < given.count {
-                defer { position += 1 }
-                return given[position]
-            }
-            return reader?.next()
-        }
+        let stream = URLStream(urls: given, reader: reader)
+        defer { stream.close() }
 
         let output = BufferedOutput()
         var kept: [FetchResult] = []
@@ -141,14 +136,14 @@ struct Fetch: ParsableCommand {
         let summary = try URLFetcher.stream(
             options: options,
             stopsOnSignals: demoServer == nil,
-            progress: showsProgress
-                ? { done, taken in
-                    guard done != shown else { return }
-                    shown = done
-                    standardError.write("\rfetched \(done)/\(taken)")
-                } : nil,
+            progress: { done, taken in
+                output.flushIfStale()
+                guard showsProgress, done != shown else { return }
+                shown = done
+                standardError.write("\rfetched \(done)/\(taken)")
+            },
             notice: { standardError.write("hybrid: \($0)\n") },
-            next: next,
+            next: stream.next,
             result: result)
         if showsProgress { standardError.write("\r\u{1B}[K") }
 
@@ -166,14 +161,14 @@ struct Fetch: ParsableCommand {
             standardError.write("hybrid: cannot write the report: \(failure)\n")
             throw ExitCode(1)
         }
-        if let error = reader?.error {
+        if let error = stream.error {
             standardError.write("hybrid: \(error.message)\n")
             throw ExitCode(1)
         }
         if let signal = summary.interruption {
             standardError.write(
-                "hybrid: interrupted by \(signalName(signal)): \(summary.urls) results written, "
-                    + "no further URL was read\n")
+                "hybrid: interrupted by \(signalName(signal)): wrote the \(summary.urls) results finished or cut short; "
+                    + "later URLs were not fetched\n")
             throw ExitCode(128 + signal)
         }
         if summary.failed > 0 { throw ExitCode(1) }
@@ -219,37 +214,50 @@ struct Fetch: ParsableCommand {
 }
 
 /// Standard output in 64 KiB writes: a result line per transfer would otherwise cost a system
-/// call each. Remembers the first failed write, so the command can exit 1 for it.
-private final class BufferedOutput {
-    private var buffer: [UInt8] = []
-    private var lastFlush = ContinuousClock.now
-    private(set) var failure: String?
+/// call each. Lines wait at most about 0.2 s (``flushIfStale()`` runs several times a second),
+/// so a slow fetch still shows its results as they come. Remembers the first failed write, so
+/// the command can exit 1 for it. Safe from any thread.
+private final class BufferedOutput: Sendable {
+    private struct State {
+        var buffer: [UInt8] = []
+        var lastFlush = ContinuousClock.now
+        var failure: String?
+    }
+    private let state = Mutex(State())
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    var failure: String? { state.withLock { $0.failure } }
 
-    /// Buffers `text`; writes when 64 KiB are waiting or 0.2 s passed since the last write, so a
-    /// slow fetch still shows its results as they come.
     func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 || ContinuousClock.now - lastFlush > .milliseconds(200) {
-            flush()
+        state.withLock { state in
+            state.buffer.append(contentsOf: text.utf8)
+            if state.buffer.count >= 1 << 16 { Self.flush(&state) }
         }
     }
 
-    func flush() {
+    func flushIfStale() {
+        state.withLock { state in
+            if !state.buffer.isEmpty && ContinuousClock.now - state.lastFlush > .milliseconds(200) {
+                Self.flush(&state)
+            }
+        }
+    }
+
+    func flush() { state.withLock { Self.flush(&$0) } }
+
+    private static func flush(_ state: inout State) {
         var offset = 0
-        while offset < buffer.count && failure == nil {
-            let written = buffer.withUnsafeBytes { raw in
+        while offset < state.buffer.count && state.failure == nil {
+            let written = state.buffer.withUnsafeBytes { raw in
                 Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
+                state.failure = String(cString: strerror(errno))
                 break
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
-        lastFlush = ContinuousClock.now
+        state.buffer.removeAll(keepingCapacity: true)
+        state.lastFlush = ContinuousClock.now
     }
 }

@@ -10,7 +10,7 @@ import CSieve
 final class FetchBatch: @unchecked Sendable {
     // @unchecked: every mutable field is reached only from the C callbacks, which CSieve calls
     // under the batch's mutex, or after every fetcher returned.
-    private let next: () -> String?
+    private let next: () -> URLSourceAnswer
     private let deliver: (FetchResult) -> Void
     private let outputDirectory: String?
     /// The current URL's UTF-8 bytes, kept until the source is called again (CSieve copies it).
@@ -20,7 +20,7 @@ final class FetchBatch: @unchecked Sendable {
     var summary: FetchSummary
 
     init(
-        options: FetchOptions, next: @escaping () -> String?,
+        options: FetchOptions, next: @escaping () -> URLSourceAnswer,
         deliver: @escaping (FetchResult) -> Void
     ) {
         self.next = next
@@ -57,7 +57,12 @@ final class FetchBatch: @unchecked Sendable {
     private func take(
         url: UnsafeMutablePointer<UnsafePointer<CChar>?>, length: UnsafeMutablePointer<Int>
     ) -> Int32 {
-        guard var text = next() else { return 0 }
+        var text: String
+        switch next() {
+        case .url(let url): text = url
+        case .notYet: return CSIEVE_FETCH_LATER
+        case .end: return CSIEVE_FETCH_END
+        }
         let count = text.withUTF8 { bytes in
             if bytes.count > capacity {
                 buffer.deallocate()
@@ -69,7 +74,7 @@ final class FetchBatch: @unchecked Sendable {
         }
         url.pointee = UnsafeRawPointer(buffer).assumingMemoryBound(to: CChar.self)
         length.pointee = count
-        return 1
+        return CSIEVE_FETCH_URL
     }
 
     private func receive(

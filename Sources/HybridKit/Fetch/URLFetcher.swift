@@ -42,9 +42,9 @@ public enum URLFetcher {
             progress: progress.map { report in { done, _ in report(done, urls.count) } },
             notice: notice,
             next: {
-                guard position < urls.count else { return nil }
+                guard position < urls.count else { return .end }
                 defer { position += 1 }
-                return urls[position]
+                return .url(urls[position])
             },
             result: { results[$0.index] = $0 })
         return FetchReport(
@@ -70,8 +70,9 @@ public enum URLFetcher {
     ///   - progress: Called on the calling thread a few times a second with the URLs done and
     ///     the URLs taken so far; `nil` for none.
     ///   - notice: Called at most once, before fetching, when the window had to be lowered.
-    ///   - next: The next URL, or `nil` at the end. Called from fetcher threads, one call at a
-    ///     time.
+    ///   - next: The next URL, `.notYet` while input is still coming, `.end` after the last.
+    ///     Called from fetcher threads, one call at a time; it should not block (a
+    ///     ``URLStream`` reads a list on a thread of its own).
     ///   - result: Each URL's result, with its input index, in the order they finish. Called
     ///     from fetcher threads, one call at a time; a slow one slows the fetch.
     /// - Returns: The totals.
@@ -82,7 +83,7 @@ public enum URLFetcher {
         stopsOnSignals: Bool = false,
         progress: ((_ done: Int, _ taken: Int) -> Void)? = nil,
         notice: (String) -> Void = { _ in },
-        next: @escaping () -> String?,
+        next: @escaping () -> URLSourceAnswer,
         result: @escaping (FetchResult) -> Void
     ) throws -> FetchSummary {
         try options.validate()
@@ -135,7 +136,7 @@ public enum URLFetcher {
             for (position, window) in windows.enumerated() {
                 var own = cOptions
                 if window > 0, let shares = perHostShares {
-                    own.per_host = UInt32(shares[min(position, shares.count - 1)])
+                    own.per_host = UInt32(clamping: shares[min(position, shares.count - 1)])
                 }
                 guard let fetcher = csieve_fetcher_new(&own, UInt32(window)) else {
                     throw FetchSetupError("libcurl could not make a handle")
