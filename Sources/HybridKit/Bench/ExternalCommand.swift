@@ -33,11 +33,11 @@ public struct ExternalCommand: Sendable {
         public var cpuSeconds: Double
     }
 
-    /// Runs the program with `arguments` and waits for it. Throws ``UsageError`` when it cannot be
+    /// Runs the program with `arguments` and waits for it. Throws ``PeerError`` when it cannot be
     /// started.
-    public func run(_ arguments: [String]) throws(UsageError) -> Outcome {
+    public func run(_ arguments: [String]) throws(PeerError) -> Outcome {
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw UsageError("cannot make a pipe to run \(path)") }
+        guard pipe(&pipeEnds) == 0 else { throw PeerError("cannot make a pipe to run \(path)") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -56,7 +56,7 @@ public struct ExternalCommand: Sendable {
         close(pipeEnds[1])
         guard spawned == 0 else {
             close(pipeEnds[0])
-            throw UsageError("cannot run \(path): \(String(cString: strerror(spawned)))")
+            throw PeerError("cannot run \(path): \(String(cString: strerror(spawned)))")
         }
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -84,4 +84,11 @@ public struct ExternalCommand: Sendable {
             status: code, output: String(decoding: output, as: UTF8.self), wallSeconds: wall,
             cpuSeconds: cpu)
     }
+}
+
+/// A peer program (primesieve, curl) that could not be started: a failed run.
+public struct PeerError: RunFailure, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

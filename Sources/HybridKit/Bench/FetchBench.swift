@@ -113,7 +113,7 @@ public final class FetchBench: BenchWorkload {
         var template = Array("\(directory)/hybrid-bench-curl-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else {
-            throw UsageError("cannot write a curl config in \(directory)")
+            throw OutputError(stream: "a curl config in \(directory)", reason: String(cString: strerror(errno)))
         }
         let path = String(
             decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -127,7 +127,7 @@ public final class FetchBench: BenchWorkload {
             guard written > 0 else {
                 close(descriptor)
                 unlink(path)
-                throw UsageError("cannot write a curl config in \(directory)")
+                throw OutputError(stream: "a curl config in \(directory)", reason: String(cString: strerror(errno)))
             }
             offset += written
         }

@@ -28,3 +28,25 @@ enum Syscalls {
         return 1
     }
 }
+
+extension Syscalls {
+    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`; returns the
+    /// system's reason when a write fails, nil when all was written.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                retryingOnInterrupt { Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
+            }
+            if written < 0 { return errorText(errno) }
+            offset += written
+        }
+        return nil
+    }
+
+    /// Whether `descriptor` is a terminal.
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    /// The system's text for an `errno` value: `No space left on device`.
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+}

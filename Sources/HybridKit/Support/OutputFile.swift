@@ -21,13 +21,16 @@ public final class OutputFile {
         if let file { fclose(file) }
     }
 
-    /// Writes `text` and closes the file; throws ``UsageError`` when the write fails.
-    public func write(_ text: String) throws(UsageError) {
+    /// Writes `text` and closes the file; throws ``OutputError`` when the write fails (a failed
+    /// run, where a path that cannot be opened is bad input).
+    public func write(_ text: String) throws(OutputError) {
         guard let file else { return }
         self.file = nil
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let closed = fclose(file)
-        guard written == bytes.count, closed == 0 else { throw UsageError("cannot write \(path)") }
+        guard written == bytes.count, closed == 0 else {
+            throw OutputError(stream: path, reason: String(cString: strerror(errno)))
+        }
     }
 }

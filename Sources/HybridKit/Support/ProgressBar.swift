@@ -4,13 +4,14 @@
 
 /// A one-line progress bar on standard error: percent done, rate and time left.
 ///
-/// It draws only when standard error is a terminal, only once the work has run for a second,
+/// It draws only when standard error is a terminal, only once the work has run for a second (`delay`),
 /// and at most ten times a second; `finish()` erases it. When disabled every call does nothing,
 /// so callers never branch on it.
 public final class ProgressBar: @unchecked Sendable {
     private let total: Double
     private let unit: String
     private let enabled: Bool
+    private let delay: Double
     private let stopwatch = Stopwatch()
     private var lastDraw = 0.0
     private var drawn = false
@@ -20,8 +21,10 @@ public final class ProgressBar: @unchecked Sendable {
     ///   - total: the amount of work, in `unit`s.
     ///   - unit: what the rate counts (`numbers`, `URLs`).
     ///   - enabled: `false` for `--no-progress`; a non-terminal standard error disables it too.
-    public init(total: Double, unit: String, enabled: Bool) {
+    ///   - delay: seconds of work before the first drawing (short runs draw nothing).
+    public init(total: Double, unit: String, enabled: Bool, delay: Double = 1) {
         self.total = max(total, 1)
+        self.delay = delay
         self.unit = unit
         self.enabled = enabled && FileHandleOutput.standardError.isTerminal
         pthread_mutex_init(&lock, nil)
@@ -37,7 +40,7 @@ public final class ProgressBar: @unchecked Sendable {
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
         let elapsed = stopwatch.wallSeconds
-        guard elapsed >= 1, elapsed - lastDraw >= 0.1 else { return }
+        guard elapsed >= delay, !drawn || elapsed - lastDraw >= 0.1 else { return }
         lastDraw = elapsed
         let fraction = min(done / total, 1)
         let width = 30
