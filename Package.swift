@@ -23,10 +23,14 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
         .target(name: "HybridKit", dependencies: ["CSieve"]),
+        // What the command line shows: the lesson, bench sweeps, tables, charts, number formatting
+        // and progress drawing. Not a product: HybridKit users never pull it in.
+        .target(name: "HybridPresentation", dependencies: ["HybridKit"]),
         .executableTarget(
             name: "hybrid",
             dependencies: [
                 "HybridKit",
+                "HybridPresentation",
                 "HybridServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -42,6 +46,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
+        .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
     ]

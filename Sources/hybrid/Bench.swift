@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid bench primes|fetch|bigprimes|all`: sweeps workers x strategies x engines.
 struct Bench: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid bigprimes --bits B --count K`: K probable primes of exactly B bits, in item order.
 struct BigPrimes: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
 
 /// `hybrid` (or `hybrid demo`): the lesson, measured on this machine.
@@ -62,25 +63,5 @@ final class ServerHolder {
     func stop() {
         server?.shutdown()
         server = nil
-    }
-}
-
-/// One line on standard error naming the run in progress, when it is a terminal.
-final class BenchProgress {
-    private let enabled: Bool
-    private var drawn = false
-
-    init(enabled: Bool) { self.enabled = enabled && FileHandleOutput.standardError.isTerminal }
-
-    func show(done: Int, total: Int, current: BenchCase, repetition: Int) {
-        guard enabled else { return }
-        FileHandleOutput.standardError.write(
-            "\r[\(done + 1)/\(total)] \(current.title), run \(repetition)\u{1B}[K")
-        drawn = true
-    }
-
-    func finish() {
-        if drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }
-        drawn = false
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
 
 extension FetchStrategy: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 extension ComputeStrategy: ExpressibleByArgument {}
 extension EngineKind: ExpressibleByArgument {}

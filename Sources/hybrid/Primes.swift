@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid primes [FROM] TO`: the count and exact sum of the primes in a range.
 struct Primes: ParsableCommand {
