@@ -22,7 +22,9 @@ let package = Package(
             // programs that only sieve never map it; its headers are needed to build.
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
-        .target(name: "HybridKit", dependencies: ["CSieve"]),
+        // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
+        .target(name: "CShims"),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CShims"]),
         // What the command line shows: the lesson, bench sweeps, tables, charts, number formatting
         // and progress drawing. Not a product: HybridKit users never pull it in.
         .target(name: "HybridPresentation", dependencies: ["HybridKit"]),
