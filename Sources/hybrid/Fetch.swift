@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
 
 extension FetchStrategy: ExpressibleByArgument {}
@@ -79,7 +80,7 @@ struct Fetch: ParsableCommand {
         )
         if showsProgress { standardError.write("\r\u{1B}[K") }
 
-        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.text())
+        try FileHandleOutput.standardOutput.writeResult(json ? report.json() + "\n" : report.text())
         if report.failed > 0 { throw ExitCode(1) }
     }
 

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The human form of a fetch's run report.
 extension FetchReport {
     /// A summary (URLs, ok, failed, bytes, time, requests/s), then one line per failure.

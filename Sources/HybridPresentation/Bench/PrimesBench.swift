@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
 /// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
 /// orchestration around it); and primesieve's count for the same range, when it is installed.
@@ -80,7 +82,7 @@ public final class PrimesBench: BenchWorkload {
             phase: .inProcess
         ) {
             let stopwatch = Stopwatch()
-            let totals = try engine.makeEngine().totals(in: range, sum: true)
+            let totals = try engine.totals(in: range, sum: true)
             return BenchMeasurement(
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
                 answer: BenchAnswer(count: totals.count, sum: totals.sum))
@@ -99,9 +101,7 @@ public final class PrimesBench: BenchWorkload {
             workload: name, strategy: "peer", engine: "primesieve", workers: threads, phase: .peers
         ) {
             let outcome = try primesieve.run(arguments)
-            let count = outcome.output.split(whereSeparator: \.isNewline).first.flatMap {
-                UInt64(String($0).trimmingWhitespace())
-            }
+            let count = outcome.output.split(whereSeparator: \.isWhitespace).first.flatMap { UInt64($0) }
             return BenchMeasurement(
                 wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
                 answer: BenchAnswer(
