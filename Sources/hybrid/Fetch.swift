@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
 import Synchronization
 
@@ -158,8 +159,7 @@ struct Fetch: ParsableCommand {
         }
         output.flush()
         if let failure = output.failure {
-            standardError.write("hybrid: cannot write the report: \(failure)\n")
-            throw ExitCode(1)
+            throw OutputError(stream: "standard output", reason: failure)
         }
         if let error = stream.error {
             standardError.write("hybrid: \(error.message)\n")

@@ -118,7 +118,7 @@ public struct FetchOptions: Sendable, Equatable {
     }
 
     /// The window of each worker thread: 0 for an easy handle, K for a multi handle.
-    var windows: [Int] {
+    public var windows: [Int] {
         strategy.plan.windows(concurrency: concurrency, threads: effectiveThreads)
     }
 
