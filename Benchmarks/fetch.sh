@@ -9,8 +9,9 @@
 #      the second under 10x the first: memory follows the transfers in flight, not the list);
 #   4. 1000 URLs of 50 ms each from `hybrid serve`, 100 in flight, every fetch strategy and curl;
 #   5. `hybrid serve` at zero latency under wrk (-t2 -c50).
-# Each contender runs RUNS times (default 3), alternating, and the fastest run counts: these
-# machines are shared and noisy; the spread (slowest / fastest) is printed beside each.
+# Each contender (h2load included) runs RUNS times (default 3), alternating, timed by the wall
+# clock from start to exit, and the fastest run counts: these machines are shared and noisy;
+# the spread (slowest / fastest) is printed beside each.
 # nginx, openssl, curl, h2load (nghttp2-client) and wrk are optional: a missing one is
 # reported and its rows are skipped. CASES picks cases (default "1 2 3 4 5").
 # Usage: Benchmarks/fetch.sh   (RUNS=5 CASES="1 2" Benchmarks/fetch.sh)
@@ -110,16 +111,6 @@ race() {
     done
 }
 
-# The best of RUNS h2load runs, in requests per second.
-h2load_rate() {
-    local best_rate="" r
-    for _ in $(seq "$RUNS"); do
-        r=$(h2load "$@" 2>/dev/null | awk '/^finished in/ { gsub(",", "", $4); printf "%.0f", $4 }')
-        if [[ -n "$r" ]] && { [[ -z "$best_rate" ]] || ((r > best_rate)); }; then best_rate=$r; fi
-    done
-    echo "${best_rate:-0}"
-}
-
 rows=()
 verdicts=()
 row() { rows+=("$(printf '%-34s %-44s %9s %8s %7s   %s' "$@")"); }
@@ -190,15 +181,20 @@ if wants 1 && [[ -n $nginx_ready ]]; then
         contenders+=("curl --parallel --http2")
         commands["curl --parallel --http2"]="curl -s --cacert $ca --http2 --parallel --parallel-max 50 -K $work/static.curl"
     fi
+    if have h2load; then
+        contenders+=("h2load -c1 -m50")
+        commands["h2load -c1 -m50"]="h2load -n 20000 -c 1 -m 50 $tls_url"
+    else
+        note "h2load is missing (nghttp2-client)"
+    fi
     echo "case 1: nginx HTTPS+HTTP/2, 20000 x 1 KiB, 50 in flight ($RUNS runs each)..." >&2
     race
     h2=""
-    if have h2load; then h2=$(h2load_rate -n 20000 -c 1 -m 50 "$tls_url"); else note "h2load is missing (nghttp2-client)"; fi
+    [[ -n "${best[h2load -c1 -m50]:-}" ]] && h2=$(rate 20000 "${best[h2load -c1 -m50]}")
     hybrid_rate=$(rate 20000 "${best[hybrid multi]}")
     for name in "${contenders[@]}"; do
         row "HTTPS+HTTP/2 20000 x 1 KiB, 50" "$name" "${best[$name]}" "$(rate 20000 "${best[$name]}")" "$(spread "$name")" ""
     done
-    [[ -n $h2 ]] && row "HTTPS+HTTP/2 20000 x 1 KiB, 50" "h2load -c1 -m50" "-" "$h2" "-" ""
     if [[ -n "${best[curl --parallel --http2]:-}" ]]; then
         verdict "HTTP/2: hybrid multi / curl --parallel --http2 (rate)" "$(ratio "$hybrid_rate" "$(rate 20000 "${best[curl --parallel --http2]}")")" ">=" 1.5
     fi
@@ -213,15 +209,18 @@ if wants 2 && [[ -n $nginx_ready ]]; then
         contenders+=("curl --parallel --http1.1")
         commands["curl --parallel --http1.1"]="curl -s --cacert $ca --http1.1 --parallel --parallel-max 50 -K $work/static.curl"
     fi
+    if have h2load; then
+        contenders+=("h2load --h1 -c50")
+        commands["h2load --h1 -c50"]="h2load --h1 -n 20000 -c 50 -m 1 $tls_url"
+    fi
     echo "case 2: nginx HTTPS+HTTP/1.1, 20000 x 1 KiB, 50 in flight ($RUNS runs each)..." >&2
     race
     h1=""
-    if have h2load; then h1=$(h2load_rate --h1 -n 20000 -c 50 -m 1 "$tls_url"); fi
+    [[ -n "${best[h2load --h1 -c50]:-}" ]] && h1=$(rate 20000 "${best[h2load --h1 -c50]}")
     hybrid_rate=$(rate 20000 "${best[hybrid multi --http1.1]}")
     for name in "${contenders[@]}"; do
         row "HTTPS+HTTP/1.1 20000 x 1 KiB, 50" "$name" "${best[$name]}" "$(rate 20000 "${best[$name]}")" "$(spread "$name")" ""
     done
-    [[ -n $h1 ]] && row "HTTPS+HTTP/1.1 20000 x 1 KiB, 50" "h2load --h1 -c50" "-" "$h1" "-" ""
     if [[ -n "${best[curl --parallel --http1.1]:-}" ]]; then
         verdict "HTTP/1.1: hybrid multi / curl --parallel --http1.1 (rate)" "$(ratio "$hybrid_rate" "$(rate 20000 "${best[curl --parallel --http1.1]}")")" ">=" 1.5
     fi
