@@ -77,6 +77,13 @@ public final class URLStream: Sendable {
         // The thread holds the stream until the list ends or close() is called.
         let job = Unmanaged.passRetained(
             Job {
+                // Stop signals are for the thread that supervises the fetch: one delivered here
+                // would take the default action and end the process.
+                var signals = sigset_t()
+                sigemptyset(&signals)
+                sigaddset(&signals, SIGINT)
+                sigaddset(&signals, SIGTERM)
+                pthread_sigmask(SIG_BLOCK, &signals, nil)
                 while true {
                     // Wait while the queue is full.
                     while self.state.withLock({
