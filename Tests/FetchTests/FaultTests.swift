@@ -180,4 +180,31 @@ struct FaultTests {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         #expect(files == ["0"], "only the finished body, no partial one")
     }
+
+    @Test("Ctrl-C while a long URL list is still being read exits 130 with what finished")
+    func interruptWhileReading() throws {
+        let list = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hybrid-list-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: list) }
+        let line = "\(base)/delay/5000\n"
+        try Data(String(repeating: line, count: 200_000).utf8).write(to: list)
+        for _ in 0..<3 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: hybridPath)
+            process.arguments = ["fetch", "--jsonl", "--concurrency", "5", "--input", list.path]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(500_000)
+            // The reader thread is alive (the list outgrows its queue): the signal must still
+            // reach the thread that stops the fetch, not end the process on the reader.
+            kill(process.processIdentifier, SIGINT)
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            #expect(lines.count == 6 && lines.last?.contains(#""interrupted": "SIGINT""#) == true)
+        }
+    }
 }
