@@ -34,7 +34,7 @@ public final class URLStream: Sendable {
     ///   - urls: URLs handed out first, in order.
     ///   - reader: A list whose URLs follow, read on a background thread; `nil` for none.
     ///   - capacity: URLs read ahead at most.
-    public init(urls: [String], reader: URLListReader?, capacity: Int = 4096) {
+    public init(urls: [String], reader: URLListReader?, capacity: Int = 8192) {
         given = urls
         self.capacity = max(1, capacity)
         if let reader {
@@ -85,11 +85,12 @@ public final class URLStream: Sendable {
                 sigaddset(&signals, SIGTERM)
                 pthread_sigmask(SIG_BLOCK, &signals, nil)
                 while true {
-                    // Wait while the queue is full.
+                    // Wait while the queue is full: 8192 URLs last fetchers over 0.1 s even at
+                    // 60,000 a second, so a 10 ms nap never starves them and costs little.
                     while self.state.withLock({
                         !$0.closed && $0.queue.count - $0.head >= self.capacity
                     }) {
-                        usleep(1000)
+                        usleep(10_000)
                     }
                     let url = reader.next()
                     let stop = self.state.withLock { state -> Bool in
