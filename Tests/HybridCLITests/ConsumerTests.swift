@@ -31,7 +31,7 @@ struct ConsumerTests {
         // Issue 15's pool defects, through the C API: each line fails on the old pool.
         let pool = try run(products.appendingPathComponent("pool-guarantees").path, [])
         #expect(pool.status == 0, "\(pool.output)")
-        #expect(pool.output.split(separator: "\n").count == 3)
+        #expect(pool.output.split(separator: "\n").count == 4)
         #expect(!pool.output.contains("FAILED"), "\(pool.output)")
         // The parallel map with the consumer's own work, a killed worker included.
         let map = try run(products.appendingPathComponent("swift-pool").path, [])

@@ -40,23 +40,22 @@ struct HybridBinary {
         process.standardError = error
         process.standardInput = standardInput
         try process.run()
-        let outData = Collected()
+        // Standard error is read on a thread of its own (not a Dispatch queue, whose few threads
+        // parallel tests would use up, each blocked in a read), standard output on this one.
         let errData = Collected()
-        let readers = DispatchGroup()
-        if path == nil {
-            DispatchQueue.global().async(group: readers) {
-                outData.set(output.fileHandleForReading.readDataToEndOfFile())
-            }
-        }
-        DispatchQueue.global().async(group: readers) {
+        let errorRead = DispatchSemaphore(value: 0)
+        let reader = Thread {
             errData.set(error.fileHandleForReading.readDataToEndOfFile())
+            errorRead.signal()
         }
+        reader.start()
         if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
         try standardInput.fileHandleForWriting.close()
-        readers.wait()
+        let outData = path == nil ? output.fileHandleForReading.readDataToEndOfFile() : Data()
+        errorRead.wait()
         process.waitUntilExit()
         return Output(
-            status: process.terminationStatus, standardOutput: String(decoding: outData.data, as: UTF8.self),
+            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData.data, as: UTF8.self))
     }
 }

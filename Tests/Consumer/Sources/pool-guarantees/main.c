@@ -5,7 +5,9 @@
  *   2. a region whose size would wrap (one-byte slots, SIZE_MAX / 2 items) is refused up front,
  *      not mapped too small with every worker dying past its end;
  *   3. with handle_signals = 0, a worker stopped by SIGTERM ends the run with CSIEVE_EINTR
- *      instead of being replaced until too many workers have died.
+ *      instead of being replaced until too many workers have died;
+ *   4. under a caller's handler that reaps every child (waitpid(-1)), a killed worker is still
+ *      replaced, its item re-run, and no death is reported as "exited with code 0".
  * Prints one line per check, "ok" or "FAILED", and exits 1 if any failed.
  */
 #define _GNU_SOURCE
@@ -123,6 +125,47 @@ static int check_stopped_worker(void) {
     return ok;
 }
 
+static void reap_everything(int signal) {
+    (void)signal;
+    int saved = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    errno = saved;
+}
+
+static int deaths_seen, deaths_as_clean_exit;
+
+static void on_death(void *context, int pid, int signal, int exit_code, int64_t lost_item) {
+    (void)context;
+    (void)pid;
+    (void)lost_item;
+    deaths_seen++;
+    if (signal == 0 && exit_code == 0) deaths_as_clean_exit++;
+}
+
+static int check_reaped_elsewhere(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = reap_everything;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGCHLD, &action, NULL);
+    csieve_fork_options options;
+    csieve_fork_options_init(&options);
+    options.workers = 2;
+    options.items = 8;
+    options.slot_bytes = sizeof(uint64_t);
+    options.fault_item = 5;
+    options.on_death = on_death;
+    uint64_t results[8];
+    csieve_fork_report report;
+    int status = csieve_fork_run(&options, slow_item, NULL, results, &report);
+    signal(SIGCHLD, SIG_DFL);
+    int ok = status == CSIEVE_OK && results[5] == 5 && deaths_seen == 1 && deaths_as_clean_exit == 0;
+    printf("a killed worker reaped by the caller's handler: %s (%s, %d deaths reported, %d as a clean exit)\n",
+           ok ? "ok" : "FAILED", csieve_strerror(status), deaths_seen, deaths_as_clean_exit);
+    return ok;
+}
+
 int main(void) {
     /* A program started with signals blocked (Foundation's Process starts them so) would never
      * run a handler nor die of SIGTERM, pool or not. */
@@ -133,5 +176,6 @@ int main(void) {
     int ok = check_own_child();
     ok &= check_wrapping_size();
     ok &= check_stopped_worker();
+    ok &= check_reaped_elsewhere();
     return ok ? 0 : 1;
 }
