@@ -23,31 +23,36 @@ struct csieve_sieve {
     size_t fixed_segment_bytes;   /* set by csieve_sieve_set_segment_bytes; 0: automatic */
 
     uint32_t *generated; /* the primes of the generator's current segment */
-    size_t generated_count, generated_position;
 
     uint32_t *table; /* the primes in (163, 2^16) */
     size_t table_count, table_position;
 };
 
 #define TABLE_LIMIT 65536
-#define LARGEST_SEGMENT_BYTES ((size_t)16 << 20)
+#define LARGEST_SEGMENT_BYTES ENGINE_LARGEST_SEGMENT_BYTES
 
-static uint64_t next_from_table(void *context) {
+/* The whole table is one block. */
+static size_t next_from_table(void *context, const uint32_t **primes) {
     csieve_sieve *sieve = context;
-    return sieve->table_position < sieve->table_count ? sieve->table[sieve->table_position++] : 0;
+    if (sieve->table_position == sieve->table_count) return 0;
+    *primes = sieve->table;
+    sieve->table_position = sieve->table_count;
+    return sieve->table_count;
 }
 
-static uint64_t next_generated(void *context) {
+/* Each block is the primes of one of the generator's segments. */
+static size_t next_generated(void *context, const uint32_t **primes) {
     csieve_sieve *sieve = context;
-    while (sieve->generated_position == sieve->generated_count) {
-        if (!engine_sieve_next(&sieve->generator)) return 0;
-        engine *generator = &sieve->generator;
-        sieve->generated_count =
-            segment_list_primes(generator->segment, generator->length, generator->low_byte,
-                                sieve->generated);
-        sieve->generated_position = 0;
+    engine *generator = &sieve->generator;
+    while (engine_sieve_next(generator)) {
+        size_t count = segment_list_primes(generator->segment, generator->length, generator->low_byte,
+                                           sieve->generated);
+        if (count) {
+            *primes = sieve->generated;
+            return count;
+        }
     }
-    return sieve->generated[sieve->generated_position++];
+    return 0;
 }
 
 static int make_table(csieve_sieve *sieve) {
@@ -182,7 +187,6 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
 
     /* The generator yields the primes in (163, sqrt(to - 1)]. */
     sieve->table_position = 0;
-    sieve->generated_count = sieve->generated_position = 0;
     engine_use_segment_bytes(&sieve->main, sieve->fixed_segment_bytes ? sieve->fixed_segment_bytes
                                                                        : automatic_segment_bytes(sieve, to));
     int status = engine_begin(&sieve->generator, PRESIEVE_LARGEST_PRIME + 1,

@@ -98,7 +98,7 @@ void csieve_sieve_free(csieve_sieve *sieve);
 size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
 
 /**
- * Sets the segment size in bytes. The value is clamped to [64, 16 MiB] and
+ * Sets the segment size in bytes. The value is clamped to [64, 8 MiB] and
  * rounded down to a power of two; 0 restores automatic sizing, which picks
  * per run twice sqrt(to) rounded up to a power of two, between a quarter of
  * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on

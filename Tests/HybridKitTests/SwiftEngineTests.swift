@@ -62,7 +62,7 @@ struct SwiftEngineTests {
     }
 
     @Test(
-        "segment sizes are clamped to powers of two in 64 ... 16 MiB, as the C engine's are",
+        "segment sizes are clamped to powers of two in 64 ... 8 MiB, as the C engine's are",
         arguments: [1, 64, 100, 4096, 300_000, 1 << 30, 0])
     func segmentSizes(bytes: Int) throws {
         let swift = try SwiftSieveEngine()
