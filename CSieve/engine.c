@@ -135,7 +135,7 @@ static ALWAYS_INLINE bucket *bucket_of(const big_prime *free_place) {
 }
 
 /* A fresh bucket in front of the list whose free place was `full` (NULL: none); its first free place. */
-static big_prime *start_bucket(engine *engine, big_prime *full) {
+__attribute__((noinline, cold)) static big_prime *start_bucket(engine *engine, big_prime *full) {
     if (!engine->free_buckets) {
         if (engine->carve == engine->carve_end) {
             bucket_slab *slab = malloc(sizeof *slab);
