@@ -69,7 +69,8 @@ for variable in PRIMESIEVE PRIMESIEVE2; do
     path=${!variable:-}
     [ "$variable" = PRIMESIEVE ] && [ -z "$path" ] && path=$(command -v primesieve || true)
     [ -z "$path" ] && continue
-    if ! version=$("$path" --version 2>/dev/null | head -1 | awk '{print $2}') || [ -z "$version" ]; then
+    if ! output=$("$path" --version 2>/dev/null) || ! version=$(awk 'NR == 1 { print $2 }' <<<"$output") ||
+        [ -z "$version" ]; then
         echo "sieve.sh: $variable=$path does not run" >&2
         exit 2
     fi
