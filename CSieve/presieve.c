@@ -15,18 +15,19 @@ static const uint16_t group_primes[PRESIEVE_GROUPS][4] = {
     {109, 113},      {127, 131},   {137, 139},   {149, 151},   {157, 163},
 };
 
-/* Clears the bits of every multiple of prime in bytes [0, length) of pattern. */
+/*
+ * Clears the bits of every multiple of prime in bytes [0, length) of pattern,
+ * stepping over the multipliers coprime to 30 with the wheel's byte gaps (no
+ * division per multiple: building the patterns is most of a sieve's making,
+ * and so of a short run's start-up).
+ */
 static void cross_off_multiples(uint8_t *pattern, size_t length, uint32_t prime) {
-    uint64_t limit = (uint64_t)length * 30;
-    for (uint64_t turn = 0;; turn += 30) {
-        for (int i = 0; i < 8; i++) {
-            uint64_t multiple = (uint64_t)prime * (turn + wheel_residue[i]);
-            if (multiple >= limit) {
-                if (i == 0) return;
-                break;
-            }
-            pattern[multiple / 30] &= (uint8_t) ~(1u << wheel_position_of[multiple % 30]);
-        }
+    const size_t q = prime / 30;
+    const unsigned class = wheel_position_of[prime % 30];
+    size_t at = q; /* the multiple prime * 1 */
+    for (unsigned position = 0; at < length; position = (position + 1) & 7) {
+        pattern[at] &= (uint8_t) ~(1u << wheel_bit_of[class][position]);
+        at += q * wheel_gap[position] + wheel_adjust[class][position];
     }
 }
 
@@ -82,9 +83,15 @@ int presieve_init(presieve *presieve, size_t window) {
             presieve_free(presieve);
             return -1;
         }
-        memset(pattern, 0xff, length);
+        /* One period, then its start again as often as the window needs. */
+        memset(pattern, 0xff, period);
         for (int k = 0; k < 4 && group_primes[g][k]; k++)
-            cross_off_multiples(pattern, length, group_primes[g][k]);
+            cross_off_multiples(pattern, period, group_primes[g][k]);
+        for (size_t done = period; done < length;) {
+            size_t copy = length - done < done ? length - done : done;
+            memcpy(pattern + done, pattern, copy);
+            done += copy;
+        }
         presieve->pattern[g] = pattern;
         presieve->period[g] = period;
     }

@@ -82,8 +82,7 @@ size_t segment_list_primes(const uint8_t *segment, size_t length, uint64_t low_b
         uint64_t word = load_word(segment + j);
         uint64_t base = (low_byte + j) * 30;
         while (word) {
-            unsigned bit = (unsigned)__builtin_ctzll(word);
-            primes[count++] = (uint32_t)(base + 30 * (bit >> 3) + wheel_residue[bit & 7]);
+            primes[count++] = (uint32_t)(base + wheel_bit_value[__builtin_ctzll(word)]);
             word &= word - 1;
         }
     }

@@ -65,25 +65,42 @@ typedef struct csieve_result {
  *
  * The sieve stores the numbers coprime to 30 as bits, 8 bits per 30 numbers
  * (the mod-30 wheel). It copies a precomputed pattern for the primes up to 163,
- * crosses off small primes in L1-cache-sized passes, medium primes one
- * segment at a time, and keeps big primes in buckets (a bucket sieve), so that
- * a prime with no multiple in a segment costs nothing there. The segment size
+ * crosses off small primes in L1-cache-sized passes, medium primes (up to the
+ * segment size in bytes) one segment at a time, and keeps big primes in
+ * buckets (a bucket sieve), so that a prime with no multiple in a segment
+ * costs nothing there; big primes step on a mod-2310 wheel. The segment size
  * follows the CPU's cache sizes, read when the sieve is made, and grows with
  * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
- * Memory: the pre-sieve patterns (about 0.8 MiB); a segment buffer of twice
- * the L2 size, touched only as far as the segment in use (256 KiB to 2 MiB
- * on a 1 MiB L2); the generator's own 256 KiB segment and a buffer for the
- * primes it hands out (8 MiB reserved, about 1 MiB touched); and O(sqrt(to))
- * for the sieving primes of the interval in hand (8 bytes per prime <=
- * sqrt(to) that has a multiple in it). `hybrid primes 1e10` peaks at 15 MB
- * resident, shared libraries included.
+ * Memory, to predict before a long run:
+ *   - fixed, about 4 MiB resident: the pre-sieve patterns (0.8 MiB); the
+ *     segment buffer (twice the L2 size, touched as far as the segment in use:
+ *     256 KiB to 2 MiB on a 1 MiB L2); the generator of sieving primes (its
+ *     256 KiB segment and up to 1.5 MiB of the primes it hands out);
+ *   - per call over [from, to): 8 bytes for each sieving prime p <= sqrt(to)
+ *     that has a multiple in the interval. All of them, pi(sqrt(to)) (about
+ *     sqrt(to) / ln(sqrt(to))), when the interval is at least 5 sqrt(to)
+ *     wide; in a narrower interval of width W the primes above about W / 4.8
+ *     are kept only if a multiple of theirs falls in it (for a prime p, a
+ *     chance of about W / (4.8 p)). Plus 16 bytes per segment that the
+ *     largest prime can reach ahead (its 14 p / 30 bytes), and a bucket of
+ *     8 KiB per such segment at most.
+ *   Measured peaks (resident, the process included): [0, 10^10) 15 MiB with
+ *   hybrid's Swift runtime (about 4 MiB of it the sieve's); [10^18, +2e9)
+ *   300 MiB; [2^64 - 2e9 - 1, 2^64 - 1) 510 MiB; [2^64 - 10^10 - 1,
+ *   2^64 - 1) 1.2 GiB, where nearly every prime below 2^32 is kept. Chunks of
+ *   a range sieved one after another (as hybrid's workers do) each cost their
+ *   own interval's primes, not the whole range's.
  */
 typedef struct csieve_sieve csieve_sieve;
 
 /**
  * Makes a sieve. Returns NULL when memory runs out.
- * Cost: about 0.3 ms (it builds the pre-sieve patterns once).
+ * Cost: a few microseconds: it reads the CPU's cache sizes and picks the
+ * popcount and pattern loops this CPU runs. The pre-sieve patterns and the
+ * buffers (about 0.3 ms and 4 MiB) are made by the first csieve_sieve_run()
+ * whose to exceeds 2^16, so a sieve that only answers small ranges never pays
+ * for them; if memory runs out then, that run returns CSIEVE_ENOMEM.
  */
 csieve_sieve *csieve_sieve_new(void);
 
@@ -98,7 +115,7 @@ void csieve_sieve_free(csieve_sieve *sieve);
 size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
 
 /**
- * Sets the segment size in bytes. The value is clamped to [64, 16 MiB] and
+ * Sets the segment size in bytes. The value is clamped to [64, 8 MiB] and
  * rounded down to a power of two; 0 restores automatic sizing, which picks
  * per run twice sqrt(to) rounded up to a power of two, between a quarter of
  * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on
@@ -111,12 +128,14 @@ size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes);
 /**
  * Counts (and with CSIEVE_SUM sums) the primes in [from, to).
  *
- * Requires from <= to (else CSIEVE_EINVAL). Every to <= 2^64 - 1 is valid.
- * Cost: O(sqrt(to)) set-up per call (the sieving primes up to sqrt(to) that
- * have a multiple in the interval), then about (to - from) * log log(to) / 30
- * byte operations. Successive calls over adjacent chunks of a large interval
- * each pay only their own set-up, so chunks as small as a few segments
- * (about 10^8 numbers) keep full speed.
+ * Requires from <= to (else CSIEVE_EINVAL). Every to <= 2^64 - 1 is valid;
+ * up to to = 2^16 a plain sieve answers without any set-up.
+ * Cost: O(sqrt(to)) set-up per call (it generates the primes up to sqrt(to)
+ * and files those with a multiple in the interval: about 10 ms at 10^15,
+ * 0.25 s at 10^18, 1 s just below 2^64), then about
+ * (to - from) * log log(to) / 30 byte operations. Successive calls over
+ * adjacent chunks of a large interval each pay only their own set-up, so
+ * chunks of at least a few hundred times sqrt(to) keep full speed.
  *
  * Returns CSIEVE_OK, CSIEVE_EINVAL or CSIEVE_ENOMEM.
  */

@@ -200,7 +200,7 @@ struct EngineAgreementTests {
     }
 
     @Test(
-        "segment sizes are clamped to powers of two in 64 ... 16 MiB alike",
+        "segment sizes are clamped to powers of two in 64 ... 8 MiB alike",
         arguments: [1, 64, 100, 4096, 300_000, 1 << 30, 0])
     func segmentSizes(bytes: Int) throws {
         let swift = try SwiftSieveEngine()
