@@ -196,7 +196,13 @@ struct FaultTests {
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(500_000)
+            // Wait until the five transfers are in flight (their five sockets and libcurl's wake-up
+            // pair open), however loaded the machine: a fixed pause let the signal land before
+            // they had started.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while openSockets(of: process.processIdentifier) < 7, ContinuousClock.now < deadline {
+                usleep(20_000)
+            }
             // The reader thread is alive (the list outgrows its queue): the signal must still
             // reach the thread that stops the fetch, not end the process on the reader.
             kill(process.processIdentifier, SIGINT)
@@ -207,4 +213,14 @@ struct FaultTests {
             #expect(lines.count == 6 && lines.last?.contains(#""interrupted": "SIGINT""#) == true)
         }
     }
+}
+
+/// The sockets a process has open, from its descriptor table.
+private func openSockets(of pid: Int32) -> Int {
+    let directory = "/proc/\(pid)/fd"
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return entries.filter { entry in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(entry)"))?.hasPrefix("socket:")
+            ?? false
+    }.count
 }
