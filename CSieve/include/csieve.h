@@ -121,7 +121,11 @@ size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
  * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on
  * a 1 MiB L2). Returns csieve_sieve_segment_bytes() (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
- * edges and bucket-sieved primes into small intervals.
+ * edges and bucket-sieved primes into small intervals. Tiny segments are
+ * costly high up, though: the big primes' lists take 16 bytes per segment
+ * that the largest sieving prime reaches ahead (about 14 sqrt(to) / 30
+ * bytes), cleared on every call: near 2^64 with 64-byte segments that is
+ * about 530 MB; with the automatic size, under 1 MiB.
  */
 size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes);
 
