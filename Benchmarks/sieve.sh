@@ -18,8 +18,10 @@
 #
 # Each round runs every contender once on a row, in turn, so that noise from a shared machine
 # falls on all of them alike. Times are whole-process wall times; short rows (below 0.1 s) repeat
-# each command 20 times within a round and keep its fastest. Peak resident memory (GNU time's
-# %M, when /usr/bin/time is installed) is the largest over a row's runs. primesieve's stop is
+# each command 20 times within a round and keep its fastest. With GNU time (/usr/bin/time)
+# installed, the table also gives peak resident memory (%M, the largest over a row's runs) and,
+# for rows of a second or more, the ratio of CPU times (user + system, fastest of each): on a
+# machine busy with other work it moves far less than the wall-time ratio. primesieve's stop is
 # inclusive, so it is given TO - 1. Every count must agree with hybrid's (exit 1 otherwise);
 # hybrid's sums are checked against its own count runs. hybrid never depends on primesieve.
 set -euo pipefail
@@ -84,15 +86,17 @@ have_time=false
 [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss" true 2>/dev/null && have_time=true
 
 # run NAME REPEAT COMMAND...: runs the command REPEAT times, appends its fastest wall time to
-# $work/NAME.seconds, its peak RSS (KiB) to $work/NAME.rss and its last output to $work/NAME.out.
+# $work/NAME.seconds, its peak RSS (KiB) to $work/NAME.rss, its CPU seconds to $work/NAME.cpu
+# and its last output to $work/NAME.out.
 run() {
     local name=$1 repeat=$2 best="" start end seconds
     shift 2
     for _ in $(seq "$repeat"); do
         start=$(date +%s.%N)
         if $have_time; then
-            /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/$name.out"
-            cat "$work/rss" >>"$work/$name.rss"
+            /usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" >"$work/$name.out"
+            awk '{ print $1 }' "$work/rss" >>"$work/$name.rss"
+            awk '{ print $2 + $3 }' "$work/rss" >>"$work/$name.cpu"
         else
             "$@" >"$work/$name.out"
         fi
@@ -103,6 +107,8 @@ run() {
     echo "$best" >>"$work/$name.seconds"
 }
 fastest() { sort -g "$work/$1.seconds" | head -1; }
+# The fastest CPU time, or nothing below a second (GNU time counts in hundredths).
+fastest_cpu() { [ -s "$work/$1.cpu" ] && sort -g "$work/$1.cpu" | head -1 | awk '$1 >= 1' || true; }
 largest_rss() { [ -s "$work/$1.rss" ] && sort -n "$work/$1.rss" | tail -1 || echo ""; }
 json_field() { sed -n "s/.*\"$1\": \"\{0,1\}\([0-9]*\)\"\{0,1\}[,}].*/\1/p" "$2"; }
 show_seconds() {
@@ -119,6 +125,10 @@ for name in "${peer_names[@]}"; do
 done
 for name in "${peer_names[@]}"; do
     header+=" count / ${name#primesieve } |"
+    rule+="---|"
+done
+for name in "${peer_names[@]}"; do
+    header+=" cpu / ${name#primesieve } |"
     rule+="---|"
 done
 header+=" sum / count |"
@@ -143,7 +153,7 @@ echo "$rule"
 status=0
 for row in "${rows[@]}"; do
     IFS='|' read -r label from to stop <<<"$(row_range "$row")"
-    rm -f "$work"/*.seconds "$work"/*.rss
+    rm -f "$work"/*.seconds "$work"/*.rss "$work"/*.cpu
     repeat=1
     [ "$row" = startup ] || [ "$row" = 1e8 ] && repeat=20
     for _ in $(seq "$rounds"); do
@@ -165,6 +175,7 @@ for row in "${rows[@]}"; do
     line="| $label | $(show_seconds "$(fastest count)") | $(show_seconds "$(fastest sum)") |"
     for index in "${!peers[@]}"; do line+=" $(show_seconds "$(fastest "peer$index")") |"; done
     for index in "${!peers[@]}"; do line+=" $(ratio "$(fastest count)" "$(fastest "peer$index")") |"; done
+    for index in "${!peers[@]}"; do line+=" $(ratio "$(fastest_cpu count)" "$(fastest_cpu "peer$index")") |"; done
     line+=" $(ratio "$(fastest sum)" "$(fastest count)") |"
     if [ "${SWIFT:-0}" = 1 ]; then
         line+=" $(show_seconds "$(fastest swift)") | $(ratio "$(fastest swift)" "$(fastest count)") |"

@@ -85,10 +85,10 @@ typedef struct csieve_result {
  *     chance of about W / (4.8 p)). Plus 16 bytes per segment that the
  *     largest prime can reach ahead (its 14 p / 30 bytes), and a bucket of
  *     8 KiB per such segment at most.
- *   Measured peaks (resident, the process included): [0, 10^10) 15 MiB with
- *   hybrid's Swift runtime (about 4 MiB of it the sieve's); [10^18, +2e9)
- *   300 MiB; [2^64 - 2e9 - 1, 2^64 - 1) 510 MiB; [2^64 - 10^10 - 1,
- *   2^64 - 1) 1.2 GiB, where nearly every prime below 2^32 is kept. Chunks of
+ *   Measured peaks (resident, the process included): [0, 10^10) 12.5 MiB
+ *   with hybrid's Swift runtime (about 4 MiB of it the sieve's); [10^18,
+ *   +10^10) 406 MiB; [2^64 - 2e9 - 1, 2^64 - 1) 510 MiB; [2^64 - 10^10 - 1,
+ *   2^64 - 1) 1231 MiB, where nearly every prime below 2^32 is kept. Chunks of
  *   a range sieved one after another (as hybrid's workers do) each cost their
  *   own interval's primes, not the whole range's.
  */
@@ -121,7 +121,11 @@ size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
  * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on
  * a 1 MiB L2). Returns csieve_sieve_segment_bytes() (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
- * edges and bucket-sieved primes into small intervals.
+ * edges and bucket-sieved primes into small intervals. Tiny segments are
+ * costly high up, though: the big primes' lists take 16 bytes per segment
+ * that the largest sieving prime reaches ahead (about 14 sqrt(to) / 30
+ * bytes), cleared on every call: near 2^64 with 64-byte segments that is
+ * about 530 MB; with the automatic size, under 1 MiB.
  */
 size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes);
 
