@@ -76,7 +76,7 @@ struct BigPrimesCommandTests {
 
     @Test("a bad line on stdin is bad input too")
     func badStandardInput() throws {
-        let output = try HybridBinary.run(["isprime"], input: "7\n1 000\n")
+        let output = try HybridBinary.run(["isprime"], input: "1 000\n7\n")
         #expect(output.status == 2)
         #expect(output.standardOutput.isEmpty)
         #expect(output.standardError.split(separator: "\n").count == 1)
