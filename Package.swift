@@ -8,6 +8,13 @@ let package = Package(
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
+    // MPI (off by default): `swift build --traits MPI` adds the compute strategy mpi over Open MPI.
+    // A plain build compiles CHybridMPI without it and needs no MPI headers or libraries.
+    traits: [
+        .trait(
+            name: "MPI",
+            description: "The compute strategy mpi, over Open MPI (Debian: openmpi-bin libopenmpi-dev)")
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only HybridServer (`hybrid serve`, the fetch tests) uses NIO; HybridKit does not.
@@ -22,7 +29,17 @@ let package = Package(
             // programs that only sieve never map it; its headers are needed to build.
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
-        .target(name: "HybridKit", dependencies: ["CSieve"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CHybridMPI"]),
+        // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
+        // HYBRID_MPI; otherwise it is stubs that say so (not __has_include, which would pick MPI
+        // up silently wherever its headers happen to be installed).
+        .target(
+            name: "CHybridMPI",
+            dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            cSettings: [.define("HYBRID_MPI", .when(traits: ["MPI"]))]
+        ),
         .executableTarget(
             name: "hybrid",
             dependencies: [
