@@ -65,6 +65,12 @@ int hybrid_mpi_host_name(char *name, size_t size) {
     return HYBRID_MPI_ENOTBUILT;
 }
 
+int hybrid_mpi_broadcast(void *data, size_t bytes) {
+    (void)data;
+    (void)bytes;
+    return HYBRID_MPI_ENOTBUILT;
+}
+
 int hybrid_mpi_finalize(double timeout_seconds) {
     (void)timeout_seconds;
     return HYBRID_MPI_ENOTBUILT;
@@ -86,6 +92,7 @@ int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work w
 #else /* HYBRID_MPI */
 
 #include <errno.h>
+#include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
 #include <signal.h>
@@ -229,6 +236,11 @@ int hybrid_mpi_host_name(char *name, size_t size) {
     buffer[length] = '\0';
     snprintf(name, size, "%s", buffer);
     return HYBRID_MPI_OK;
+}
+
+int hybrid_mpi_broadcast(void *data, size_t bytes) {
+    if (!mpi_ready || data == NULL || bytes > INT_MAX) return HYBRID_MPI_EINVAL;
+    return MPI_Bcast(data, (int)bytes, MPI_BYTE, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? HYBRID_MPI_OK : HYBRID_MPI_EMPI;
 }
 
 int hybrid_mpi_finalize(double timeout_seconds) {

@@ -89,6 +89,15 @@ int hybrid_mpi_init(int *rank, int *ranks);
 int hybrid_mpi_host_name(char *name, size_t size);
 
 /**
+ * Gives every rank rank 0's `bytes` bytes at `data` (MPI_Bcast): how the ranks
+ * agree on what rank 0 alone knows, such as the chunk geometry of a journal
+ * only rank 0 reads. Every rank calls it, with the same `bytes`.
+ * Returns HYBRID_MPI_OK, HYBRID_MPI_EINVAL (no init yet, NULL data, bytes
+ * above INT_MAX), HYBRID_MPI_EMPI or HYBRID_MPI_ENOTBUILT.
+ */
+int hybrid_mpi_broadcast(void *data, size_t bytes);
+
+/**
  * Ends MPI (MPI_Finalize, which waits for every rank). If that takes longer
  * than timeout_seconds (a peer is gone), the process ends with exit code 1.
  * Returns HYBRID_MPI_OK, HYBRID_MPI_EMPI or HYBRID_MPI_ENOTBUILT.

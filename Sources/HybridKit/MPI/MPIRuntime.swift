@@ -83,6 +83,19 @@ public enum MPIRuntime {
         return place
     }
 
+    /// Rank 0's `value`, on every rank: how the ranks agree on what rank 0 alone knows (the
+    /// chunk width a journal recorded). Every rank of the job must call it. The corresponding C
+    /// function is `hybrid_mpi_broadcast`.
+    public static func agree(on value: UInt64) throws(MPIError) -> UInt64 {
+        var value = value
+        let status = withUnsafeMutableBytes(of: &value) { hybrid_mpi_broadcast($0.baseAddress, $0.count) }
+        switch status {
+        case HYBRID_MPI_OK: return value
+        case HYBRID_MPI_ENOTBUILT: throw .notBuilt
+        default: throw .mpiFailed("MPI_Bcast")
+        }
+    }
+
     /// This process's place, if MPI has started.
     public static var place: Place? { state.withLock { $0.place } }
 
