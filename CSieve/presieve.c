@@ -30,9 +30,49 @@ static void cross_off_multiples(uint8_t *pattern, size_t length, uint32_t prime)
     }
 }
 
+/*
+ * Four patterns per pass over an L1-resident window; a group of fewer than
+ * four repeats a pointer, which AND does not mind. Compiled once per
+ * instruction set so that the loop runs 32 or 64 bytes at a time where the CPU
+ * can; presieve_init picks one with __builtin_cpu_supports and keeps it in the
+ * caller-owned presieve. (Not target_clones: its IFUNC resolvers run while
+ * the dynamic loader relocates, before a sanitizer's runtime is ready, and
+ * crash every ThreadSanitizer build at load.)
+ */
+#define AND_PATTERNS_BODY                                                                  \
+    {                                                                                      \
+        if (first) {                                                                       \
+            for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j]; \
+        } else {                                                                           \
+            for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j]; \
+        }                                                                                  \
+    }
+#define AND_PATTERNS_PARAMETERS                                                            \
+    uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,   \
+        const uint8_t *restrict c, const uint8_t *restrict d, size_t length, int first
+
+static void and_patterns_default(AND_PATTERNS_PARAMETERS) AND_PATTERNS_BODY
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void and_patterns_avx2(AND_PATTERNS_PARAMETERS)
+    AND_PATTERNS_BODY
+__attribute__((target("arch=x86-64-v4"))) static void and_patterns_avx512(AND_PATTERNS_PARAMETERS)
+    AND_PATTERNS_BODY
+#endif
+
+static presieve_and_function *best_and_patterns(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return and_patterns_avx512;
+    if (__builtin_cpu_supports("avx2")) return and_patterns_avx2;
+#endif
+    return and_patterns_default;
+}
+
 int presieve_init(presieve *presieve, size_t window) {
     memset(presieve, 0, sizeof *presieve);
     presieve->window = window;
+    presieve->and_patterns = best_and_patterns();
     for (int g = 0; g < PRESIEVE_GROUPS; g++) {
         uint32_t period = 1;
         for (int k = 0; k < 4 && group_primes[g][k]; k++) period *= group_primes[g][k];
@@ -56,21 +96,6 @@ void presieve_free(presieve *presieve) {
     memset(presieve, 0, sizeof *presieve);
 }
 
-/*
- * Four patterns per pass over an L1-resident window; a group of fewer than
- * four repeats a pointer, which AND does not mind. Cloned per instruction set
- * so that the loop runs 32 or 64 bytes at a time where the CPU can.
- */
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
-and_patterns(uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,
-             const uint8_t *restrict c, const uint8_t *restrict d, size_t length, int first) {
-    if (first) {
-        for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j];
-    } else {
-        for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j];
-    }
-}
-
 void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
                    size_t length) {
     const uint8_t *source[PRESIEVE_GROUPS];
@@ -81,7 +106,7 @@ void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t firs
         const uint8_t *b = g + 1 < PRESIEVE_GROUPS ? source[g + 1] : a;
         const uint8_t *c = g + 2 < PRESIEVE_GROUPS ? source[g + 2] : a;
         const uint8_t *d = g + 3 < PRESIEVE_GROUPS ? source[g + 3] : a;
-        and_patterns(destination, a, b, c, d, length, g == 0);
+        presieve->and_patterns(destination, a, b, c, d, length, g == 0);
     }
 }
 

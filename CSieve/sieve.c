@@ -15,6 +15,7 @@
  */
 struct csieve_sieve {
     presieve presieve;
+    segment_reader reader; /* counting and summing, for this CPU */
     engine main;
     engine generator;
     size_t cache_segment_bytes;   /* a quarter of L2: the segment for small square roots */
@@ -124,6 +125,7 @@ csieve_sieve *csieve_sieve_new(void) {
     if (!sieve) return NULL;
     size_t chunk_bytes;
     sieve->cache_segment_bytes = cache_segment_bytes(&chunk_bytes, &sieve->largest_segment_bytes);
+    segment_reader_init(&sieve->reader);
     if (presieve_init(&sieve->presieve, chunk_bytes) != 0 || make_table(sieve) != CSIEVE_OK ||
         set_up_engines(sieve) != CSIEVE_OK) {
         csieve_sieve_free(sieve);
@@ -197,8 +199,8 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
     while (status == CSIEVE_OK && engine_sieve_next(&sieve->main)) {
         engine *main = &sieve->main;
         segment_totals totals = (flags & CSIEVE_SUM)
-                                    ? segment_count_and_sum(main->segment, main->length, main->low_byte)
-                                    : (segment_totals){segment_count(main->segment, main->length), 0, 0};
+                                    ? sieve->reader.count_and_sum(main->segment, main->length, main->low_byte)
+                                    : (segment_totals){sieve->reader.count(main->segment, main->length), 0, 0};
         total.count += totals.count;
         uint64_t low = total.sum_low;
         total.sum_low += totals.sum_low;

@@ -350,8 +350,8 @@ int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
 /* Worker processes                                                           */
 /* ========================================================================== */
 /*
- * csieve_fork_run() runs numbered items 0 .. items-1 across forked worker
- * processes, each item's result written into its own slot of a shared memory
+ * csieve_fork_run() runs numbered items across forked worker processes, each
+ * item's result written into its own fixed-size slot of a shared memory
  * region made before the first fork. Workers pull the next item from one
  * atomic counter in that region, so a slow item never holds up the others.
  *
@@ -366,15 +366,36 @@ int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
  * Fork rules this follows, and asks of its caller: call it from a process with
  * no other threads running (or only threads that never hold a lock the work
  * function needs: the children run `work` and nothing else, then _exit).
- * Allocate what `work` reads before the call. For the run's length SIGCHLD is
- * blocked on the calling thread and its disposition set to the default (so
- * workers can be reaped even if the caller ignores it), then both are
- * restored. With handle_signals, SIGINT and SIGTERM are blocked on the
- * calling thread too (other threads should block them as well); when one
- * arrives every worker is ended (SIGTERM, then SIGKILL after 0.5 s) and
- * reaped, and the call returns CSIEVE_EINTR with the signal in the report.
- * Workers keep the caller's ignored signals ignored, and die with their
- * parent (PR_SET_PDEATHSIG), so no orphan outlives it.
+ * Allocate what `work` reads before the call. Workers keep the caller's
+ * ignored signals ignored, and die with their parent (PR_SET_PDEATHSIG), so
+ * no orphan outlives it.
+ *
+ * Signals, decided:
+ *   - SIGCHLD stays the caller's. The supervisor waits on a pidfd per worker
+ *     and reaps only its own workers, by pid; it neither blocks nor takes
+ *     SIGCHLD, so a handler of the caller's runs as usual (for the workers'
+ *     exits too) and children the caller forked itself are the caller's to
+ *     reap. Only when the caller ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT),
+ *     which would have the workers vanish unreaped, is the disposition set to
+ *     the default for the run and restored after; a child of the caller's that
+ *     ends in that window stays a zombie until the caller reaps it.
+ *   - A handler of the caller's that reaps every child (waitpid(-1, ...))
+ *     takes workers' statuses away from the pool. Such a worker is judged by
+ *     its item: if it had recorded it, nothing was lost and it is no death;
+ *     otherwise it is a death with an unknown cause, reported to on_death
+ *     with signal 0 and exit code -1 (never as "exited with code 0").
+ *   - handle_signals = 1: SIGINT and SIGTERM are blocked on the calling
+ *     thread for the run (other threads should block them as well) and read
+ *     through a signalfd; when one arrives every worker is ended (SIGTERM,
+ *     then SIGKILL after 0.5 s) and reaped, and the call returns CSIEVE_EINTR
+ *     with the signal in the report.
+ *   - handle_signals = 0: the caller's dispositions stay as they are. A worker
+ *     killed by SIGINT or SIGTERM (Ctrl-C reaches the whole foreground process
+ *     group) is never replaced: the pool takes it as a request to stop, ends
+ *     and reaps every worker and returns CSIEVE_EINTR with that signal, rather
+ *     than replacing workers until max_deaths runs out. What the signal does
+ *     to the caller itself is the caller's disposition's business (by default
+ *     it ends the caller, and PR_SET_PDEATHSIG the workers).
  */
 
 /** Too many workers died; the run was stopped. */
@@ -387,29 +408,46 @@ int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch);
 /**
  * The work for one item, run in a forked child. It writes the item's result
  * into slot (slot_bytes long, zeroed before the call) and returns 0; any other
- * value ends the worker with exit code 3, which counts as a death.
+ * value ends the worker with exit code 3, which counts as a death. item is the
+ * item's number: first_item + its index within the run.
  */
 typedef int (*csieve_item_work)(void *context, uint64_t item, void *slot);
 
 typedef struct csieve_fork_options {
     unsigned workers;     /* processes at once, >= 1 (default 1) */
-    uint64_t items;       /* items 0 .. items - 1 */
+    uint64_t items;       /* items in the run: numbers first_item .. first_item + items - 1 */
     size_t slot_bytes;    /* result bytes per item, > 0 */
     unsigned max_deaths;  /* worker deaths tolerated (default 4) */
     int handle_signals;   /* stop on SIGINT/SIGTERM, see above (default 0) */
-    void *context;        /* handed to on_progress and on_death */
-    /* Called in the parent about every 50 ms while the count of finished items grows. */
+    void *context;        /* handed to on_progress, on_death and on_item */
+    /* Called in the parent about every 50 ms (10 ms with on_item) while the count of finished
+       items (those finished before the run included) grows. */
     void (*on_progress)(void *context, uint64_t items_done);
-    /* Called in the parent for each death that is repaired (not the one past max_deaths): its pid, the signal that killed it (0 if it
-       exited), its exit code (-1 if signalled) and the item it lost (-1 if none). */
+    /* Called in the parent for each death that is repaired (not the one past max_deaths): its
+       pid, the signal that killed it (0 if it exited), its exit code (-1 if signalled, and -1
+       with signal 0 when its status is unknown, see above) and the item number it lost (-1 if
+       none). */
     void (*on_death)(void *context, int pid, int signal, int exit_code, int64_t lost_item);
-    /* Fault injection for tests: the worker that takes this item kills itself with
+    /* Fault injection for tests: the worker that takes item number fault_item kills itself with
        SIGKILL before running it: the first time only, or every time. -1 (default): never.
        With fault_before_claim it dies before recording that it holds the item, the
        window a final sweep for undone items covers. */
     int64_t fault_item;
     int fault_every_time;
     int fault_before_claim;
+    /* The number of the run's first item (default 0): a long list can run in batches of bounded
+       shared memory, each batch's work and callbacks seeing the items' own numbers. */
+    uint64_t first_item;
+    /* NULL (default), or items flags: a nonzero flag marks an item finished before the run (read
+       from a journal, say), whose slot the caller has already put in results. Such items are
+       never run and never passed to on_item. */
+    const unsigned char *finished;
+    /* Called in the parent for each item this run finishes, soon after its worker records it
+       (the supervisor looks every 10 ms and whenever a worker ends), with the item number and
+       its slot (slot_bytes, valid during the call): a journal can write and fsync it there.
+       Items of a run that ends in an error may have been passed already; none is passed twice.
+       Default NULL. */
+    void (*on_item)(void *context, uint64_t item, const void *slot);
 } csieve_fork_options;
 
 typedef struct csieve_fork_report {
@@ -421,23 +459,75 @@ typedef struct csieve_fork_report {
 void csieve_fork_options_init(csieve_fork_options *options);
 
 /**
- * Runs work(work_context, item, slot) for every item on options->workers
- * forked processes and copies the results (items * slot_bytes bytes, in item order) into results.
+ * Runs work(work_context, first_item + k, slot) for every k < options->items
+ * on options->workers forked processes and copies the results (items *
+ * slot_bytes bytes, in item order) into results.
  *
- * Cost: one fork per worker (plus one per death), a shared mapping of
- * items * (slot_bytes + 1) bytes, and a supervisor that wakes on each child's
- * exit or every 50 ms.
- * Returns CSIEVE_OK, CSIEVE_EINVAL, CSIEVE_ENOMEM, CSIEVE_EWORKERS,
+ * Cost: one fork per worker (plus one per death), a shared mapping of about
+ * items * (slot_bytes + 1) bytes, and a supervisor that wakes when a worker
+ * ends, on a stop signal, or every 50 ms (10 ms with on_item).
+ * Returns CSIEVE_OK, CSIEVE_EINVAL (a NULL or zero argument, first_item +
+ * items past 2^64), CSIEVE_ENOMEM (memory, or a region size that does not fit
+ * in size_t: every size is computed with overflow checks), CSIEVE_EWORKERS,
  * CSIEVE_EINTR or CSIEVE_EFORK; results are written only with CSIEVE_OK.
+ *
+ * Example: square 0 .. 999 on four processes.
+ *
+ *   #include <csieve.h>
+ *   #include <stdio.h>
+ *
+ *   static int square(void *context, uint64_t item, void *slot) {
+ *       (void)context;
+ *       *(uint64_t *)slot = item * item;
+ *       return 0;
+ *   }
+ *
+ *   int main(void) {
+ *       static uint64_t squares[1000];
+ *       csieve_fork_options options;
+ *       csieve_fork_report report;
+ *       csieve_fork_options_init(&options);
+ *       options.workers = 4;
+ *       options.items = 1000;
+ *       options.slot_bytes = sizeof(uint64_t);
+ *       int status = csieve_fork_run(&options, square, NULL, squares, &report);
+ *       if (status != CSIEVE_OK) return 1;
+ *       printf("%llu\n", (unsigned long long)squares[999]);
+ *       return 0;
+ *   }
  */
 int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, void *work_context,
                     void *results, csieve_fork_report *report);
 
+/* ------------------------------------------------------------------------ */
+/* Chunks: the one definition of how a range is cut into pieces of work.     */
+/* ------------------------------------------------------------------------ */
+
 /**
- * A ready-made csieve_item_work for sieving: item i is the chunk
- * [from + i * chunk_width, min(from + (i + 1) * chunk_width, to)) and its slot
- * a csieve_result. The sieve is made before csieve_fork_run, so each child
- * sieves with its own copy-on-write copy.
+ * The chunk width planned for [from, to) on `workers` workers: at least 8
+ * chunks per worker when the range is large enough, each between 2^24 and
+ * 2^27 numbers, but never below 256 * sqrt(to) (so the per-call set-up of the
+ * sieving primes stays under 1% of a chunk's work), rounded up to a multiple
+ * of 30 * 64 (whole sieve words). A journal records the width, so a resumed
+ * run uses the same chunks whatever its worker count. Cost: O(1).
+ */
+uint64_t csieve_chunk_width(uint64_t from, uint64_t to, unsigned workers);
+
+/** The number of chunks of width chunk_width in [from, to): at least 1, even for an empty range. */
+uint64_t csieve_chunk_count(uint64_t from, uint64_t to, uint64_t chunk_width);
+
+/**
+ * Chunk `item` of [from, to): [from + item * chunk_width, min(that +
+ * chunk_width, to)). Returns CSIEVE_OK, or CSIEVE_EINVAL when from > to,
+ * chunk_width is 0, an output is NULL or item >= csieve_chunk_count().
+ */
+int csieve_chunk_bounds(uint64_t from, uint64_t to, uint64_t chunk_width, uint64_t item, uint64_t *chunk_from,
+                        uint64_t *chunk_to);
+
+/**
+ * A ready-made csieve_item_work for sieving: item i is csieve_chunk_bounds()'s
+ * chunk i and its slot a csieve_result. The sieve is made before
+ * csieve_fork_run, so each child sieves with its own copy-on-write copy.
  */
 typedef struct csieve_chunks {
     csieve_sieve *sieve;
@@ -545,9 +635,9 @@ size_t csieve_bigprime_digits(unsigned bits);
  * Cost: about bits / 18 candidates survive trial division, and each costs
  * at least one modular exponentiation, O(bits^2.6) with GMP's
  * multiplication; the prime itself costs a Baillie-PSW test and one more
- * round. Measured on one core of a 2-core cloud machine: about 2 ms at 512
- * bits, 18 ms at 1024 and 0.3 s at 2048 on average, with a spread of
- * several times between items (the gap to the next prime varies).
+ * round. The cost grows about eightfold per doubling of bits, with a spread
+ * of several times between items (the gap to the next prime varies); the
+ * README gives times measured with `hybrid bench bigprimes`.
  * Uses no state but its own, so any number of threads may call it at once.
  *
  * Returns CSIEVE_OK, or CSIEVE_EINVAL when bits is out of range, decimal is
@@ -575,16 +665,16 @@ int csieve_bigprime(uint64_t seed, uint64_t item, unsigned bits, char *decimal, 
 int csieve_primality(const char *decimal, int *verdict);
 
 /**
- * A ready-made csieve_item_work for csieve_fork_run(): item k of the run is
- * csieve_bigprime(seed, first_item + k, bits, slot, slot_bytes). The run's
- * slot_bytes must be csieve_bigprime_digits(bits) + 1 and equal the field
- * here; each slot then holds one NUL-terminated decimal prime. first_item
- * lets a long list be run in batches of bounded shared memory.
+ * A ready-made csieve_item_work for csieve_fork_run(): item number i is
+ * csieve_bigprime(seed, first_item + i, bits, slot, slot_bytes) (a pool run
+ * with its own first_item leaves this one 0). The run's slot_bytes must be
+ * csieve_bigprime_digits(bits) + 1 and equal the field here; each slot then
+ * holds one NUL-terminated decimal prime.
  * The work touches only its own GMP numbers, so the children run C alone.
  */
 typedef struct csieve_bigprimes {
     uint64_t seed;
-    uint64_t first_item; /* the item index of the run's item 0 */
+    uint64_t first_item; /* added to every item number (0 with a pool run's first_item) */
     unsigned bits;
     size_t slot_bytes; /* csieve_bigprime_digits(bits) + 1 */
 } csieve_bigprimes;

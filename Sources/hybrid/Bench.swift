@@ -75,13 +75,17 @@ struct Bench: ParsableCommand {
         let workloads: [any BenchWorkload] = names.map { name in
             switch name {
             case .primes:
-                return PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+                let primes = PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+                primes.workerDied = Hybrid.warnOfDeath
+                return primes
             case .fetch:
                 return FetchBench(
                     urls: urls, latencyMilliseconds: latency, peers: !noPeers,
                     startServer: server.start, stopServer: server.stop)
             case .bigprimes:
-                return BigPrimesBench(bits: bits, count: count, stopOnSignals: true)
+                let bigPrimes = BigPrimesBench(bits: bits, count: count, stopOnSignals: true)
+                bigPrimes.workerDied = Hybrid.warnOfDeath
+                return bigPrimes
             }
         }
         for workload in workloads {

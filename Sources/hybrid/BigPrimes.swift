@@ -22,7 +22,7 @@ struct BigPrimes: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "serial, threads or processes.")
-    var strategy: Strategy = .processes
+    var strategy: ComputeStrategy = .processes
 
     @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
     var workers: Int?
@@ -36,9 +36,11 @@ struct BigPrimes: ParsableCommand {
     func run() throws {
         let workerCount = workers ?? strategy.defaultWorkers
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workerCount)
-        let outcome = try Hybrid.runReportingFailures {
-            try BigPrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true))
-        }
+        let bar = ProgressBar(total: Double(count), unit: "primes", enabled: !noProgress)
+        defer { bar.finish() }
+        let options = RunOptions(stopOnSignals: true, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+        let outcome = try Hybrid.runReportingFailures { try BigPrimesRunner.run(job, options: options) }
+        bar.finish()
         FileHandleOutput.standardOutput.write(json ? outcome.json.serialized() + "\n" : outcome.lines)
     }
 }

@@ -38,6 +38,7 @@ struct Demo: ParsableCommand {
         let report = try Hybrid.runReportingFailures {
             try lesson.run(
                 startServer: server.start, stopServer: server.stop, stopOnSignals: true,
+                workerDied: Hybrid.warnOfDeath,
                 progress: progress.show)
         }
         progress.finish()

@@ -43,10 +43,15 @@ struct Hybrid: ParsableCommand {
         } catch let failure as SieveError {
             FileHandleOutput.standardError.write("hybrid: \(failure)\n")
             Glibc.exit(1)
-        } catch let failure as BigPrimesError {
+        } catch let failure as PoolError {
             FileHandleOutput.standardError.write("hybrid: \(failure)\n")
             Glibc.exit(1)
         }
+    }
+
+    /// The one warning line for a worker process that died and was replaced.
+    @Sendable static func warnOfDeath(_ death: WorkerDeath) {
+        FileHandleOutput.standardError.write("hybrid: warning: \(death)\n")
     }
 
     private static func exitForBadUsage(_ message: String) -> Never {

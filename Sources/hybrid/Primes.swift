@@ -17,7 +17,7 @@ struct Primes: ParsableCommand {
     var bounds: [String]
 
     @Option(help: "serial, threads or processes.")
-    var strategy: Strategy = .processes
+    var strategy: ComputeStrategy = .processes
 
     @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
     var workers: Int?
@@ -46,10 +46,14 @@ struct Primes: ParsableCommand {
         let range = try parseRange()
         let workerCount = workers ?? strategy.defaultWorkers
         let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
-        let fault = injectFaultChunk.map { FaultInjection(chunk: $0, everyTime: injectFaultEveryTime) }
-        let outcome = try Hybrid.runReportingFailures {
-            try PrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))
-        }
+        let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }
+        let bar = ProgressBar(
+            total: Double(range.upperBound - range.lowerBound), unit: "numbers", enabled: !noProgress)
+        defer { bar.finish() }
+        let options = RunOptions(
+            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+        let outcome = try Hybrid.runReportingFailures { try PrimesRunner.run(job, options: options) }
+        bar.finish()
         let report = outcome.report
         FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())
     }
@@ -72,5 +76,5 @@ struct Primes: ParsableCommand {
     }
 }
 
-extension Strategy: ExpressibleByArgument {}
+extension ComputeStrategy: ExpressibleByArgument {}
 extension EngineKind: ExpressibleByArgument {}

@@ -8,6 +8,8 @@ public final class BigPrimesBench: BenchWorkload {
     public let seed: UInt64
     /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
     public var stopOnSignals: Bool
+    /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
+    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
 
     public init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
         self.bits = bits
@@ -20,15 +22,15 @@ public final class BigPrimesBench: BenchWorkload {
 
     public func cases(workers: [Int]) -> [BenchCase] {
         var cases = [strategyCase(.serial, workers: 1)]
-        for strategy in [Strategy.threads, .processes] {
+        for strategy in [ComputeStrategy.threads, .processes] {
             for count in workers { cases.append(strategyCase(strategy, workers: count)) }
         }
         return cases
     }
 
-    private func strategyCase(_ strategy: Strategy, workers: Int) -> BenchCase {
+    private func strategyCase(_ strategy: ComputeStrategy, workers: Int) -> BenchCase {
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workers)
-        let options = RunOptions(stopOnSignals: stopOnSignals)
+        let options = RunOptions(stopOnSignals: stopOnSignals, workerDied: workerDied)
         return BenchCase(
             workload: name, strategy: strategy.rawValue, engine: "gmp", workers: workers,
             phase: strategy == .processes ? .forks : .inProcess

@@ -29,7 +29,7 @@ public struct Lesson {
     /// process), the fetches after, with the server `startServer` starts (see ``FetchBench``).
     public func run(
         startServer: @escaping () throws -> String, stopServer: @escaping () -> Void,
-        stopOnSignals: Bool = false,
+        stopOnSignals: Bool = false, workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in },
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }
@@ -38,6 +38,7 @@ public struct Lesson {
     {
         let primes = PrimesBench(
             range: 0..<primesTo, includesHotLoop: false, peers: false, stopOnSignals: stopOnSignals)
+        primes.workerDied = workerDied
         let fetch = FetchBench(
             urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false,
             startServer: startServer, stopServer: stopServer)

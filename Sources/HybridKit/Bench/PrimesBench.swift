@@ -10,6 +10,8 @@ public final class PrimesBench: BenchWorkload {
     public var includesHotLoop: Bool
     /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
     public var stopOnSignals: Bool
+    /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
+    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
     private let primesieve: ExternalCommand?
 
     /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
@@ -42,7 +44,7 @@ public final class PrimesBench: BenchWorkload {
             cases.append(strategyCase(.serial, engine: engine, workers: 1))
             if includesHotLoop { cases.append(hotLoopCase(engine)) }
         }
-        for strategy in [Strategy.threads, .processes] {
+        for strategy in [ComputeStrategy.threads, .processes] {
             for engine in engines {
                 for count in workers {
                     cases.append(strategyCase(strategy, engine: engine, workers: count))
@@ -55,9 +57,9 @@ public final class PrimesBench: BenchWorkload {
         return cases
     }
 
-    private func strategyCase(_ strategy: Strategy, engine: EngineKind, workers: Int) -> BenchCase {
+    private func strategyCase(_ strategy: ComputeStrategy, engine: EngineKind, workers: Int) -> BenchCase {
         let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workers)
-        let options = RunOptions(stopOnSignals: stopOnSignals)
+        let options = RunOptions(stopOnSignals: stopOnSignals, workerDied: workerDied)
         return BenchCase(
             workload: name, strategy: strategy.rawValue, engine: engine.rawValue, workers: workers,
             phase: strategy == .processes ? .forks : .inProcess

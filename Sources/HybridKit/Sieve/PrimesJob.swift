@@ -5,14 +5,14 @@ public struct PrimesJob: Sendable, Equatable {
     /// Who runs the hot loop.
     public var engine: EngineKind
     /// How chunks are spread over workers.
-    public var strategy: Strategy
+    public var strategy: ComputeStrategy
     /// How many workers (threads or processes) run at once.
     public var workers: Int
     /// Whether to sum the primes as well as count them.
     public var sum: Bool
 
     public init(
-        range: Range<UInt64>, engine: EngineKind = .c, strategy: Strategy = .serial, workers: Int = 1,
+        range: Range<UInt64>, engine: EngineKind = .c, strategy: ComputeStrategy = .serial, workers: Int = 1,
         sum: Bool = true
     ) {
         self.range = range
@@ -24,7 +24,7 @@ public struct PrimesJob: Sendable, Equatable {
 
     /// Checks what this build can run; throws a ``UsageError`` naming what it cannot.
     public func validate() throws(UsageError) {
-        try strategy.validateCPUBound(workers: workers, workload: "primes")
+        try strategy.validate(workers: workers)
     }
 }
 
@@ -56,36 +56,5 @@ public struct PrimesOutcome: Sendable, Equatable {
             .seconds("cpu_seconds", cpuSeconds),
         ]
         return RunReport(fields: fields)
-    }
-}
-
-/// Runs primes workloads.
-public enum PrimesRunner {
-    /// Runs `job`: cuts its range into chunks and hands them to its strategy's workers.
-    ///
-    /// Throws ``UsageError`` for a job this build cannot run, ``SieveError`` when the sieve or its
-    /// workers fail, and ``RunInterrupted`` when `options.stopOnSignals` and a signal stopped it.
-    public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
-        try job.validate()
-        let plan = ChunkPlan(range: job.range, workers: job.workers)
-        let bar = ProgressBar(
-            total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",
-            enabled: options.progress)
-        defer { bar.finish() }
-        let stopwatch = Stopwatch()
-        let totals: PrimeTotals
-        switch job.strategy {
-        case .threads:
-            totals = try ThreadsStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
-        case .processes:
-            totals = try ProcessesStrategy.run(
-                job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals,
-                fault: options.fault, warn: options.warn)
-        default:
-            totals = try SerialStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
-        }
-        return PrimesOutcome(
-            job: job, totals: totals, wallSeconds: stopwatch.wallSeconds,
-            cpuSeconds: stopwatch.cpuSeconds)
     }
 }
