@@ -4,8 +4,8 @@
  * Built by Tests/MPI/check.sh with mpicc straight from the shim's source.
  * Item i's slot is the 64-bit word i * i + 1 (mod 2^64), padded to --slot
  * bytes; rank 0 checks every slot and prints one line:
- *   ok items N ranks R threads T messages M seconds S
- * and exits 0, or names what is wrong and exits 1.
+ *   ok items N ranks R threads T messages M seconds S here H cpu C
+ * (cpu: rank 0's processor seconds, its serving included) and exits 0, or names what is wrong and exits 1.
  *
  * Options:
  *   --items N        items (default 1000)
@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,6 +143,10 @@ int main(int argc, char **argv) {
     double start = now();
     int status = hybrid_mpi_map(&options, work, &report);
     double seconds = now() - start;
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    double cpu = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec * 1e-6 + (double)usage.ru_stime.tv_sec +
+                 (double)usage.ru_stime.tv_usec * 1e-6;
     if (status != HYBRID_MPI_OK) {
         if (status == HYBRID_MPI_ELOST)
             fprintf(stderr, "map_check: rank %d: rank %d fell silent past its lease of %g s\n", rank,
@@ -165,9 +170,9 @@ int main(int argc, char **argv) {
             }
         }
         if (exit_code == 0)
-            printf("ok items %llu ranks %d threads %u messages %llu seconds %.4f here %llu\n",
+            printf("ok items %llu ranks %d threads %u messages %llu seconds %.4f here %llu cpu %.3f\n",
                    (unsigned long long)items, ranks, options.threads, (unsigned long long)report.messages, seconds,
-                   (unsigned long long)report.items_here);
+                   (unsigned long long)report.items_here, cpu);
         fflush(stdout);
     }
     hybrid_mpi_finalize(10);
