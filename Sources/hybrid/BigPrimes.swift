@@ -21,11 +21,19 @@ struct BigPrimes: ParsableCommand {
     @Option(help: "The seed that, with each item's index, decides its prime.")
     var seed: UInt64 = 1
 
-    @Option(help: "serial, threads or processes.")
+    @Option(help: "serial, threads, processes or mpi (under mpirun; needs a build with --traits MPI).")
     var strategy: ComputeStrategy = .processes
 
-    @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
+    @Option(
+        help:
+            "Workers (threads or processes; mpi: threads per rank) running at once (default: one per core; serial: 1).")
     var workers: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Record each finished prime in FILE (fsync'd); the same command again resumes where it stopped.",
+            valueName: "FILE"))
+    var journal: String?
 
     @Flag(help: "Print one JSON object with the primes as decimal strings.")
     var json = false
@@ -38,7 +46,9 @@ struct BigPrimes: ParsableCommand {
         let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workerCount)
         let bar = ProgressBar(total: Double(count), unit: "primes", enabled: !noProgress)
         defer { bar.finish() }
-        let options = RunOptions(stopOnSignals: true, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+        let options = RunOptions(
+            stopOnSignals: true, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath, journal: journal)
+        try Hybrid.startMPI(for: strategy)
         let outcome = try Hybrid.runReportingFailures { try BigPrimesRunner.run(job, options: options) }
         bar.finish()
         FileHandleOutput.standardOutput.write(json ? outcome.json.serialized() + "\n" : outcome.lines)

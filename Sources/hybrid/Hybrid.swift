@@ -46,6 +46,24 @@ struct Hybrid: ParsableCommand {
         } catch let failure as PoolError {
             FileHandleOutput.standardError.write("hybrid: \(failure)\n")
             Glibc.exit(1)
+        } catch let failure as JournalError {
+            // A journal of another job, or not a journal: bad input. One that cannot be written: a failed run.
+            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
+            Glibc.exit(failure.isUsageError ? 2 : 1)
+        } catch let failure as MPIError {
+            // The process's exit ends the whole MPI job (MPI_Abort), so no rank is left waiting.
+            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
+            Glibc.exit(failure == .notBuilt ? 2 : 1)
+        }
+    }
+
+    /// Under the mpi strategy, starts MPI before the run, so that rank 0 can warn of a launch
+    /// that a cut network could hang. Without MPI in this build the run's own check says so.
+    static func startMPI(for strategy: ComputeStrategy) throws {
+        guard strategy == .mpi, MPIRuntime.isBuilt else { return }
+        let place = try runReportingFailures { try MPIRuntime.start() }
+        if place.rank == 0, let warning = MPIRuntime.keepaliveWarning {
+            FileHandleOutput.standardError.write("hybrid: warning: \(warning)\n")
         }
     }
 

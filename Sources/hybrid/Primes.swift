@@ -16,11 +16,19 @@ struct Primes: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "TO, or FROM TO: the primes in [FROM, TO); FROM defaults to 0.")
     var bounds: [String]
 
-    @Option(help: "serial, threads or processes.")
+    @Option(help: "serial, threads, processes or mpi (under mpirun; needs a build with --traits MPI).")
     var strategy: ComputeStrategy = .processes
 
-    @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
+    @Option(
+        help:
+            "Workers (threads or processes; mpi: threads per rank) running at once (default: one per core; serial: 1).")
     var workers: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Record each finished chunk in FILE (fsync'd); the same command again resumes where it stopped.",
+            valueName: "FILE"))
+    var journal: String?
 
     @Option(help: "c or swift: who runs the sieve's hot loop.")
     var engine: EngineKind = .c
@@ -51,7 +59,9 @@ struct Primes: ParsableCommand {
             total: Double(range.upperBound - range.lowerBound), unit: "numbers", enabled: !noProgress)
         defer { bar.finish() }
         let options = RunOptions(
-            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
+            journal: journal)
+        try Hybrid.startMPI(for: strategy)
         let outcome = try Hybrid.runReportingFailures { try PrimesRunner.run(job, options: options) }
         bar.finish()
         let report = outcome.report

@@ -24,6 +24,11 @@ public enum MPIRuntime {
     /// Whether `mpirun` started this process (Open MPI tells its ranks their job's size).
     public static var isLaunchedByMPIRun: Bool { getenv("OMPI_COMM_WORLD_SIZE") != nil }
 
+    /// The ranks of this job on this host (1 without `mpirun`), which share its cores.
+    public static var ranksOnThisHost: Int {
+        getenv("OMPI_COMM_WORLD_LOCAL_SIZE").flatMap { Int(String(cString: $0)) } ?? 1
+    }
+
     /// Seconds a rank may stay silent before the run gives it up. `HYBRID_MPI_LEASE_SECONDS`
     /// overrides it (tests use a short lease).
     public static var leaseSeconds: Double {
@@ -38,7 +43,8 @@ public enum MPIRuntime {
     /// A warning for a job of several ranks launched without the OOB keepalive that lets mpirun
     /// notice a host whose network is cut; `nil` when it is set (or the job has one rank).
     public static var keepaliveWarning: String? {
-        guard let place = state.withLock({ $0.place }), place.ranks > 1 else { return nil }
+        // Ranks all on this host cannot be cut off from each other.
+        guard let place = state.withLock({ $0.place }), place.ranks > ranksOnThisHost else { return nil }
         let time = getenv("OMPI_MCA_oob_tcp_keepalive_time").flatMap { Int(String(cString: $0)) }
         if let time, time <= 60 { return nil }
         return "mpirun runs without --mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2 "
