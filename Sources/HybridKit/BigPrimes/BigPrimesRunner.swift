@@ -32,7 +32,7 @@ public enum BigPrimesRunner {
             progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied)
         let slots = try map.run(
             .calling(csieve_bigprimes_work, context: UnsafeMutableRawPointer(context)),
-            finished: journal?.finished, events: journal?.recording(events) ?? events)
+            finished: journal?.finished, events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
         try journal?.finish()
         let primes = (0..<job.count).map { item in
             String(decoding: slots.slot(item).prefix { $0 != 0 }, as: UTF8.self)

@@ -30,23 +30,39 @@ public final class MapJournal {
     /// How many items the journal held when it was opened.
     public var resumedItems: Int { journal.records.count }
 
-    /// `events`, with each finished item appended to the journal and synced first.
-    public func recording(_ events: MapEvents) -> MapEvents {
+    /// `events`, with each finished item appended to the journal and synced before `events`
+    /// hears of it. With `grouped` (a strategy that calls ``MapEvents/groupFinished``, mpi),
+    /// items are appended as they come and synced once per group: one fsync for many items
+    /// (a group commit); an item counts once its group is synced.
+    public func recording(_ events: MapEvents, grouped: Bool = false) -> MapEvents {
         var recorded = events
         let original = events.itemFinished
         recorded.itemFinished = { [self] item, slot in
             if failure == nil {
                 journal.append(item: UInt64(item), slot: slot)
-                do throws(JournalError) { try journal.sync() } catch { failure = error }
+                if !grouped { sync() }
             }
             original?(item, slot)
         }
+        if grouped {
+            let originalGroup = events.groupFinished
+            recorded.groupFinished = { [self] in
+                sync()
+                originalGroup?()
+            }
+        }
         return recorded
+    }
+
+    private func sync() {
+        guard failure == nil else { return }
+        do throws(JournalError) { try journal.sync() } catch { failure = error }
     }
 
     /// Throws the first write or sync failure of the run, if there was one: its items then
     /// were not recorded, and the run must not pass for a success.
     public func finish() throws(JournalError) {
+        sync()
         if let failure { throw failure }
     }
 }

@@ -88,6 +88,10 @@ enum MPIMap {
                         }
                         observer.events.progress?(observer.done)
                     }
+                    options.on_batch = { observer in
+                        let observer = Unmanaged<Observer>.fromOpaque(observer!).takeUnretainedValue()
+                        observer.events.groupFinished?()
+                    }
                     options.should_stop = { observer in
                         let observer = Unmanaged<Observer>.fromOpaque(observer!).takeUnretainedValue()
                         if observer.signal == nil { observer.signal = observer.signals.poll() }

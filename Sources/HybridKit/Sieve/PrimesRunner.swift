@@ -34,7 +34,8 @@ public enum PrimesRunner {
                 options.workerDied(death)
             })
         let slots = try map.run(
-            work.mapWork, finished: journal?.finished, events: journal?.recording(events) ?? events)
+            work.mapWork, finished: journal?.finished,
+            events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
         try journal?.finish()
         return PrimesOutcome(
             job: job, totals: work.reduce(slots), wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
