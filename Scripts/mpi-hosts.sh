@@ -7,7 +7,7 @@
 # Makes a "head" namespace holding a bridge and N host namespaces, each joined to the bridge by a
 # veth pair with a private address of 10.251.0.0/24 (the head is .1, host i is .(10+i)), then runs
 #
-#   mpirun --hostfile FILE --mca plm_rsh_agent AGENT --mca btl tcp,self,vader
+#   mpirun --hostfile FILE --mca plm_rsh_agent AGENT --mca btl tcp,self,vader --bind-to none
 #          --mca oob_tcp_if_include 10.251.0.0/24 --mca btl_tcp_if_include 10.251.0.0/24
 #          --mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2
 #          --mca oob_tcp_keepalive_probes 3 MPIRUN-ARGS
@@ -15,7 +15,8 @@
 # inside the head namespace. FILE lists the hosts (one slot per core unless --slots S); AGENT starts
 # each host's Open MPI daemon with `ip netns exec HOST unshare --uts`, so each host has a hostname
 # of its own (Open MPI then treats it as another node: TCP between hosts, never shared memory) and
-# no ssh is needed. All traffic stays inside these namespaces. The keepalive settings let mpirun
+# no ssh is needed. Ranks are not bound to cores (--bind-to none): every host would bind its first
+# rank to core 0, and the hosts share this machine's cores. All traffic stays inside these namespaces. The keepalive settings let mpirun
 # notice a host whose network is cut within 5 + 2 * 3 = 11 seconds of silence (Open MPI's defaults
 # take 480 s, and with data in flight TCP retries for about 15 minutes); README, "Beyond one machine".
 #
@@ -118,7 +119,7 @@ chmod +x "$work/agent"
 # Open MPI reads its session directories and temporary files from TMPDIR; each host has its own name.
 start=$(date +%s.%N)
 ip netns exec "$head" mpirun --allow-run-as-root --hostfile "$work/hostfile" \
-    --mca plm_rsh_agent "$work/agent" --mca btl tcp,self,vader \
+    --mca plm_rsh_agent "$work/agent" --mca btl tcp,self,vader --bind-to none \
     --mca oob_tcp_if_include "$subnet.0/24" --mca btl_tcp_if_include "$subnet.0/24" \
     --mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2 --mca oob_tcp_keepalive_probes 3 \
     "$@" &

@@ -502,7 +502,7 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
     unsigned char *inbox = NULL, *spare = NULL;
     size_t inbox_capacity = 0, spare_capacity = 0;
     outbox box = {0};
-    int result = HYBRID_MPI_OK;
+    int result = HYBRID_MPI_OK, batch_open = 0;
     if (books.last_heard == NULL || books.said_bye == NULL) {
         result = HYBRID_MPI_ENOMEM;
         goto out;
@@ -557,7 +557,7 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
                     memcpy(&item, record, 8);
                     root_accept(s, &books, item, record + 8);
                 }
-                if (count > 0 && o->on_batch != NULL) o->on_batch(o->observer);
+                if (count > 0) batch_open = 1;
                 if (ended) continue; /* END went out already: no GIVE may follow it */
                 uint64_t *give = message_buffer(8 * (1 + wanted));
                 if (give == NULL) {
@@ -600,8 +600,12 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
         }
         if (count > 0) {
             activity = 1;
-            if (o->on_batch != NULL) o->on_batch(o->observer);
+            batch_open = 1;
         }
+        /* One group for everything that came in since the last: a journal fsyncs once for it, so
+           the slower its disk, the bigger its groups, and rank 0 keeps up. */
+        if (batch_open && o->on_batch != NULL) o->on_batch(o->observer);
+        batch_open = 0;
         if (failed) {
             report->failed_rank = 0;
             report->failed_item = (int64_t)s->failed_item;
@@ -642,12 +646,16 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
             pthread_mutex_lock(&s->lock);
             if (s->finished_count == 0) wait_main(s, idle_wait);
             pthread_mutex_unlock(&s->lock);
-            /* At most 250 us between polls: a rank whose threads wait for items waits that long. */
-            idle_wait = idle_wait * 2 < 250e-6 ? idle_wait * 2 : 250e-6;
+            /* At most 1 ms between polls (a rank asks for items before its threads run dry, so
+               this costs no thread time); alone, only the threads and should_stop need a look. */
+            double longest = world_size > 1 ? 1e-3 : 10e-3;
+            idle_wait = idle_wait * 2 < longest ? idle_wait * 2 : longest;
         }
     }
     outbox_drain(&box, lease);
 out:
+    /* Even a failing run keeps what it accepted: the caller's journal syncs it now. */
+    if (batch_open && o->on_batch != NULL) o->on_batch(o->observer);
     watchdog_arm(0, 0, "");
     outbox_free(&box);
     free(books.last_heard);

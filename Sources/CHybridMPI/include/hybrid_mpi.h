@@ -154,9 +154,10 @@ typedef struct hybrid_mpi_map_options {
      */
     void (*on_item)(void *observer, uint64_t item, const void *slot);
     /**
-     * Called on rank 0 after each group of on_item calls (the results of one
-     * message, or of one poll of its own threads), before it serves anything
-     * else: a journal appends in on_item and fsyncs once here. NULL for none.
+     * Called on rank 0 after each group of on_item calls (every result that
+     * arrived, from other ranks or its own threads, since the group before),
+     * before it serves another round: a journal appends in on_item and fsyncs
+     * once here, so the slower the fsync, the larger the groups. NULL for none.
      */
     void (*on_batch)(void *observer);
     /** Polled about every millisecond on rank 0; nonzero ends the run with HYBRID_MPI_ESTOPPED. */

@@ -10,7 +10,9 @@ public enum PrimesRunner {
         let stopwatch = Stopwatch()
         // Under MPI the chunks are planned for every thread of every rank; only rank 0 keeps a journal.
         let place = job.strategy == .mpi ? try MPIRuntime.start() : nil
-        var plan = ChunkPlan(range: job.range, workers: job.workers * (place?.ranks ?? 1))
+        var plan =
+            place.map { ChunkPlan.mpi(range: job.range, workers: job.workers * $0.ranks) }
+            ?? ChunkPlan(range: job.range, workers: job.workers)
         let journal = try options.journal.flatMap { path throws(JournalError) in
             place?.rank ?? 0 == 0 ? try MapJournal(path: path, job: job.journalJob(plan: plan)) : nil
         }
