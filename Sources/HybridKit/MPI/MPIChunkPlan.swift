@@ -5,7 +5,7 @@ extension ChunkPlan {
 
     /// The chunks of an mpi run over `workers` threads in all: the usual plan, with chunks
     /// widened so that there are at most ``mpiMaximumCount`` of them. Up to about 5 * 10^14 the
-    /// usual plan stands (2^27 numbers, about 30 ms a chunk); at 10^16 a chunk is about 2.4 * 10^9
+    /// usual plan stands (2^27 numbers, about 20 ms a chunk); at 10^16 a chunk is about 2.4 * 10^9
     /// numbers, about a second (README, "Beyond one machine").
     public static func mpi(range: Range<UInt64>, workers: Int) -> ChunkPlan {
         let usual = ChunkPlan(range: range, workers: workers)
