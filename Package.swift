@@ -29,7 +29,9 @@ let package = Package(
             // programs that only sieve never map it; its headers are needed to build.
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CHybridMPI"]),
+        // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
+        .target(name: "CShims"),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -40,10 +42,14 @@ let package = Package(
             dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
             cSettings: [.define("HYBRID_MPI", .when(traits: ["MPI"]))]
         ),
+        // What the command line shows: the lesson, bench sweeps, tables, charts, number formatting
+        // and progress drawing. Not a product: HybridKit users never pull it in.
+        .target(name: "HybridPresentation", dependencies: ["HybridKit"]),
         .executableTarget(
             name: "hybrid",
             dependencies: [
                 "HybridKit",
+                "HybridPresentation",
                 "HybridServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -59,6 +65,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
+        .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
     ]

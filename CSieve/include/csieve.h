@@ -137,19 +137,29 @@ const char *csieve_strerror(int status);
 /* Fetching                                                                   */
 /* ========================================================================== */
 /*
- * CSieve also fetches batches of URLs with libcurl, for the I/O-bound half of
- * hybrid. A batch (csieve_fetch_batch) holds the URLs, one result slot per URL
- * and two shared cursors; one or more fetchers (csieve_fetcher), each on its
- * own thread, take the next URL from the batch with an atomic increment and
- * write that URL's result, so a batch is fetched exactly once however many
- * fetchers share it, and the results stay in input order.
+ * CSieve also fetches URLs with libcurl, for the I/O-bound half of hybrid.
+ * A batch (csieve_fetch_batch) hands out URLs and takes back results; one or
+ * more fetchers (csieve_fetcher), each on its own thread, take the next URL
+ * from the batch, fetch it and give the batch its result, so a batch is
+ * fetched exactly once however many fetchers share it. Each URL's index is
+ * its position in the input, so results can be put back in order.
+ *
+ * A batch is either an array (csieve_fetch_batch_new: URLs in, one result
+ * slot per URL out) or a stream (csieve_fetch_stream_new: a source callback
+ * gives the next URL when a fetcher needs one, a sink callback gets each
+ * result as it finishes), so a list of a million URLs needs memory for the
+ * transfers in flight only.
  *
  * A fetcher owns one libcurl handle and is never shared between threads:
  *   - window 0: one easy handle, reused for every URL, one transfer at a time;
  *   - window K >= 1: one multi handle keeping up to K transfers in flight,
  *     adding one as one finishes, driven by curl_multi_poll().
- * Every transfer speaks HTTP/1.1 (never h2c), with CURLOPT_NOSIGNAL, and only
- * over http or https. Connections are kept alive and reused within a fetcher.
+ * Only http and https are fetched. https speaks HTTP/2 where the server
+ * offers it (ALPN), and a multi handle multiplexes its transfers to one host
+ * over one connection; plain http speaks HTTP/1.1 (never h2c, whose upgrade
+ * breaks connection reuse in libcurl 7.88). Certificates are verified against
+ * the system's authorities unless told otherwise. Redirects are followed (up
+ * to 10 by default). Connections are kept alive and reused within a fetcher.
  *
  * Rules for callers:
  *   - Call csieve_fetch_global_init() before starting any thread that fetches
@@ -159,13 +169,25 @@ const char *csieve_strerror(int status);
  *     touches. libcurl is opened then rather than linked, so a program that
  *     only sieves never maps libcurl and its TLS stack; without libcurl.so.4
  *     installed, csieve_fetch_global_init() returns CSIEVE_ECURL.
- *   - Each URL's outcome lands in its csieve_fetch_result: a failed transfer
- *     (malformed URL, unsupported scheme, refused connection, time-out, ...)
- *     is a result with curl_code != 0 and a message, never a failed batch.
- *   - A fetcher needs about one file descriptor per transfer in flight; the
- *     caller sizes windows to the process's descriptor limit.
+ *   - Each URL's outcome is one csieve_fetch_result: a failed transfer
+ *     (malformed URL, no scheme, unsupported scheme, refused connection,
+ *     untrusted certificate, time-out, redirect loop, ...) is a result with
+ *     curl_code != 0 and a message, never a failed batch.
+ *   - A transfer in flight holds up to three file descriptors (its
+ *     connection, and for an easy handle libcurl's internal wake-up pair, or
+ *     a name resolver's pair while it resolves), plus one while it writes a
+ *     body file; a multi handle holds two more. The caller sizes windows to
+ *     the process's descriptor limit.
  *
- * Needs libcurl 7.85 or later (CURLOPT_PROTOCOLS_STR).
+ * Retries (options.retries) follow a transport error or a 5xx status, after
+ * retry_backoff, then twice that, and so on, each wait capped at
+ * CSIEVE_FETCH_MAX_BACKOFF. Failures that no retry can fix are never
+ * retried: malformed URLs and unsupported schemes, name resolution (DNS)
+ * failures, certificate failures, too many redirects or a loop, bodies over
+ * the maximum, a body file that cannot be written, and a stopped batch.
+ *
+ * Needs libcurl 7.85 or later (CURLOPT_PROTOCOLS_STR), with nghttp2 for
+ * HTTP/2.
  *
  * Example: fetch three URLs, up to two at a time, on the calling thread.
  *
@@ -173,23 +195,23 @@ const char *csieve_strerror(int status);
  *   #include <stdio.h>
  *
  *   int main(void) {
- *       const char *urls[] = {"http://127.0.0.1:8080/", "http://127.0.0.1:8080/status/404",
+ *       const char *urls[] = {"https://example.com/", "http://127.0.0.1:8080/status/404",
  *                             "ftp://example.invalid/"};
  *       csieve_fetch_result results[3];
- *       csieve_fetch_batch batch;
  *       csieve_fetch_options options;
  *       if (csieve_fetch_global_init() != CSIEVE_OK) return 1;
  *       csieve_fetch_options_init(&options);
  *       options.total_timeout = 10;
- *       csieve_fetch_batch_init(&batch, urls, 3, results);
+ *       csieve_fetch_batch *batch = csieve_fetch_batch_new(urls, 3, results);
  *       csieve_fetcher *fetcher = csieve_fetcher_new(&options, 2);
- *       if (fetcher == NULL) return 1;
- *       int status = csieve_fetcher_run(fetcher, &batch);
+ *       if (batch == NULL || fetcher == NULL) return 1;
+ *       int status = csieve_fetcher_run(fetcher, batch);
  *       for (size_t i = 0; i < 3; i++)
- *           printf("%s: status %ld, %llu bytes, %s\n", urls[i], results[i].status,
- *                  (unsigned long long)results[i].bytes, results[i].error);
+ *           printf("%s: status %ld, HTTP %d, %llu bytes, %s\n", urls[i], results[i].status,
+ *                  results[i].http_version, (unsigned long long)results[i].bytes,
+ *                  results[i].error);
  *       csieve_fetcher_free(fetcher);
- *       csieve_fetch_batch_free(&batch);
+ *       csieve_fetch_batch_free(batch);
  *       return status == CSIEVE_OK ? 0 : 1;
  *   }
  *
@@ -200,29 +222,53 @@ const char *csieve_strerror(int status);
 /** libcurl could not be initialised, or refused a handle or an option. */
 #define CSIEVE_ECURL (-3)
 
+/** The longest wait before a retry, in seconds (10 minutes): backoffs stop doubling there. */
+#define CSIEVE_FETCH_MAX_BACKOFF 600.0
+/**
+ * The longest time limit honoured, in seconds (about 31.7 years): a larger
+ * total_timeout, connect_timeout or stall_timeout is taken as this one, so
+ * no conversion to libcurl's milliseconds can overflow.
+ */
+#define CSIEVE_FETCH_MAX_TIMEOUT 1e9
+
+/** csieve_fetch_options.http_version: HTTP/2 over TLS where offered, HTTP/1.1 otherwise. */
+#define CSIEVE_HTTP_DEFAULT 0
+/** csieve_fetch_options.http_version: HTTP/1.1 always. */
+#define CSIEVE_HTTP_1_1 11
+
 /**
  * How a fetcher fetches. Set every field with csieve_fetch_options_init()
  * first, then change the ones you need, so that fields added later keep
- * their defaults.
+ * their defaults. csieve_fetcher_new() copies the options and the strings
+ * they point to.
  */
 typedef struct csieve_fetch_options {
     /** Limit on a whole transfer, in seconds; 0 means none. Default 0. */
     double total_timeout;
-    /** Limit on connecting, in seconds; 0 means libcurl's (300 s). Default 0. */
+    /** Limit on connecting (TLS handshake included), in seconds; 0 means none. Default 30. */
     double connect_timeout;
     /**
+     * Ends a transfer that receives less than 1 byte per second over this
+     * many seconds (a silent server), while a slow but moving download
+     * goes on; 0 means never. Default 60.
+     */
+    double stall_timeout;
+    /**
      * Further attempts after a transport error (curl_code != 0) or a 5xx
-     * status; the result is that of the last attempt. Default 0.
+     * status, except the failures no retry can fix (see above); the result
+     * is that of the last attempt. Default 0.
      */
     unsigned retries;
     /**
      * Seconds to wait before the first retry; each further retry waits twice
-     * as long as the one before. Default 0.1.
+     * as long as the one before, up to CSIEVE_FETCH_MAX_BACKOFF. NaN and
+     * negative values are 0. Default 0.1.
      */
     double retry_backoff;
     /**
-     * Largest body accepted, in bytes; a longer one ends the transfer with
-     * CURLE_FILESIZE_EXCEEDED. 0 means no limit. Default 0.
+     * Largest body accepted (after decoding), in bytes; a longer one ends the
+     * transfer with CURLE_FILESIZE_EXCEEDED. 0, and values above INT64_MAX,
+     * mean no limit. Default 0.
      */
     uint64_t max_body_bytes;
     /**
@@ -230,6 +276,40 @@ typedef struct csieve_fetch_options {
      * counts the bytes and drops them. Default 0.
      */
     int keep_bodies;
+    /** CSIEVE_HTTP_DEFAULT or CSIEVE_HTTP_1_1. Default CSIEVE_HTTP_DEFAULT. */
+    int http_version;
+    /** Nonzero follows redirects (Location); 0 reports the 3xx itself. Default 1. */
+    int follow_redirects;
+    /**
+     * Redirects followed at most; one more is a failed result
+     * (CURLE_TOO_MANY_REDIRECTS). A URL that answers a redirect a second time
+     * within one transfer is a loop, failed at once. Default 10.
+     */
+    long max_redirects;
+    /** Nonzero skips certificate and host-name verification. Default 0. */
+    int insecure;
+    /** A PEM file of authorities to trust instead of the system's; NULL for the system's. */
+    const char *ca_file;
+    /** Nonzero asks for every content encoding libcurl decodes (gzip, deflate, br, zstd). */
+    int compressed;
+    /**
+     * A directory to write each body to, as the file named by the URL's
+     * index ("0", "1", ...). A body is written to ".INDEX.part" and renamed
+     * when its transfer completed, so a failed or stopped transfer never
+     * leaves a file under the final name. NULL writes no files. Default NULL.
+     */
+    const char *output_directory;
+    /** The User-Agent header; NULL sends "csieve/VERSION libcurl/VERSION". */
+    const char *user_agent;
+    /** header_count extra request headers, each "Name: value". Default none. */
+    const char *const *headers;
+    size_t header_count;
+    /**
+     * At most this many connections to one host (host and port) at once; 0
+     * means no cap. A multi handle caps its own connections (HTTP/2 streams
+     * share one); easy-handle fetchers of one batch wait for each other.
+     */
+    unsigned per_host;
 } csieve_fetch_options;
 
 /** Fills options with the defaults above. Cost: O(1). */
@@ -240,61 +320,97 @@ void csieve_fetch_options_init(csieve_fetch_options *options);
 
 /**
  * The outcome of fetching one URL (its last attempt). Times are in seconds
- * from the start of that attempt, as libcurl measures them; a time that was
- * never reached (no connection, no first byte) is 0.
+ * from the start of that attempt, as libcurl measures them; what an attempt
+ * never reached (no transfer at all, no connection, no response) is 0.
  */
 typedef struct csieve_fetch_result {
-    /** The HTTP status code; 0 when no response arrived. */
+    /** The HTTP status code of the last response; 0 when none arrived. */
     long status;
-    /** Body bytes received (after any transfer decoding). */
+    /** Body bytes delivered, after any content decoding (--compressed). */
     uint64_t bytes;
+    /** Body bytes as received on the wire, before content decoding. */
+    uint64_t bytes_received;
     /** Total time of the transfer. */
     double total_seconds;
-    /** Time until the TCP connection was made (0 for a reused one). */
+    /** Time until the connection was made (0 for a reused one). */
     double connect_seconds;
     /** Time until the first byte of the response arrived. */
     double first_byte_seconds;
     /** libcurl's CURLcode: 0 (CURLE_OK) when the transfer completed. */
     int curl_code;
-    /** Attempts made: 1 plus the retries used. 0 for a URL never fetched. */
+    /** Attempts made: 1 plus the retries used. */
     unsigned attempts;
+    /** Redirects followed. */
+    unsigned redirects;
+    /** The HTTP version of the last response: 10, 11, 20 or 30; 0 when none arrived. */
+    int http_version;
+    /** New connections this URL's attempts opened (0 when they reused one). */
+    unsigned connections;
+    /** Nonzero when the body was written to output_directory under the URL's index. */
+    int saved;
+    /** The URL the last response came from (after redirects). */
+    const char *final_url;
     /** libcurl's message for curl_code, NUL-terminated; "" when it is 0. */
     char error[CSIEVE_FETCH_ERROR_SIZE];
-    /**
-     * With keep_bodies: the body, malloc'ed, body_length bytes (NULL when it
-     * was empty). Owned by the batch: csieve_fetch_batch_free() releases it.
-     */
+    /** With keep_bodies: the body, body_length bytes (NULL when it was empty). */
     unsigned char *body;
     size_t body_length;
 } csieve_fetch_result;
 
+/** What a csieve_fetch_source returns: no more URLs, ever. */
+#define CSIEVE_FETCH_END 0
+/** What a csieve_fetch_source returns: *url and *length hold the next URL. */
+#define CSIEVE_FETCH_URL 1
 /**
- * A batch of URLs and their results, shared by every fetcher that works on
- * it. The caller owns the URL strings and the results array, which must
- * outlive the batch's use; next and done are read and advanced atomically.
+ * What a csieve_fetch_source returns: no URL is ready yet (input still
+ * coming); the fetcher goes on with its transfers and asks again within 5 ms.
  */
-typedef struct csieve_fetch_batch {
-    const char *const *urls;      /* count NUL-terminated URLs */
-    size_t count;                 /* number of URLs */
-    csieve_fetch_result *results; /* count slots, results[i] for urls[i] */
-    size_t next;                  /* the next URL index to hand out */
-    size_t done;                  /* the number of URLs finished */
-} csieve_fetch_batch;
+#define CSIEVE_FETCH_LATER 2
 
 /**
- * Sets up a batch over urls[0..count) and zeroes results[0..count).
- * Cost: O(count).
- * Returns CSIEVE_OK, or CSIEVE_EINVAL when batch is NULL or count > 0 and
- * urls or results is NULL.
+ * A stream's source: sets *url to the next URL, *length bytes long (the
+ * string needs no NUL; a NUL inside it makes that URL a failed result), and
+ * returns CSIEVE_FETCH_URL; or returns CSIEVE_FETCH_LATER or
+ * CSIEVE_FETCH_END. The fetcher copies the URL before the next call. Calls
+ * are serialised by the batch, from whichever fetcher thread needs a URL.
+ * A source should not block: a fetcher waiting in it moves none of its
+ * transfers; return CSIEVE_FETCH_LATER instead.
  */
-int csieve_fetch_batch_init(csieve_fetch_batch *batch, const char *const *urls, size_t count,
-                            csieve_fetch_result *results);
+typedef int (*csieve_fetch_source)(void *context, const char **url, size_t *length);
 
 /**
- * Releases the bodies kept in the batch's results (and sets them to NULL);
- * it does not free urls or results, which the caller owns.
- * csieve_fetch_batch_free(NULL) does nothing. Cost: O(count).
+ * A stream's sink: receives the result of the URL with this index (the
+ * index-th URL the source gave, from 0). result, its final_url and body are
+ * valid only during the call. Calls are serialised by the batch (a slow sink
+ * slows every fetcher), from whichever fetcher thread finished the URL;
+ * a sink call may run while the source is called from another thread.
  */
+typedef void (*csieve_fetch_sink)(void *context, size_t index, const char *url,
+                                  size_t url_length, const csieve_fetch_result *result);
+
+/** URLs to fetch and where their results go, shared by every fetcher working on it. */
+typedef struct csieve_fetch_batch csieve_fetch_batch;
+
+/**
+ * Makes a batch over urls[0..count): results[i] receives urls[i]'s result.
+ * The caller owns both arrays, which must outlive the batch; results are
+ * zeroed here. Bodies and final URLs in the results are copies owned by the
+ * batch: csieve_fetch_batch_free() releases them. Cost: O(count).
+ * Returns NULL when memory runs out, or count > 0 and an array is NULL.
+ */
+csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count,
+                                           csieve_fetch_result *results);
+
+/**
+ * Makes a batch that takes URLs from source and gives results to sink, both
+ * called with context. Memory stays bounded by the transfers in flight,
+ * however many URLs the source gives. Cost: O(1).
+ * Returns NULL when memory runs out or a callback is NULL.
+ */
+csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_fetch_sink sink,
+                                            void *context);
+
+/** Releases a batch (after every fetcher on it returned). NULL does nothing. */
 void csieve_fetch_batch_free(csieve_fetch_batch *batch);
 
 /**
@@ -302,6 +418,21 @@ void csieve_fetch_batch_free(csieve_fetch_batch *batch);
  * call from any thread while fetchers run (for progress). Cost: O(1).
  */
 size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch);
+
+/** The number of URLs fetchers have taken so far (finished or in flight). Thread-safe. */
+size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch);
+
+/**
+ * Stops the batch: fetchers take no more URLs, end the transfers in flight
+ * (and retries waiting) within about 0.1 s, report each of those as
+ * CURLE_ABORTED_BY_CALLBACK ("interrupted"), delete their unfinished body
+ * files, and return. One atomic store: safe from any thread, and from a
+ * signal handler.
+ */
+void csieve_fetch_batch_stop(csieve_fetch_batch *batch);
+
+/** Whether csieve_fetch_batch_stop() was called. Thread-safe. */
+int csieve_fetch_batch_stopped(const csieve_fetch_batch *batch);
 
 /**
  * Runs curl_global_init(CURL_GLOBAL_DEFAULT) once per process (later calls
@@ -312,6 +443,9 @@ size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch);
  */
 int csieve_fetch_global_init(void);
 
+/** The default User-Agent, "csieve/VERSION libcurl/VERSION" (static storage). */
+const char *csieve_fetch_user_agent(void);
+
 /** A fetcher: one libcurl easy or multi handle and its transfers. */
 typedef struct csieve_fetcher csieve_fetcher;
 
@@ -320,8 +454,8 @@ typedef struct csieve_fetcher csieve_fetcher;
  * time); window K >= 1 makes a multi-handle fetcher with up to K transfers in
  * flight. options may be NULL for the defaults; it is copied.
  * Cost: O(window) allocations; connections open lazily.
- * Returns NULL when memory runs out or libcurl refuses a handle; call
- * csieve_fetch_global_init() first.
+ * Returns NULL when memory runs out, libcurl refuses a handle or an option,
+ * or output_directory cannot be opened; call csieve_fetch_global_init() first.
  */
 csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned window);
 
@@ -332,10 +466,10 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
 void csieve_fetcher_free(csieve_fetcher *fetcher);
 
 /**
- * Fetches URLs of the batch until none is left to take: takes the next index
- * atomically, fetches that URL (retrying as the options say), writes
- * batch->results[index], advances batch->done, and takes another. Many
- * fetchers, each on its own thread, may run on one batch at once.
+ * Fetches URLs of the batch until none is left to take or the batch is
+ * stopped: takes the next URL, fetches it (retrying as the options say),
+ * gives the batch its result, and takes another. Many fetchers, each on its
+ * own thread, may run on one batch at once.
  * Cost: the network's; the CPU cost per transfer is libcurl's, about 10 to 30
  * microseconds (kernel time included) on a reused loopback connection.
  * Returns CSIEVE_OK once the batch has no URL left to take (per-URL failures

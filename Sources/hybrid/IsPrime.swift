@@ -28,7 +28,7 @@ struct IsPrime: ParsableCommand {
         let verdicts = try inputs.map { number throws(UsageError) in try Primality(testing: number) }
         var text = ""
         for (number, verdict) in zip(inputs, verdicts) { text += "\(number) \(verdict.rawValue)\n" }
-        FileHandleOutput.standardOutput.write(text)
+        try FileHandleOutput.standardOutput.writeResult(text)
     }
 
     private static func standardInputLines() -> [String] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid primes [FROM] TO`: the count and exact sum of the primes in a range.
 struct Primes: ParsableCommand {
@@ -16,31 +17,15 @@ struct Primes: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "TO, or FROM TO: the primes in [FROM, TO); FROM defaults to 0.")
     var bounds: [String]
 
-    @Option(help: "serial, threads, processes or mpi (under mpirun; needs a build with --traits MPI).")
-    var strategy: ComputeStrategy = .processes
-
-    @Option(
-        help:
-            "Workers (threads or processes; mpi: threads per rank) running at once (default: one per core; serial: 1).")
-    var workers: Int?
-
-    @Option(
-        help: ArgumentHelp(
-            "Record each finished chunk in FILE (fsync'd); the same command again resumes where it stopped.",
-            valueName: "FILE"))
-    var journal: String?
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: "c or swift: who runs the sieve's hot loop.")
     var engine: EngineKind = .c
 
-    @Flag(help: "Print the run report as one JSON object.")
-    var json = false
-
     @Flag(help: "Count only; skip the sum.")
     var countOnly = false
 
-    @Flag(help: "Never draw a progress bar (it is drawn only on a terminal anyway).")
-    var noProgress = false
+    @OptionGroup var output: OutputOptions
 
     // Fault injection for the end-to-end tests: the worker process that takes this chunk kills
     // itself (once, or every time with --inject-fault-every-time).
@@ -52,20 +37,19 @@ struct Primes: ParsableCommand {
 
     func run() throws {
         let range = try parseRange()
-        let workerCount = workers ?? strategy.defaultWorkers
-        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
+        let job = PrimesJob(
+            range: range, engine: engine, strategy: compute.strategy, workers: compute.workerCount, sum: !countOnly)
         let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }
-        let bar = ProgressBar(
-            total: Double(range.upperBound - range.lowerBound), unit: "numbers", enabled: !noProgress)
+        let bar = output.progressBar(total: Double(range.upperBound - range.lowerBound), unit: "numbers")
         defer { bar.finish() }
         let options = RunOptions(
             stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
-            journal: journal)
-        try Hybrid.startMPI(for: strategy)
-        let outcome = try Hybrid.runReportingFailures { try PrimesRunner.run(job, options: options) }
+            journal: compute.journal)
+        try Hybrid.startMPI(for: compute.strategy)
+        let outcome = try PrimesRunner.run(job, options: options)
         bar.finish()
         let report = outcome.report
-        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())
+        try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.table())
     }
 
     private func parseRange() throws -> Range<UInt64> {
@@ -85,6 +69,3 @@ struct Primes: ParsableCommand {
         }
     }
 }
-
-extension ComputeStrategy: ExpressibleByArgument {}
-extension EngineKind: ExpressibleByArgument {}

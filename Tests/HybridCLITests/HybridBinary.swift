@@ -20,24 +20,52 @@ struct HybridBinary {
         return directory.appendingPathComponent("hybrid")
     }()
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
+    /// Runs hybrid with `arguments`, feeding it `input`, and collects both outputs. Standard
+    /// output and standard error are read at the same time, on two threads, so a program that
+    /// fills one pipe while the test waits on the other cannot deadlock. `standardOutput` may
+    /// instead name a file to write to (such as /dev/full), and then comes back empty.
+    static func run(_ arguments: [String], input: String? = nil, standardOutput path: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()
         let standardInput = Pipe()
-        process.standardOutput = output
+        if let path {
+            guard let file = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+            process.standardOutput = file
+        } else {
+            process.standardOutput = output
+        }
         process.standardError = error
         process.standardInput = standardInput
         try process.run()
+        let outData = Collected()
+        let errData = Collected()
+        let readers = DispatchGroup()
+        if path == nil {
+            DispatchQueue.global().async(group: readers) {
+                outData.set(output.fileHandleForReading.readDataToEndOfFile())
+            }
+        }
+        DispatchQueue.global().async(group: readers) {
+            errData.set(error.fileHandleForReading.readDataToEndOfFile())
+        }
         if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
         try standardInput.fileHandleForWriting.close()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        readers.wait()
         process.waitUntilExit()
         return Output(
-            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+            status: process.terminationStatus, standardOutput: String(decoding: outData.data, as: UTF8.self),
+            standardError: String(decoding: errData.data, as: UTF8.self))
     }
+}
+
+/// Bytes one reader thread collects and the test thread reads once the reader is done.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+
+    func set(_ data: Data) { lock.withLock { bytes = data } }
+    var data: Data { lock.withLock { bytes } }
 }

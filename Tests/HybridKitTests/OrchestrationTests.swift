@@ -78,7 +78,7 @@ struct OrchestrationTests {
         #expect(warnings.withLock { $0.count } == 1)
     }
 
-    @Test("a chunk that kills every worker before it is recorded still ends in an error", .timeLimit(.minutes(1)))
+    @Test("a chunk that kills every worker before it is recorded still ends in an error", .timeLimit(.minutes(5)))
     func workersKeepDyingBeforeClaiming() throws {
         let options = RunOptions(fault: FaultInjection(item: 2, everyTime: true, beforeClaiming: true))
         #expect(throws: PoolError.workersDied(6)) {
@@ -86,7 +86,7 @@ struct OrchestrationTests {
         }
     }
 
-    @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(1)))
+    @Test("a chunk that kills every worker ends the run with an error, not a hang", .timeLimit(.minutes(5)))
     func workersKeepDying() throws {
         let options = RunOptions(fault: FaultInjection(item: 2, everyTime: true))
         #expect(throws: PoolError.workersDied(6)) {

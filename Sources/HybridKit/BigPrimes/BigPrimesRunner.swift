@@ -25,7 +25,7 @@ public enum BigPrimesRunner {
         let progress = options.progress
         // Under MPI only rank 0 keeps a journal.
         let rank = job.strategy == .mpi ? try MPIRuntime.start().rank : 0
-        let journal = try options.journal.flatMap { path throws(JournalError) in
+        let journal = try options.journal.flatMap { path in
             rank == 0 ? try MapJournal(path: path, job: job.journalJob(slotBytes: slotBytes)) : nil
         }
         let events = MapEvents(

@@ -27,3 +27,7 @@ public struct JournalError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String { message }
 }
+
+/// A journal that cannot be written or read fails the run (exit 1); ``MapJournal`` turns the
+/// other kinds, which are the input's fault, into ``UsageError``s.
+extension JournalError: RunFailure {}

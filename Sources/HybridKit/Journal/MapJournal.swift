@@ -13,8 +13,16 @@ public final class MapJournal {
     private var failure: JournalError?
 
     /// Opens (or creates) the journal at `path` for `job`; see ``Journal/init(path:job:)``.
-    public init(path: String, job: JournalJob) throws(JournalError) {
-        journal = try Journal(path: path, job: job)
+    ///
+    /// Throws ``UsageError`` for a file that cannot be resumed (another job's journal, not a
+    /// journal, another version, in use by another run): the input's fault. Throws
+    /// ``JournalError`` when the file cannot be read or written.
+    public init(path: String, job: JournalJob) throws {
+        do {
+            journal = try Journal(path: path, job: job)
+        } catch let error where error.isUsageError {
+            throw UsageError(error.message)
+        }
     }
 
     /// The journal's job: its geometry wins over the run's own.

@@ -27,3 +27,7 @@ public enum MPIError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// A run under MPI that failed: the command exits 1 (``MPIError/notBuilt`` never gets that far:
+/// the strategy's check refuses it as a ``UsageError`` first).
+extension MPIError: RunFailure {}

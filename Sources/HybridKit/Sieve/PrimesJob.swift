@@ -34,33 +34,4 @@ public struct PrimesOutcome: Sendable, Equatable {
     public var totals: PrimeTotals
     public var wallSeconds: Double
     public var cpuSeconds: Double
-
-    /// The run report: the same fields as a table or as JSON. Big numbers are decimal strings in JSON.
-    public var report: RunReport {
-        let range = job.range
-        var fields: [RunReport.Field] = [
-            .init("from", json: .string(String(range.lowerBound)), text: groupedDigits(range.lowerBound)),
-            .init("to", json: .string(String(range.upperBound)), text: groupedDigits(range.upperBound)),
-            .init("count", json: .unsigned(totals.count), text: groupedDigits(totals.count)),
-        ]
-        if let sum = totals.sum {
-            fields.append(.init("sum", json: .string(String(sum)), text: groupedDigits(sum)))
-        } else {
-            fields.append(.init("sum", json: .null, text: "not computed (--count-only)"))
-        }
-        fields += [
-            .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
-            .init("strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
-            .init("workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
-        ]
-        // Under mpi, workers are each rank's threads.
-        if job.strategy == .mpi, let place = MPIRuntime.place {
-            fields.append(.init("ranks", json: .integer(Int64(place.ranks)), text: String(place.ranks)))
-        }
-        fields += [
-            .seconds("seconds", wallSeconds),
-            .seconds("cpu_seconds", cpuSeconds),
-        ]
-        return RunReport(fields: fields)
-    }
 }

@@ -13,7 +13,7 @@ public enum PrimesRunner {
         var plan =
             place.map { ChunkPlan.mpi(range: job.range, workers: job.workers * $0.ranks) }
             ?? ChunkPlan(range: job.range, workers: job.workers)
-        let journal = try options.journal.flatMap { path throws(JournalError) in
+        let journal = try options.journal.flatMap { path in
             place?.rank ?? 0 == 0 ? try MapJournal(path: path, job: job.journalJob(plan: plan)) : nil
         }
         // A resumed run keeps the chunks the journal began with, whatever the workers now.

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// A workload a sweep can measure: it turns a list of worker counts into cases.
 ///
 /// A new workload plugs in by conforming to this protocol and being listed in

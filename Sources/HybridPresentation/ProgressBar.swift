@@ -1,44 +1,42 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import HybridKit
+import Synchronization
 
 /// A one-line progress bar on standard error: percent done, rate and time left.
 ///
-/// It draws only when standard error is a terminal, only once the work has run for a second,
+/// It draws only when standard error is a terminal, only once the work has run for a second (`delay`),
 /// and at most ten times a second; `finish()` erases it. When disabled every call does nothing,
 /// so callers never branch on it.
 public final class ProgressBar: @unchecked Sendable {
     private let total: Double
     private let unit: String
     private let enabled: Bool
+    private let delay: Double
     private let stopwatch = Stopwatch()
-    private var lastDraw = 0.0
-    private var drawn = false
-    private var lock = pthread_mutex_t()
+    /// When the bar last drew, and whether it shows now.
+    private let state = Mutex((lastDraw: 0.0, drawn: false))
 
     /// - Parameters:
     ///   - total: the amount of work, in `unit`s.
     ///   - unit: what the rate counts (`numbers`, `URLs`).
     ///   - enabled: `false` for `--no-progress`; a non-terminal standard error disables it too.
-    public init(total: Double, unit: String, enabled: Bool) {
+    ///   - delay: seconds of work before the first drawing (short runs draw nothing).
+    public init(total: Double, unit: String, enabled: Bool, delay: Double = 1) {
         self.total = max(total, 1)
+        self.delay = delay
         self.unit = unit
         self.enabled = enabled && FileHandleOutput.standardError.isTerminal
-        pthread_mutex_init(&lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(&lock)
     }
 
     /// Reports that `done` units of the total are finished. Safe from any thread.
     public func update(done: Double) {
         guard enabled else { return }
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        state.withLock { state in draw(done: done, state: &state) }
+    }
+
+    private func draw(done: Double, state: inout (lastDraw: Double, drawn: Bool)) {
         let elapsed = stopwatch.wallSeconds
-        guard elapsed >= 1, elapsed - lastDraw >= 0.1 else { return }
-        lastDraw = elapsed
+        guard elapsed >= delay, !state.drawn || elapsed - state.lastDraw >= 0.1 else { return }
+        state.lastDraw = elapsed
         let fraction = min(done / total, 1)
         let width = 30
         let filled = Int(fraction * Double(width))
@@ -48,16 +46,16 @@ public final class ProgressBar: @unchecked Sendable {
         FileHandleOutput.standardError.write(
             "\r[\(bar)] \(fixed(fraction * 100, digits: 1))%  \(shortNumber(rate)) \(unit)/s  ETA \(fixed(left, digits: 0)) s \u{1B}[K"
         )
-        drawn = true
+        state.drawn = true
     }
 
     /// Erases the bar, if it was drawn.
     public func finish() {
         guard enabled else { return }
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        if drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }
-        drawn = false
+        state.withLock { state in
+            if state.drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }
+            state.drawn = false
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// Whether every run of a workload found the same answer: one count, one sum, nothing failed.
 /// Rows that report less (a peer that only counts) are held against what they do report.
 public struct AnswerCheck: Sendable, Equatable {

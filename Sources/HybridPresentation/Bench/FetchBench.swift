@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import HybridKit
 
 /// The I/O-bound workload in a sweep: a list of URLs fetched by every fetch strategy, with
 /// `workers` transfers in flight (threads: that many threads; multi: a window of that many;
@@ -16,7 +14,7 @@ public final class FetchBench: BenchWorkload {
     private let startServer: () throws -> String
     private let stopServer: () -> Void
     private var baseURL: String?
-    private var curlConfigPath: String?
+    private var curlConfigFile: OutputFile?
     private let curl: ExternalCommand?
     private let wantsPeers: Bool
 
@@ -107,39 +105,17 @@ public final class FetchBench: BenchWorkload {
     }
 
     private func curlConfig() throws -> String {
-        if let curlConfigPath { return curlConfigPath }
+        if let curlConfigFile { return curlConfigFile.path }
         let text = try urls().map { "url = \"\($0)\"\noutput = \"/dev/null\"\n" }.joined()
-        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(directory)/hybrid-bench-curl-XXXXXX".utf8CString)
-        let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else {
-            throw UsageError("cannot write a curl config in \(directory)")
-        }
-        let path = String(
-            decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes {
-                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-            }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                close(descriptor)
-                unlink(path)
-                throw UsageError("cannot write a curl config in \(directory)")
-            }
-            offset += written
-        }
-        bytes.removeAll()
-        close(descriptor)
-        curlConfigPath = path
-        return path
+        let file = try OutputFile.temporary(prefix: "hybrid-bench-curl-")
+        curlConfigFile = file
+        try file.write(text)
+        return file.path
     }
 
     public func finish() {
-        if let curlConfigPath { unlink(curlConfigPath) }
-        curlConfigPath = nil
+        curlConfigFile?.remove()
+        curlConfigFile = nil
         if baseURL != nil { stopServer() }
         baseURL = nil
     }

@@ -1,7 +1,16 @@
+import HybridKit
+
 /// The human form of a fetch's run report.
 extension FetchReport {
-    /// A summary (URLs, ok, failed, bytes, time, requests/s), then one line per failure.
-    public func text() -> String {
+    /// A summary (URLs, ok, failed, bytes, connections, time, requests/s), then one line per
+    /// failure.
+    public func text() -> String { summary.text(failures: failures) }
+}
+
+extension FetchSummary {
+    /// A summary (URLs, ok, failed, bytes, connections, HTTP versions, time, requests/s), then
+    /// one line per failure given.
+    public func text(failures: [FetchResult]) -> String {
         let windows = options.windows
         let layout: String
         if windows.allSatisfy({ $0 == 0 }) {
@@ -14,16 +23,28 @@ extension FetchReport {
             layout =
                 "\(windows.count) threads, multi handles, windows \(windows.map(String.init).joined(separator: "+"))"
         }
+        var bytesLine = "bytes       \(bytes)"
+        if bytesReceived != bytes { bytesLine += " (\(bytesReceived) received)" }
         var lines = [
             "strategy    \(strategy.rawValue) (\(layout))",
             "urls        \(urls)",
             "ok          \(ok)",
             "failed      \(failed)",
-            "bytes       \(bytes)",
+            bytesLine,
+            "connections \(connections)",
+        ]
+        if !httpVersions.isEmpty {
+            let versions = httpVersions.sorted { $0.key > $1.key }
+                .map { "HTTP/\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("versions    \(versions)")
+        }
+        lines += [
             "seconds     \(format(seconds, digits: 3))",
             "requests/s  \(format(requestsPerSecond, digits: 1))",
         ]
-        let failures = self.failures
+        if let interruption {
+            lines.append("interrupted by \(signalName(interruption)): the URLs not listed were not fetched")
+        }
         if !failures.isEmpty {
             lines.append("failures:")
             for failure in failures {

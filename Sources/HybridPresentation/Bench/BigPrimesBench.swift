@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The per-item CPU-bound workload in a sweep: `count` probable primes of `bits` bits, serially
 /// and on threads and forked processes. Every run must print the same primes in the same order;
 /// the answer it is held to is their count and a digest of their digits.

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// A finished sweep: every run, their summaries and the answer checks, written as a table for
 /// people, as CSV (one row per run), as JSON, or as an SVG chart.
 public struct BenchReport: Sendable {

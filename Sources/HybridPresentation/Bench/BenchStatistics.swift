@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The statistics a sweep reports of repeated runs: on a shared, noisy machine the minimum is the
 /// best estimate of what the work costs, the median of what a user sees.
 public enum BenchStatistics {

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// A plain-text table: a header row and rows of cells, columns padded to one width, text
 /// columns left-aligned and number columns right-aligned.
 public struct TextTable: Sendable {

@@ -1,3 +1,5 @@
+import HybridKit
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -92,7 +94,7 @@ public final class PrimesBench: BenchWorkload {
             phase: .inProcess
         ) {
             let stopwatch = Stopwatch()
-            let totals = try engine.makeEngine().totals(in: range, sum: true)
+            let totals = try engine.totals(in: range, sum: true)
             return BenchMeasurement(
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
                 answer: BenchAnswer(count: totals.count, sum: totals.sum))
@@ -153,9 +155,7 @@ public final class PrimesBench: BenchWorkload {
             workload: name, strategy: "peer", engine: "primesieve", workers: threads, phase: .peers
         ) {
             let outcome = try primesieve.run(arguments)
-            let count = outcome.output.split(whereSeparator: \.isNewline).first.flatMap {
-                UInt64(String($0).trimmingWhitespace())
-            }
+            let count = outcome.output.split(whereSeparator: \.isWhitespace).first.flatMap { UInt64($0) }
             return BenchMeasurement(
                 wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
                 answer: BenchAnswer(

@@ -1,5 +1,6 @@
 import Foundation
 import HybridKit
+import HybridPresentation
 import Testing
 
 #if canImport(FoundationXML)

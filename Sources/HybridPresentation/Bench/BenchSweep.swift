@@ -1,3 +1,5 @@
+import HybridKit
+
 /// Runs cases `repeat` times each and collects every run.
 ///
 /// Cases run phase by phase (see ``BenchPhase``): every forking case before anything that may

@@ -1,3 +1,5 @@
+import HybridKit
+
 /// What one run did: an ordered list of named fields, printed either as an aligned table for
 /// people or as one JSON object for programs, from the same data.
 public struct RunReport: Sendable {

@@ -1,3 +1,5 @@
+import HybridKit
+
 #if canImport(Glibc)
     import Glibc
 #endif

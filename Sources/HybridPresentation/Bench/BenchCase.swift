@@ -1,3 +1,5 @@
+import HybridKit
+
 /// When a case may run within a sweep. Forked workers must not inherit running threads (the
 /// Swift engine refuses to fork from a multi-threaded process, and libcurl or NIO threads would
 /// be copied half-alive), so every case that forks runs first, while the process is still

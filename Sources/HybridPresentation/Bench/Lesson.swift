@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The lesson `hybrid` runs with no arguments: the I/O-bound workload (URLs fetched serially,
 /// by threads, by one event loop, by threads each with an event loop) and the CPU-bound one (the
 /// sum of the primes below a size, serially, by threads and by processes, with the C and the

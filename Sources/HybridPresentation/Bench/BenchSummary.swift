@@ -1,3 +1,5 @@
+import HybridKit
+
 /// The repeated runs of one case, summarised: minimum and median wall time, CPU time, and the
 /// speedup over the workload's serial run with the same engine.
 public struct BenchSummary: Sendable {
