@@ -214,9 +214,18 @@ int hybrid_mpi_compiled(void) { return 1; }
 
 int hybrid_mpi_init(int *rank, int *ranks) {
     if (!mpi_ready) {
+        /* MPI_Init starts threads of its own. They must never take SIGINT or SIGTERM, which the
+           caller waits for on its own thread (sigtimedwait) to stop a run cleanly: a process-
+           directed signal goes to any thread that does not block it. They inherit this mask. */
+        sigset_t stop_signals, previous;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
         int provided = 0;
-        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-            return HYBRID_MPI_EMPI;
+        int status = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+        pthread_sigmask(SIG_SETMASK, &previous, NULL);
+        if (status != MPI_SUCCESS) return HYBRID_MPI_EMPI;
         /* Failures come back as codes, so that a rank can report before it ends the job. */
         MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
         MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
@@ -257,6 +266,12 @@ void hybrid_mpi_abort(int exit_code, double grace_seconds) {
     if (!mpi_ready) _exit(exit_code);
     watchdog_arm(grace_seconds > 0 ? grace_seconds : 0.001, exit_code,
                  "MPI_Abort did not end this rank in time; ending it here");
+    /* A job of one rank has no one else to end: finalizing removes Open MPI's session directory,
+       which MPI_Abort would leave behind (with a page of noise). */
+    if (world_size == 1) {
+        MPI_Finalize();
+        _exit(exit_code);
+    }
     MPI_Abort(MPI_COMM_WORLD, exit_code);
     _exit(exit_code);
 }

@@ -125,6 +125,24 @@ struct MPICommandTests {
     }
 
     @Test(
+        "SIGINT stops a run of one rank at once (exit 130); the same command resumes to the exact answer",
+        .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(3)))
+    func interrupted() throws {
+        let journal = JournalCommandTests.JournalFile()
+        let range = ["29e9", "31e9"]
+        let arguments =
+            ["primes"] + range + ["--strategy", "mpi", "--workers", "2", "--json", "--journal", journal.path]
+        let run = try StartedRun(arguments)
+        for _ in 0..<3000 where journal.size < 200 + 3 * 36 { usleep(10_000) }
+        kill(run.process.processIdentifier, SIGINT)
+        let stopped = run.finish()
+        #expect(stopped.status == 130, "\(stopped.standardError)")
+        let resumed = try HybridBinary.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(Self.answer(resumed) == (try Self.serial(range)))
+    }
+
+    @Test(
         "a rank killed mid-run: non-zero exit within seconds; the resumed run is exact",
         .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(3)))
     func killedRank() throws {

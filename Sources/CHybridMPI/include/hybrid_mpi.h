@@ -108,7 +108,8 @@ int hybrid_mpi_finalize(double timeout_seconds);
  * Ends the whole job with exit_code: MPI_Abort, which asks mpirun to end
  * every rank; if this process still runs grace_seconds later (mpirun or a
  * peer cannot be reached), it ends itself with _exit(exit_code). Flush what
- * must be kept first. Without MPI (or before init), _exit(exit_code) at once.
+ * must be kept first. In a job of one rank, MPI_Finalize (within the grace
+ * period) and _exit(exit_code); without MPI or before init, _exit at once.
  * Never returns.
  */
 void hybrid_mpi_abort(int exit_code, double grace_seconds) __attribute__((noreturn));
