@@ -8,6 +8,13 @@ let package = Package(
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
+    // MPI (off by default): `swift build --traits MPI` adds the compute strategy mpi over Open MPI.
+    // A plain build compiles CHybridMPI without it and needs no MPI headers or libraries.
+    traits: [
+        .trait(
+            name: "MPI",
+            description: "The compute strategy mpi, over Open MPI (Debian: openmpi-bin libopenmpi-dev)")
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only HybridServer (`hybrid serve`, the fetch tests) uses NIO; HybridKit does not.
@@ -24,7 +31,17 @@ let package = Package(
         ),
         // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CShims"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI"]),
+        // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
+        // HYBRID_MPI; otherwise it is stubs that say so (not __has_include, which would pick MPI
+        // up silently wherever its headers happen to be installed).
+        .target(
+            name: "CHybridMPI",
+            dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            cSettings: [.define("HYBRID_MPI", .when(traits: ["MPI"]))]
+        ),
         // What the command line shows: the lesson, bench sweeps, tables, charts, number formatting
         // and progress drawing. Not a product: HybridKit users never pull it in.
         .target(name: "HybridPresentation", dependencies: ["HybridKit"]),

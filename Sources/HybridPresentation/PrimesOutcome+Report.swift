@@ -18,6 +18,12 @@ extension PrimesOutcome {
             .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
             .init("strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
             .init("workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
+        ]
+        // Under mpi, workers are each rank's threads.
+        if job.strategy == .mpi, let place = MPIRuntime.place {
+            fields.append(.init("ranks", json: .integer(Int64(place.ranks)), text: String(place.ranks)))
+        }
+        fields += [
             .seconds("seconds", wallSeconds),
             .seconds("cpu_seconds", cpuSeconds),
         ]

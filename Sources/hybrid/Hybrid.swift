@@ -52,6 +52,16 @@ struct Hybrid: ParsableCommand {
         Glibc.exit(code)
     }
 
+    /// Under the mpi strategy, starts MPI before the run, so that rank 0 can warn of a launch
+    /// that a cut network could hang. Without MPI in this build the options' check says so.
+    static func startMPI(for strategy: ComputeStrategy) throws {
+        guard strategy == .mpi, MPIRuntime.isBuilt else { return }
+        let place = try MPIRuntime.start()
+        if place.rank == 0, let warning = MPIRuntime.keepaliveWarning {
+            FileHandleOutput.standardError.write("hybrid: warning: \(ErrorLine.make(warning))\n")
+        }
+    }
+
     /// The one warning line for a worker process that died and was replaced.
     @Sendable static func warnOfDeath(_ death: WorkerDeath) {
         FileHandleOutput.standardError.write("hybrid: warning: \(ErrorLine.make(death.description))\n")

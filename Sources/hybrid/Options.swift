@@ -8,15 +8,21 @@ extension EngineKind: ExpressibleByArgument {}
 /// `--strategy` and `--workers` of the CPU-bound commands (primes, bigprimes), declared and
 /// checked once.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "serial, threads or processes.")
+    @Option(help: "serial, threads, processes or mpi (under mpirun; needs a build with --traits MPI).")
     var strategy: ComputeStrategy = .processes
 
     // Unconditional, so that `--workers -1` is read as a number and refused as one, rather
     // than taken for an option ("Missing value").
     @Option(
         parsing: .unconditional,
-        help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
+        help: "Workers (threads or processes; mpi: threads per rank) at once (default: one per core; serial: 1).")
     var workers: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Record each finished item in FILE (fsync'd); the same command again resumes where it stopped.",
+            valueName: "FILE"))
+    var journal: String?
 
     /// The worker count asked for, or the strategy's default.
     var workerCount: Int { workers ?? strategy.defaultWorkers }

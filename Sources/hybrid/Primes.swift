@@ -43,7 +43,9 @@ struct Primes: ParsableCommand {
         let bar = output.progressBar(total: Double(range.upperBound - range.lowerBound), unit: "numbers")
         defer { bar.finish() }
         let options = RunOptions(
-            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
+            journal: compute.journal)
+        try Hybrid.startMPI(for: compute.strategy)
         let outcome = try PrimesRunner.run(job, options: options)
         bar.finish()
         let report = outcome.report

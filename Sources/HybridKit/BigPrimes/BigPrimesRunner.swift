@@ -23,10 +23,17 @@ public enum BigPrimesRunner {
             items: job.count, slotBytes: slotBytes, strategy: job.strategy, workers: job.workers,
             stopOnSignals: options.stopOnSignals, fault: options.fault)
         let progress = options.progress
+        // Under MPI only rank 0 keeps a journal.
+        let rank = job.strategy == .mpi ? try MPIRuntime.start().rank : 0
+        let journal = try options.journal.flatMap { path in
+            rank == 0 ? try MapJournal(path: path, job: job.journalJob(slotBytes: slotBytes)) : nil
+        }
+        let events = MapEvents(
+            progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied)
         let slots = try map.run(
             .calling(csieve_bigprimes_work, context: UnsafeMutableRawPointer(context)),
-            events: MapEvents(
-                progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied))
+            finished: journal?.finished, events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
+        try journal?.finish()
         let primes = (0..<job.count).map { item in
             String(decoding: slots.slot(item).prefix { $0 != 0 }, as: UTF8.self)
         }

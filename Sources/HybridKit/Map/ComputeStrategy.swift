@@ -10,14 +10,28 @@ public enum ComputeStrategy: String, CaseIterable, Sendable, Codable {
     case threads
     /// On forked processes that pull items from a counter in shared memory.
     case processes
+    /// On the ranks of an Open MPI job (`mpirun`), each running items on threads of its own,
+    /// handed out by rank 0 (``MPIMap``). Only in builds with the package trait `MPI`.
+    case mpi
+
+    /// The strategies of one machine alone: ``mpi`` needs a build with the trait `MPI` and,
+    /// for more than one rank, `mpirun`, so a sweep over every strategy leaves it out.
+    public static var allCases: [ComputeStrategy] { [.serial, .threads, .processes] }
 }
 
 extension ComputeStrategy {
     /// The most workers a run may ask for.
     public static let maximumWorkers = 4096
 
-    /// The worker count when none is given: serial runs one, the others one per core.
-    public var defaultWorkers: Int { self == .serial ? 1 : ProcessorCount.online }
+    /// The worker count when none is given: serial runs one, mpi one thread per core shared by
+    /// the ranks on this host, the others one per core.
+    public var defaultWorkers: Int {
+        switch self {
+        case .serial: return 1
+        case .mpi: return max(1, ProcessorCount.online / max(1, MPIRuntime.ranksOnThisHost))
+        case .threads, .processes: return ProcessorCount.online
+        }
+    }
 
     /// Checks a worker count for this strategy (1 ... 4096 workers, serial exactly 1); throws a
     /// ``UsageError`` naming what is wrong.
@@ -29,5 +43,6 @@ extension ComputeStrategy {
         if self == .serial, workers != 1 {
             throw UsageError("strategy serial runs 1 worker, got --workers \(workers)")
         }
+        if self == .mpi, !MPIRuntime.isBuilt { throw UsageError(MPIRuntime.buildHint) }
     }
 }

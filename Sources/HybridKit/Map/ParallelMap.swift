@@ -60,6 +60,7 @@ public struct ParallelMap: Sendable {
         case .serial: return try SerialMap.run(self, work: work, slots: slots, events: events)
         case .threads: return try ThreadsMap.run(self, work: work, slots: slots, events: events)
         case .processes: return try ProcessesMap.run(self, work: work, slots: slots, events: events)
+        case .mpi: return try MPIMap.run(self, work: work, slots: slots, events: events)
         }
     }
 

@@ -8,21 +8,37 @@ public enum PrimesRunner {
     public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
         try job.validate()
         let stopwatch = Stopwatch()
-        let plan = ChunkPlan(range: job.range, workers: job.workers)
+        // Under MPI the chunks are planned for every thread of every rank; only rank 0 keeps a journal.
+        let place = job.strategy == .mpi ? try MPIRuntime.start() : nil
+        var plan =
+            place.map { ChunkPlan.mpi(range: job.range, workers: job.workers * $0.ranks) }
+            ?? ChunkPlan(range: job.range, workers: job.workers)
+        let journal = try options.journal.flatMap { path in
+            place?.rank ?? 0 == 0 ? try MapJournal(path: path, job: job.journalJob(plan: plan)) : nil
+        }
+        // A resumed run keeps the chunks the journal began with, whatever the workers now.
+        if let width = journal?.job.geometry("chunk_width").flatMap(UInt64.init) {
+            plan = ChunkPlan(range: job.range, chunkWidth: width)
+        }
+        if place != nil {
+            plan = ChunkPlan(range: job.range, chunkWidth: try MPIRuntime.agree(on: plan.chunkWidth))
+        }
         let work = try PrimesWork(job: job, plan: plan)
         let map = ParallelMap(
             items: plan.count, slotBytes: PrimesWork.slotBytes, strategy: job.strategy, workers: job.workers,
             stopOnSignals: options.stopOnSignals, fault: options.fault)
         let progress = options.progress
+        let events = MapEvents(
+            progress: progress.map { progress in { progress(work.numbersDone(items: $0)) } },
+            workerDied: { death in
+                var death = death
+                death.itemName = "chunk"
+                options.workerDied(death)
+            })
         let slots = try map.run(
-            work.mapWork,
-            events: MapEvents(
-                progress: progress.map { progress in { progress(work.numbersDone(items: $0)) } },
-                workerDied: { death in
-                    var death = death
-                    death.itemName = "chunk"
-                    options.workerDied(death)
-                }))
+            work.mapWork, finished: journal?.finished,
+            events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
+        try journal?.finish()
         return PrimesOutcome(
             job: job, totals: work.reduce(slots), wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
     }

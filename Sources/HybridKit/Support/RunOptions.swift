@@ -10,12 +10,16 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (_ done: Double) -> Void)?
     /// Called on the calling thread for each worker process that died and was replaced.
     public var workerDied: @Sendable (WorkerDeath) -> Void
+    /// The journal file (``Journal``): finished items are recorded there, and a run given the
+    /// journal of the same job runs only the items it lacks. `nil` for none.
+    public var journal: String?
 
     public init(
         stopOnSignals: Bool = false, fault: FaultInjection? = nil,
         progress: (@Sendable (_ done: Double) -> Void)? = nil,
-        workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in }
+        workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in }, journal: String? = nil
     ) {
+        self.journal = journal
         self.stopOnSignals = stopOnSignals
         self.fault = fault
         self.progress = progress

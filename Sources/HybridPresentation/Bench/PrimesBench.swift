@@ -1,5 +1,9 @@
 import HybridKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
 /// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
 /// orchestration around it); and primesieve's count for the same range, when it is installed.
@@ -15,6 +19,8 @@ public final class PrimesBench: BenchWorkload {
     /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
     public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
     private let primesieve: ExternalCommand?
+    /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
+    private let mpirun: ExternalCommand?
 
     /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
     public init(
@@ -25,6 +31,7 @@ public final class PrimesBench: BenchWorkload {
         self.includesHotLoop = includesHotLoop
         self.stopOnSignals = stopOnSignals
         self.primesieve = peers ? ExternalCommand.find("primesieve") : nil
+        self.mpirun = MPIRuntime.isBuilt ? ExternalCommand.find("mpirun") : nil
         self.wantsPeers = peers
     }
 
@@ -51,6 +58,11 @@ public final class PrimesBench: BenchWorkload {
                 for count in workers {
                     cases.append(strategyCase(strategy, engine: engine, workers: count))
                 }
+            }
+        }
+        if let mpirun {
+            for engine in engines {
+                for count in workers { cases.append(mpiCase(mpirun, engine: engine, ranks: count)) }
             }
         }
         if let primesieve {
@@ -87,6 +99,48 @@ public final class PrimesBench: BenchWorkload {
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
                 answer: BenchAnswer(count: totals.count, sum: totals.sum))
         }
+    }
+
+    /// `mpirun -np RANKS hybrid primes FROM TO --strategy mpi --workers 1 --json`: one thread per
+    /// rank, so that ranks stand where workers do elsewhere; on this machine alone (loopback,
+    /// shared memory). Timed from outside, mpirun's start included; the answer is its report's.
+    private func mpiCase(_ mpirun: ExternalCommand, engine: EngineKind, ranks: Int) -> BenchCase {
+        var arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
+        if getuid() == 0 { arguments.append("--allow-run-as-root") }
+        arguments += [
+            "-np", String(ranks), Self.currentExecutable, "primes", String(range.lowerBound),
+            String(range.upperBound), "--strategy", "mpi", "--workers", "1", "--engine", engine.rawValue, "--json",
+            "--no-progress",
+        ]
+        return BenchCase(
+            workload: name, strategy: "mpi", engine: engine.rawValue, workers: ranks, phase: .peers
+        ) {
+            let outcome = try mpirun.run(arguments)
+            let count = Self.field("count", in: outcome.output).flatMap { UInt64($0) }
+            let sum = Self.field("sum", in: outcome.output).flatMap { UInt128($0) }
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(count: count, sum: sum, failed: outcome.status == 0 && count != nil ? 0 : 1))
+        }
+    }
+
+    /// This program's own executable, which mpirun starts as every rank.
+    private static var currentExecutable: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "hybrid"
+    }
+
+    /// A number or decimal string field of a one-line JSON run report: `"name": 12` or `"name": "12"`.
+    private static func field(_ name: String, in report: String) -> String? {
+        let key = Array("\"\(name)\": ".utf8)
+        let bytes = Array(report.utf8)
+        guard bytes.count >= key.count,
+            let start = (0...(bytes.count - key.count)).first(where: { bytes[$0..<($0 + key.count)].elementsEqual(key) }
+            )
+        else { return nil }
+        let value = bytes[(start + key.count)...].drop { $0 == UInt8(ascii: "\"") }.prefix { (48...57).contains($0) }
+        return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
     }
 
     /// `primesieve [FROM] STOP -c -t T -q`: its STOP is inclusive, so it gets `to - 1`.

@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The append-only record of a job's finished items, which lets a run that stopped (Ctrl-C, a
+/// crash, a power cut, a lost MPI node) resume: the same command with the same journal runs only
+/// the items it does not hold, and gives the same answer.
+///
+/// A journal is a header (``JournalJob``: the job and the format version) followed by one
+/// fixed-size record per finished item: the item's index (8 bytes, little-endian), its slot
+/// (`slotBytes` bytes) and the CRC-32C of both (4 bytes, little-endian). A record counts once
+/// ``sync()`` has returned: it was written and fsync'd. The header is written to a new file that
+/// is fsync'd and renamed into place, so a journal never exists without a whole header.
+///
+/// Opening an existing journal keeps every record whose checksum holds. A torn last record (the
+/// write a power cut interrupted) is cut off and its item runs again; a damaged record elsewhere
+/// is skipped and counted in ``damagedRecords``. A journal of another job is refused. While open,
+/// the file is locked (`flock`), so two runs never append to one journal.
+public final class Journal {
+    /// One finished item: its index and its slot.
+    public struct Record: Equatable, Sendable {
+        public var item: UInt64
+        public var slot: [UInt8]
+
+        public init(item: UInt64, slot: [UInt8]) {
+            self.item = item
+            self.slot = slot
+        }
+    }
+
+    /// The file.
+    public let path: String
+    /// The job as the journal names it: a resumed run must use this geometry.
+    public let job: JournalJob
+    /// The records found when the journal was opened, one per item (the first one of an item),
+    /// in file order.
+    public let records: [Record]
+    /// Records skipped when opening because their checksum failed, the torn last one aside.
+    public let damagedRecords: Int
+    /// Whether opening cut off a torn last record.
+    public let cutTornRecord: Bool
+
+    private var descriptor: Int32
+    private var pending: [UInt8] = []
+
+    /// Bytes of one record with slots of `slotBytes` bytes.
+    static func recordBytes(slotBytes: Int) -> Int { 8 + slotBytes + 4 }
+
+    /// Opens the journal at `path` for `job`, creating it with `job`'s header when the file does
+    /// not exist (or is empty). An existing journal must record the same job (its identity);
+    /// its geometry, item count and slot size then win over `job`'s, and come back in ``job``.
+    ///
+    /// Throws ``JournalError``: `notAJournal`, `unsupportedVersion`, `differentJob` or `inUse`
+    /// for a file that cannot be resumed (the command exits 2), `io` when the file cannot be
+    /// read, written or synced.
+    public init(path: String, job: JournalJob) throws(JournalError) {
+        self.path = path
+        var descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        if descriptor < 0 && errno == ENOENT {
+            try Self.create(path: path, header: job.headerText)
+            descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else { throw Self.ioError("cannot open journal \(path)") }
+        self.descriptor = descriptor
+        var opened = false
+        defer { if !opened { Glibc.close(descriptor) } }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK {
+                throw JournalError(.inUse, "journal \(path) is in use by another run")
+            }
+            throw Self.ioError("cannot lock journal \(path)")
+        }
+        var bytes = try Self.readAll(descriptor, path: path)
+        if bytes.isEmpty {
+            bytes = Array(job.headerText.utf8)
+            try Self.writeAll(descriptor, bytes, path: path)
+            guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync journal \(path)") }
+        }
+        let (found, headerBytes) = try JournalJob.parse(bytes, path: path)
+        if found.identity != job.identity {
+            throw JournalError(.differentJob, Self.difference(path: path, journal: found.identity, run: job.identity))
+        }
+        self.job = found
+
+        let size = Self.recordBytes(slotBytes: found.slotBytes)
+        let whole = (bytes.count - headerBytes) / size
+        var records: [Record] = []
+        var seen = Set<UInt64>()
+        var damaged = 0
+        var goodEnd = headerBytes
+        var tornLast = false
+        for index in 0..<whole {
+            let start = headerBytes + index * size
+            let record = bytes[start..<(start + size)]
+            let stated = record.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
+            let checksum = record.dropLast(4).withUnsafeBytes { CRC32C.checksum($0) }
+            let item = record.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+            guard stated == checksum, item < found.items else {
+                if index == whole - 1 { tornLast = true } else { damaged += 1 }
+                continue
+            }
+            goodEnd = start + size
+            if seen.insert(item).inserted {
+                records.append(Record(item: item, slot: Array(record.dropFirst(8).dropLast(4))))
+            }
+        }
+        // A torn tail (a partial record, or a whole last one that fails its checksum) is cut off,
+        // so that the next record starts on a record boundary.
+        let cut = bytes.count != headerBytes + whole * size || tornLast
+        if cut {
+            let keep = tornLast ? headerBytes + (whole - 1) * size : headerBytes + whole * size
+            guard ftruncate(descriptor, off_t(max(keep, goodEnd))) == 0, fsync(descriptor) == 0 else {
+                throw Self.ioError("cannot cut the torn last record of journal \(path)")
+            }
+        }
+        guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw Self.ioError("cannot seek in journal \(path)") }
+        self.records = records
+        self.damagedRecords = damaged
+        self.cutTornRecord = cut
+        opened = true
+    }
+
+    deinit { Glibc.close(descriptor) }
+
+    /// Adds a record for `item` with `slot` (``JournalJob/slotBytes`` bytes) to those waiting for
+    /// ``sync()``. Nothing reaches the file before then.
+    public func append(item: UInt64, slot: UnsafeRawBufferPointer) {
+        precondition(slot.count == job.slotBytes, "a journal slot has \(job.slotBytes) bytes")
+        let start = pending.count
+        for shift in stride(from: 0, to: 64, by: 8) { pending.append(UInt8(truncatingIfNeeded: item >> UInt64(shift))) }
+        pending.append(contentsOf: slot)
+        let checksum = pending[start...].withUnsafeBytes { CRC32C.checksum($0) }
+        for shift in stride(from: 0, to: 32, by: 8) {
+            pending.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift)))
+        }
+    }
+
+    /// ``append(item:slot:)`` for a slot held in an array.
+    public func append(item: UInt64, slot: [UInt8]) {
+        slot.withUnsafeBytes { append(item: item, slot: $0) }
+    }
+
+    /// Writes the appended records and fsyncs the file: they count from now on. One sync may
+    /// carry many records (a group commit). Throws ``JournalError`` (`io`) when the write or the
+    /// sync fails; the records are then not counted.
+    public func sync() throws(JournalError) {
+        guard !pending.isEmpty else { return }
+        let bytes = pending
+        pending.removeAll(keepingCapacity: true)
+        try Self.writeAll(descriptor, bytes, path: path)
+        guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync journal \(path)") }
+    }
+
+    // MARK: - Files
+
+    private static func ioError(_ what: String) -> JournalError {
+        JournalError(.io, "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// Writes the header to a new file beside `path`, syncs it and renames it into place, so
+    /// that a crash leaves either no journal or a whole header.
+    private static func create(path: String, header: String) throws(JournalError) {
+        let temporary = "\(path).new-\(getpid())"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ioError("cannot create journal \(path)") }
+        do throws(JournalError) {
+            try writeAll(descriptor, Array(header.utf8), path: path)
+            guard fsync(descriptor) == 0 else { throw ioError("cannot sync journal \(path)") }
+            Glibc.close(descriptor)
+        } catch {
+            Glibc.close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        // link() fails if another run created the journal meanwhile: that one wins.
+        if link(temporary, path) != 0 && errno != EEXIST {
+            let error = ioError("cannot create journal \(path)")
+            unlink(temporary)
+            throw error
+        }
+        unlink(temporary)
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            Glibc.close(directoryDescriptor)
+        }
+    }
+
+    private static func readAll(_ descriptor: Int32, path: String) throws(JournalError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ioError("cannot read journal \(path)") }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(JournalError) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw ioError("cannot write journal \(path)") }
+            offset += count
+        }
+    }
+
+    /// One line naming the first field in which the journal's job and the run's differ.
+    private static func difference(path: String, journal: [JournalJob.Field], run: [JournalJob.Field]) -> String {
+        let journalValues = Dictionary(journal.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let runValues = Dictionary(run.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let names = journal.map(\.name) + run.map(\.name).filter { journalValues[$0] == nil }
+        let name = names.first { journalValues[$0] != runValues[$0] } ?? "fields"
+        let had = journalValues[name] ?? "none"
+        let has = runValues[name] ?? "none"
+        return "journal \(path) records another job (\(name) \(had); this run has \(name) \(has)): "
+            + "give another --journal file, or the command that made it"
+    }
+}

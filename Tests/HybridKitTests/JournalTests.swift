@@ -1,0 +1,285 @@
+import CSieve
+import HybridKit
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A directory of its own under /tmp, removed with everything in it when the test ends.
+private final class ScratchDirectory {
+    let path: String
+
+    init() {
+        var template = Array("/tmp/hybrid-journal-XXXXXX".utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    deinit {
+        if let directory = opendir(path) {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { unlink("\(path)/\(name)") }
+            }
+            closedir(directory)
+        }
+        rmdir(path)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+}
+
+private func fileBytes(_ path: String) -> [UInt8] {
+    guard let file = fopen(path, "rb") else { return [] }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count == 0 { return bytes }
+        bytes += buffer[0..<count]
+    }
+}
+
+private func writeFile(_ path: String, _ bytes: [UInt8]) {
+    let file = fopen(path, "wb")!
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    fclose(file)
+}
+
+/// A primes job cut into chunks of `width` numbers; each slot holds a csieve_result.
+private func primesJob(to: UInt64, width: UInt64, from: UInt64 = 0) -> JournalJob {
+    JournalJob(
+        identity: [
+            .init("workload", "primes"), .init("from", String(from)), .init("to", String(to)),
+            .init("computes", "count,sum"),
+        ],
+        geometry: [.init("chunk_width", String(width))],
+        items: (to - from + width - 1) / width, slotBytes: MemoryLayout<csieve_result>.size)
+}
+
+private func slot(_ value: UInt64, bytes: Int = 24) -> [UInt8] {
+    (0..<bytes).map { UInt8(truncatingIfNeeded: value &+ UInt64($0)) }
+}
+
+@Suite("Journal")
+struct JournalTests {
+    @Test("records round-trip, one per item, in file order")
+    func roundTrip() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let journal = try Journal(path: path, job: job)
+            #expect(journal.records.isEmpty)
+            journal.append(item: 7, slot: slot(7))
+            journal.append(item: 2, slot: slot(2))
+            try journal.sync()
+            journal.append(item: 9, slot: slot(9))
+            journal.append(item: 2, slot: slot(99))  // a duplicate: the first record wins
+            try journal.sync()
+        }
+        let reopened = try Journal(path: path, job: job)
+        #expect(reopened.job == job)
+        #expect(
+            reopened.records == [
+                .init(item: 7, slot: slot(7)), .init(item: 2, slot: slot(2)), .init(item: 9, slot: slot(9)),
+            ])
+        #expect(reopened.damagedRecords == 0)
+        #expect(!reopened.cutTornRecord)
+        let header = String(decoding: fileBytes(path).prefix(15), as: UTF8.self)
+        #expect(header == "hybrid journal ")
+    }
+
+    @Test("records appended but never synced do not count")
+    func unsyncedRecordsAreLost() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let journal = try Journal(path: path, job: job)
+            journal.append(item: 1, slot: slot(1))
+            try journal.sync()
+            journal.append(item: 2, slot: slot(2))
+        }
+        #expect(try Journal(path: path, job: job).records.map(\.item) == [1])
+    }
+
+    @Test("a torn last record is cut off, and appending goes on after the last whole one", arguments: [1, 5, 20, 35])
+    func tornTail(keptBytesOfLastRecord: Int) throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let journal = try Journal(path: path, job: job)
+            for item in [3, 4, 5] as [UInt64] { journal.append(item: item, slot: slot(item)) }
+            try journal.sync()
+        }
+        // A power cut in the middle of the last record's write: only its first bytes reached the disk.
+        let bytes = fileBytes(path)
+        writeFile(path, Array(bytes.dropLast(36 - keptBytesOfLastRecord)))
+        do {
+            let journal = try Journal(path: path, job: job)
+            #expect(journal.records.map(\.item) == [3, 4])
+            #expect(journal.cutTornRecord)
+            #expect(journal.damagedRecords == 0)
+            journal.append(item: 5, slot: slot(5))
+            try journal.sync()
+        }
+        let reopened = try Journal(path: path, job: job)
+        #expect(reopened.records.map(\.item) == [3, 4, 5])
+        #expect(!reopened.cutTornRecord)
+        #expect(fileBytes(path) == bytes)
+    }
+
+    @Test("a whole last record whose checksum fails is torn too")
+    func tornWholeRecord() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let journal = try Journal(path: path, job: job)
+            for item in [3, 4] as [UInt64] { journal.append(item: item, slot: slot(item)) }
+            try journal.sync()
+        }
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 10] ^= 0xFF
+        writeFile(path, bytes)
+        let journal = try Journal(path: path, job: job)
+        #expect(journal.records.map(\.item) == [3])
+        #expect(journal.cutTornRecord)
+        #expect(fileBytes(path).count == bytes.count - 36)
+    }
+
+    @Test("a damaged record before the last is skipped and counted; its item runs again")
+    func corruptedRecord() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let journal = try Journal(path: path, job: job)
+            for item in [0, 1, 2, 3] as [UInt64] { journal.append(item: item, slot: slot(item)) }
+            try journal.sync()
+        }
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 36 - 20] ^= 0x01  // one bit of item 2's slot (records are 36 bytes)
+        writeFile(path, bytes)
+        let journal = try Journal(path: path, job: job)
+        #expect(journal.records.map(\.item) == [0, 1, 3])
+        #expect(journal.damagedRecords == 1)
+        #expect(!journal.cutTornRecord)
+    }
+
+    @Test("a journal of another job is refused, naming the field that differs")
+    func wrongJob() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        _ = try Journal(path: path, job: primesJob(to: 1000, width: 100))
+        #expect {
+            try Journal(path: path, job: primesJob(to: 2000, width: 100))
+        } throws: { error in
+            guard let error = error as? JournalError else { return false }
+            return error.kind == .differentJob && error.isUsageError && error.message.contains("to 1000")
+                && error.message.contains("to 2000") && !error.message.contains("\n")
+        }
+        var countOnly = primesJob(to: 1000, width: 100)
+        countOnly.identity[3] = .init("computes", "count")
+        #expect(throws: JournalError.self) { try Journal(path: path, job: countOnly) }
+    }
+
+    @Test("the journal's geometry wins over the run's: a resume keeps the chunks it began with")
+    func geometryFromJournal() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let first = primesJob(to: 1000, width: 100)
+        _ = try Journal(path: path, job: first)
+        let resumed = try Journal(path: path, job: primesJob(to: 1000, width: 250))
+        #expect(resumed.job.geometry("chunk_width") == "100")
+        #expect(resumed.job.items == 10)
+    }
+
+    @Test("files that are not journals, or of another version, are refused")
+    func notAJournal() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        writeFile(path, Array("count,sum\n1,2\n".utf8))
+        #expect(throws: JournalError(.notAJournal, "\(path) is not a hybrid journal (or its header is damaged)")) {
+            try Journal(path: path, job: primesJob(to: 1000, width: 100))
+        }
+        #expect(fileBytes(path) == Array("count,sum\n1,2\n".utf8))  // left as it was
+        writeFile(path, Array("hybrid journal 9\njob workload primes\n".utf8))
+        #expect {
+            try Journal(path: path, job: primesJob(to: 1000, width: 100))
+        } throws: { ($0 as? JournalError)?.kind == .unsupportedVersion }
+        // A damaged header fails its checksum.
+        _ = unlink(path)
+        _ = try Journal(path: path, job: primesJob(to: 1000, width: 100))
+        var bytes = fileBytes(path)
+        bytes[20] = UInt8(ascii: "X")
+        writeFile(path, bytes)
+        #expect {
+            try Journal(path: path, job: primesJob(to: 1000, width: 100))
+        } throws: { ($0 as? JournalError)?.kind == .notAJournal }
+    }
+
+    @Test("a journal open in one run is refused to another")
+    func inUse() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        do {
+            let first = try Journal(path: path, job: job)
+            #expect { try Journal(path: path, job: job) } throws: { ($0 as? JournalError)?.kind == .inUse }
+            withExtendedLifetime(first) {}
+        }
+        _ = try Journal(path: path, job: job)  // closed with the first: free again
+    }
+
+    @Test("a run stopped halfway resumes from its journal to the very same answer")
+    func resumeEquality() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        // Across 29,505,444,492, where the sum of the primes passes 2^64.
+        let from: UInt64 = 29_505_000_000
+        let to: UInt64 = 29_506_000_000
+        let job = primesJob(to: to, width: 30 * 64 * 500, from: from)
+        func chunk(_ item: UInt64) -> [UInt8] {
+            var result = csieve_result()
+            let start = from + item * 30 * 64 * 500
+            _ = csieve_primes(start, min(start + 30 * 64 * 500, to), &result)
+            return withUnsafeBytes(of: &result) { Array($0) }
+        }
+        // The first run finishes every other item, then stops.
+        do {
+            let journal = try Journal(path: path, job: job)
+            for item in stride(from: UInt64(0), to: job.items, by: 2) {
+                journal.append(item: item, slot: chunk(item))
+                try journal.sync()
+            }
+        }
+        // The second runs only what is missing.
+        let journal = try Journal(path: path, job: job)
+        var slots = [UInt64: [UInt8]]()
+        for record in journal.records { slots[record.item] = record.slot }
+        var ran = 0
+        for item in 0..<journal.job.items where slots[item] == nil {
+            slots[item] = chunk(item)
+            ran += 1
+        }
+        #expect(ran == Int(job.items / 2))
+        var count: UInt64 = 0
+        var sum: UInt128 = 0
+        for item in 0..<journal.job.items {
+            var result = csieve_result()
+            _ = withUnsafeMutableBytes(of: &result) { $0.copyBytes(from: slots[item]!) }
+            count += result.count
+            sum += UInt128(result.sum_high) << 64 | UInt128(result.sum_low)
+        }
+        var whole = csieve_result()
+        _ = csieve_primes(from, to, &whole)
+        #expect(count == whole.count)
+        #expect(sum == UInt128(whole.sum_high) << 64 | UInt128(whole.sum_low))
+    }
+}
