@@ -195,8 +195,8 @@ struct Fetch: ParsableCommand {
             perHost: perHost
         )
         try options.validate()
-        if let cacert, access(cacert, R_OK) != 0 {
-            throw UsageError("cannot read --cacert \(cacert): \(String(cString: strerror(errno)))")
+        if let cacert, let reason = Syscalls.unreadableReason(cacert) {
+            throw UsageError("cannot read --cacert \(cacert): \(reason)")
         }
         return options
     }
@@ -245,17 +245,8 @@ private final class BufferedOutput: Sendable {
     func flush() { state.withLock { Self.flush(&$0) } }
 
     private static func flush(_ state: inout State) {
-        var offset = 0
-        while offset < state.buffer.count && state.failure == nil {
-            let written = state.buffer.withUnsafeBytes { raw in
-                Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                state.failure = String(cString: strerror(errno))
-                break
-            }
-            offset += written
+        if state.failure == nil && !state.buffer.isEmpty {
+            state.failure = Syscalls.writeAll(STDOUT_FILENO, state.buffer)
         }
         state.buffer.removeAll(keepingCapacity: true)
         state.lastFlush = ContinuousClock.now
