@@ -86,28 +86,32 @@ struct Fetch: ParsableCommand {
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, \"Name: value\".")
     var headers: [String] = []
 
-    @Flag(help: "Print the run report as JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Print one JSON object per result as it finishes, then a summary line.")
     var jsonl = false
 
-    @Flag(name: .customLong("no-progress"), help: "Never draw progress (drawn only on a terminal).")
-    var noProgress = false
+    func validate() throws {
+        try usageChecked {
+            _ = try fetchOptions()
+            if output.json && jsonl { throw UsageError("--json and --jsonl: choose one") }
+        }
+    }
 
     func run() throws {
         let options = try fetchOptions()
-        if json && jsonl { throw UsageError("--json and --jsonl: choose one") }
         let reader = try input.map { try URLListReader(path: $0) }
 
         var demoServer: EmbeddedServer?
         var given = urls
         if given.isEmpty && input == nil {
-            let server = try EmbeddedServer.start(port: 0, latency: .milliseconds(50), size: 1024)
+            // The lesson's fetch load (its defaults), so this demo and `hybrid demo` stay one size.
+            let load = try FetchLoadOptions.parse([])
+            let server = try EmbeddedServer.start(port: 0, latency: .milliseconds(load.latency), size: 1024)
             demoServer = server
-            given = (0..<100).map { "\(server.url)/demo/\($0)" }
+            given = (0..<load.urls).map { "\(server.url)/demo/\($0)" }
             FileHandleOutput.standardError.write(
-                "hybrid: no URLs given: demo of 100 URLs of 50 ms each from an embedded server "
+                "hybrid: no URLs given: demo of \(load.urls) URLs of \(load.latency) ms each from an embedded server "
                     + "at \(server.url), strategy \(options.strategy.rawValue)\n")
         }
         defer { demoServer?.shutdown() }
@@ -119,46 +123,48 @@ struct Fetch: ParsableCommand {
         let stream = URLStream(urls: given, reader: reader)
         defer { stream.close() }
 
-        let output = BufferedOutput()
+        let json = output.json
+        let standardOutput = BufferedOutput()
         var kept: [FetchResult] = []
         let keepsAll = json
         let streams = jsonl
         let result: (FetchResult) -> Void = { result in
             if streams {
-                output.write(result.json.serialized() + "\n")
+                standardOutput.write(result.json.serialized() + "\n")
             } else if keepsAll || !result.isOK {
                 kept.append(result)
             }
         }
 
         let standardError = FileHandleOutput.standardError
-        let showsProgress = !noProgress && standardError.isTerminal
+        let showsProgress = !output.noProgress && standardError.isTerminal
+        let progressFrom = ContinuousClock.now + .seconds(output.progressDelay)
         var shown = -1
         let summary = try URLFetcher.stream(
             options: options,
             stopsOnSignals: demoServer == nil,
             progress: { done, taken in
-                output.flushIfStale()
-                guard showsProgress, done != shown else { return }
+                standardOutput.flushIfStale()
+                guard showsProgress, done != shown, ContinuousClock.now >= progressFrom else { return }
                 shown = done
                 standardError.write("\rfetched \(done)/\(taken)")
             },
             notice: { standardError.write("hybrid: \($0)\n") },
             next: stream.next,
             result: result)
-        if showsProgress { standardError.write("\r\u{1B}[K") }
+        if shown >= 0 { standardError.write("\r\u{1B}[K") }
 
         if streams {
-            output.write(JSONValue.object(summary.jsonMembers).serialized() + "\n")
+            standardOutput.write(JSONValue.object(summary.jsonMembers).serialized() + "\n")
         } else if json {
             kept.sort { $0.index < $1.index }
-            output.write(FetchReport(summary: summary, results: kept).json() + "\n")
+            standardOutput.write(FetchReport(summary: summary, results: kept).json() + "\n")
         } else {
             kept.sort { $0.index < $1.index }
-            output.write(summary.text(failures: kept))
+            standardOutput.write(summary.text(failures: kept))
         }
-        output.flush()
-        if let failure = output.failure {
+        standardOutput.flush()
+        if let failure = standardOutput.failure {
             throw OutputError(stream: "standard output", reason: failure)
         }
         if let error = stream.error {
@@ -195,8 +201,8 @@ struct Fetch: ParsableCommand {
             perHost: perHost
         )
         try options.validate()
-        if let cacert, access(cacert, R_OK) != 0 {
-            throw UsageError("cannot read --cacert \(cacert): \(String(cString: strerror(errno)))")
+        if let cacert, let reason = Syscalls.unreadableReason(cacert) {
+            throw UsageError("cannot read --cacert \(cacert): \(reason)")
         }
         return options
     }
@@ -245,17 +251,8 @@ private final class BufferedOutput: Sendable {
     func flush() { state.withLock { Self.flush(&$0) } }
 
     private static func flush(_ state: inout State) {
-        var offset = 0
-        while offset < state.buffer.count && state.failure == nil {
-            let written = state.buffer.withUnsafeBytes { raw in
-                Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                state.failure = String(cString: strerror(errno))
-                break
-            }
-            offset += written
+        if state.failure == nil && !state.buffer.isEmpty {
+            state.failure = Syscalls.writeAll(STDOUT_FILENO, state.buffer)
         }
         state.buffer.removeAll(keepingCapacity: true)
         state.lastFlush = ContinuousClock.now

@@ -41,11 +41,8 @@ struct Serve: ParsableCommand {
 
         // Blocked before the server's threads start, so they inherit the mask and the signals
         // wait for sigwait below instead of killing the process mid-answer.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let signals = Syscalls.stopSignalSet()
+        Syscalls.block(signals)
         // Thousands of concurrent clients need as many sockets.
         DescriptorLimit.raise(toAtLeast: 65536)
 
@@ -61,8 +58,7 @@ struct Serve: ParsableCommand {
         }
         FileHandleOutput.standardOutput.write("listening on \(server.url)\n")
 
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = Syscalls.waitForSignal(in: signals)
         server.shutdown()
         // The shell's convention for "ended by a signal": 128 + its number.
         Glibc.exit(128 + received)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Fits a fetch's transfers in flight to the process's file-descriptor limit (RLIMIT_NOFILE).
 ///
 /// A transfer in flight holds up to three descriptors: its socket, and either libcurl's
@@ -51,14 +47,5 @@ enum DescriptorBudget {
     }
 
     /// Descriptors open now, counted in /proc/self/fd (a guess of 16 where that is missing).
-    static func openDescriptors() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return 16 }
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.first }
-            if name != UInt8(ascii: ".") { count += 1 }
-        }
-        return count
-    }
+    static func openDescriptors() -> Int { Syscalls.openDescriptorCount() ?? 16 }
 }

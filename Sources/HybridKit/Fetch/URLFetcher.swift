@@ -188,13 +188,10 @@ public enum URLFetcher {
     }
 
     private static func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST {
-            var status = stat()
-            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { return }
-            throw UsageError("--output-dir \(path) is not a directory")
+        if let failure = Syscalls.makeDirectory(path) {
+            throw UsageError("cannot make the output directory \(path): \(failure.text)")
         }
-        throw UsageError(
-            "cannot make the output directory \(path): \(String(cString: strerror(errno)))")
+        if !Syscalls.isDirectory(path) { throw UsageError("--output-dir \(path) is not a directory") }
     }
 }
 

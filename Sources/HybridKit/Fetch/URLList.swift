@@ -42,14 +42,18 @@ public final class URLListReader: @unchecked Sendable {
     /// - Throws: ``UsageError`` when the file cannot be opened.
     public init(path: String) throws {
         self.path = path
-        descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw UsageError("cannot read URL list \(path): \(String(cString: strerror(errno)))")
+        if path == "-" {
+            descriptor = STDIN_FILENO
+        } else {
+            switch Syscalls.openForReading(path) {
+            case .success(let opened): descriptor = opened
+            case .failure(let failure): throw UsageError("cannot read URL list \(path): \(failure.text)")
+            }
         }
     }
 
     deinit {
-        if descriptor != STDIN_FILENO { close(descriptor) }
+        if descriptor != STDIN_FILENO { Syscalls.close(descriptor) }
     }
 
     /// The next URL, or `nil` at the end of the list (or at a read error, see ``error``).
@@ -67,13 +71,12 @@ public final class URLListReader: @unchecked Sendable {
     private func fill() {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes {
-                Glibc.read(descriptor, $0.baseAddress, $0.count)
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                error = UsageError(
-                    "cannot read URL list \(path): \(String(cString: strerror(errno)))")
+            let count: Int
+            switch chunk.withUnsafeMutableBytes({ Syscalls.read(descriptor, into: $0) }) {
+            case .success(let read): count = read
+            case .failure(let failure):
+                error = UsageError("cannot read URL list \(path): \(failure.text)")
+                count = 0
             }
             if count <= 0 {
                 ended = true

@@ -70,53 +70,34 @@ public final class URLStream: Sendable {
     public func close() { state.withLock { $0.closed = true } }
 
     private func startReading(_ reader: URLListReader) {
-        final class Job {
-            let body: () -> Void
-            init(_ body: @escaping () -> Void) { self.body = body }
-        }
         // The thread holds the stream until the list ends or close() is called.
-        let job = Unmanaged.passRetained(
-            Job {
-                // Stop signals are for the thread that supervises the fetch: one delivered here
-                // would take the default action and end the process.
-                var signals = sigset_t()
-                sigemptyset(&signals)
-                sigaddset(&signals, SIGINT)
-                sigaddset(&signals, SIGTERM)
-                pthread_sigmask(SIG_BLOCK, &signals, nil)
-                while true {
-                    // Wait while the queue is full: 8192 URLs last fetchers over 0.1 s even at
-                    // 60,000 a second, so a 10 ms nap never starves them and costs little.
-                    while self.state.withLock({
-                        !$0.closed && $0.queue.count - $0.head >= self.capacity
-                    }) {
-                        usleep(10_000)
-                    }
-                    let url = reader.next()
-                    let stop = self.state.withLock { state -> Bool in
-                        if state.closed { return true }
-                        if let url {
-                            state.queue.append(url)
-                            return false
-                        }
-                        state.error = reader.error
-                        state.ended = true
-                        return true
-                    }
-                    if stop { return }
+        let started = Syscalls.startDetachedThread {
+            // Stop signals are for the thread that supervises the fetch: one delivered here
+            // would take the default action and end the process.
+            Syscalls.block(Syscalls.stopSignalSet())
+            while true {
+                // Wait while the queue is full: 8192 URLs last fetchers over 0.1 s even at
+                // 60,000 a second, so a 10 ms nap never starves them and costs little.
+                while self.state.withLock({
+                    !$0.closed && $0.queue.count - $0.head >= self.capacity
+                }) {
+                    Syscalls.sleep(seconds: 0.01)
                 }
-            })
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            }, job.toOpaque())
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            job.release()
+                let url = reader.next()
+                let stop = self.state.withLock { state -> Bool in
+                    if state.closed { return true }
+                    if let url {
+                        state.queue.append(url)
+                        return false
+                    }
+                    state.error = reader.error
+                    state.ended = true
+                    return true
+                }
+                if stop { return }
+            }
+        }
+        if !started {
             // No thread: read it all here, as a last resort.
             var urls: [String] = []
             while let url = reader.next() { urls.append(url) }

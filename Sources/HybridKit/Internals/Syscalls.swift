@@ -8,8 +8,9 @@ import CShims
 /// `Internals/Syscalls.swift`): each call that can be interrupted retries through
 /// ``retryingOnInterrupt(_:)``, wait statuses are read through CShims (Swift cannot import the
 /// `W*` macros), and the rest of the library sees Swift types and error text only. The fork
-/// pool's own calls are C, in CSieve/workers.c.
-enum Syscalls {
+/// pool's own calls are C, in CSieve/workers.c. The few members the command line needs too
+/// (blocking and awaiting stop signals, writing standard output) are `package`, not public.
+package enum Syscalls {
     /// Runs `call` again while it fails with `EINTR`; returns its last result.
     static func retryingOnInterrupt<Result: BinaryInteger>(_ call: () -> Result) -> Result {
         while true {
@@ -27,7 +28,7 @@ enum Syscalls {
 extension Syscalls {
     /// Writes every byte to `descriptor`, retrying short writes and `EINTR`; returns the
     /// system's reason when a write fails, nil when all was written.
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
+    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
@@ -76,6 +77,49 @@ extension Syscalls {
     @discardableResult
     static func close(_ descriptor: Int32) -> String? {
         Glibc.close(descriptor) == 0 ? nil : errorText(errno)
+    }
+
+    /// Opens `path` for reading; the descriptor, or the system's reason.
+    static func openForReading(_ path: String) -> Result<Int32, SystemFailure> {
+        let descriptor = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        return descriptor >= 0 ? .success(descriptor) : .failure(SystemFailure(errno))
+    }
+
+    /// Reads up to `buffer.count` bytes from `descriptor` into `buffer`, retrying `EINTR`; the
+    /// count read (0 at the end), or the system's reason.
+    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SystemFailure> {
+        let count = retryingOnInterrupt { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
+        return count >= 0 ? .success(count) : .failure(SystemFailure(errno))
+    }
+
+    /// Makes the directory `path` (mode 755) unless something of that name is there; the
+    /// system's reason when it can do neither.
+    static func makeDirectory(_ path: String) -> SystemFailure? {
+        mkdir(path, 0o755) == 0 || errno == EEXIST ? nil : SystemFailure(errno)
+    }
+
+    /// Whether `path` names a directory.
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Nil when this process may read `path`; otherwise the system's reason.
+    package static func unreadableReason(_ path: String) -> String? {
+        access(path, R_OK) == 0 ? nil : errorText(errno)
+    }
+
+    /// The descriptors this process has open (the one reading /proc/self/fd included), counted
+    /// in /proc/self/fd; nil where that is missing.
+    static func openDescriptorCount() -> Int? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.first }
+            if name != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
     }
 
     /// Removes the file at `path`, if it is there.
@@ -182,7 +226,7 @@ extension Syscalls {
 
 extension Syscalls {
     /// SIGINT and SIGTERM as a set.
-    static func stopSignalSet() -> sigset_t {
+    package static func stopSignalSet() -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
@@ -191,7 +235,8 @@ extension Syscalls {
     }
 
     /// Blocks `set` on the calling thread; returns the mask it replaced.
-    static func block(_ set: sigset_t) -> sigset_t {
+    @discardableResult
+    package static func block(_ set: sigset_t) -> sigset_t {
         var set = set
         var original = sigset_t()
         pthread_sigmask(SIG_BLOCK, &set, &original)
@@ -210,6 +255,15 @@ extension Syscalls {
         var timeout = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         let signal = sigtimedwait(&set, nil, &timeout)
         return signal > 0 ? signal : nil
+    }
+
+    /// Waits, however long it takes, for a signal of `set` (blocked) to arrive; takes and
+    /// returns it.
+    package static func waitForSignal(in set: sigset_t) -> Int32 {
+        var set = set
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        return received
     }
 
     private final class ThreadBody {
@@ -236,6 +290,13 @@ extension Syscalls {
 
     /// Waits for a thread from ``startThread(_:)`` to end.
     static func join(_ thread: pthread_t) { pthread_join(thread, nil) }
+
+    /// Starts `body` on a new POSIX thread that nobody joins; false when no thread could be made.
+    static func startDetachedThread(_ body: @escaping () -> Void) -> Bool {
+        guard let thread = startThread(body) else { return false }
+        pthread_detach(thread)
+        return true
+    }
 }
 
 // MARK: - Limits
