@@ -22,11 +22,17 @@ let package = Package(
             // programs that only sieve never map it; its headers are needed to build.
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
-        .target(name: "HybridKit", dependencies: ["CSieve"]),
+        // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
+        .target(name: "CShims"),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CShims"]),
+        // What the command line shows: the lesson, bench sweeps, tables, charts, number formatting
+        // and progress drawing. Not a product: HybridKit users never pull it in.
+        .target(name: "HybridPresentation", dependencies: ["HybridKit"]),
         .executableTarget(
             name: "hybrid",
             dependencies: [
                 "HybridKit",
+                "HybridPresentation",
                 "HybridServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -42,6 +48,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
+        .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
     ]

@@ -28,6 +28,9 @@ int curl_library_load(curl_library *library) {
     RESOLVE(multi_poll, "curl_multi_poll");
     RESOLVE(multi_info_read, "curl_multi_info_read");
     RESOLVE(multi_cleanup, "curl_multi_cleanup");
+    RESOLVE(slist_append, "curl_slist_append");
+    RESOLVE(slist_free_all, "curl_slist_free_all");
+    RESOLVE(version_info, "curl_version_info");
 #undef RESOLVE
     /* The handle stays open for the process's life: every fetch calls through it. */
     return 0;

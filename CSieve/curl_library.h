@@ -30,6 +30,9 @@ typedef struct curl_library {
                             int timeout_ms, int *ready);
     CURLMsg *(*multi_info_read)(CURLM *multi, int *queued);
     CURLMcode (*multi_cleanup)(CURLM *multi);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
+    void (*slist_free_all)(struct curl_slist *list);
+    curl_version_info_data *(*version_info)(CURLversion stamp);
 } curl_library;
 
 /*

@@ -19,7 +19,7 @@
 
 #include "presieve.h"
 
-/* A sieving prime as the engine keeps it: p / 30 and where its next multiple lies. */
+/* A small or medium sieving prime: p / 30 and where its next multiple lies. */
 typedef struct sieving_prime {
     uint32_t quotient;     /* p / 30 */
     uint32_t offset_wheel; /* byte offset << 6 | class << 3 | position (see wheel.h) */
@@ -31,24 +31,57 @@ typedef struct prime_list {
     size_t capacity;
 } prime_list;
 
-/* 8 KiB blocks: big enough to stream, small enough to recycle often. */
-#define BUCKET_CAPACITY 1022
+/*
+ * A big sieving prime, packed into 64 bits: p / 30 (below 2^28, as p < 2^32)
+ * in the low BIG_QUOTIENT_BITS, then the byte of its next multiple within the
+ * segment it waits for (BIG_OFFSET_BITS), then its mod-2310 wheel index
+ * (wheel2310.h). 8 bytes, so a bucket streams.
+ */
+#define BIG_QUOTIENT_BITS 28
+#define BIG_OFFSET_BITS 23
+#define BIG_WHEEL_SHIFT (BIG_QUOTIENT_BITS + BIG_OFFSET_BITS)
+#define ENGINE_LARGEST_SEGMENT_BYTES ((size_t)1 << BIG_OFFSET_BITS)
+typedef uint64_t big_prime;
+
+/*
+ * Big primes wait in buckets: blocks of BUCKET_BYTES aligned to their size, a
+ * header and then the primes up to the block's end, so that a pointer to the
+ * next free place in a bucket is all a segment's list needs (it is full when
+ * that pointer is aligned, and its bucket is the aligned block below it).
+ * 8 KiB: big enough to stream, small enough to recycle often.
+ */
+#define BUCKET_BYTES 8192
+#define BUCKET_CAPACITY ((BUCKET_BYTES - 16) / sizeof(big_prime))
 typedef struct bucket {
-    struct bucket *next;
-    size_t count;
-    sieving_prime items[BUCKET_CAPACITY];
+    struct bucket *next; /* the list's fuller buckets */
+    uint64_t unused;     /* keeps the header 16 bytes */
+    big_prime items[BUCKET_CAPACITY];
 } bucket;
 
-/* Hands out the sieving primes above PRESIEVE_LARGEST_PRIME in increasing order; 0 at the end. */
+/*
+ * Buckets are carved, as needed, from slabs of 4 MiB: an aligned allocation of
+ * its own would cost each bucket a page of padding that malloc touches.
+ */
+#define BUCKETS_PER_SLAB 512
+typedef struct bucket_slab {
+    struct bucket_slab *next;
+    void *memory;
+} bucket_slab;
+
+/*
+ * Hands out the sieving primes above PRESIEVE_LARGEST_PRIME in increasing
+ * order, a block at a time: sets *primes and returns how many (0 at the end).
+ * A block stays valid until the next call.
+ */
 typedef struct prime_source {
-    uint64_t (*next)(void *context);
+    size_t (*next)(void *context, const uint32_t **primes);
     void *context;
 } prime_source;
 
 typedef struct engine {
     /* Fixed for the engine's life. */
     const presieve *presieve;
-    uint8_t *segment;      /* capacity_bytes plus 16 bytes of zeroed padding for word reads */
+    uint8_t *segment;      /* capacity_bytes plus 64 bytes, the first 16 zeroed after each segment */
     size_t capacity_bytes; /* the largest segment this engine can sieve */
     size_t segment_bytes;  /* the segment in use: a power of two, at most capacity_bytes */
     unsigned segment_shift;
@@ -62,13 +95,24 @@ typedef struct engine {
     uint64_t next_byte; /* of the next segment */
     uint64_t end_byte;  /* one past the run's last byte */
     size_t length;      /* bytes in the current segment */
-    uint64_t pending_prime;
     prime_source source;
+    const uint32_t *block; /* the source's current block of primes, from block_position on */
+    size_t block_count, block_position;
     prime_list small[8]; /* by wheel class, so the crossing loop is chosen once per class */
     prime_list medium[8];
-    bucket **ring; /* ring[(current + k) & ring_mask]: big primes due k segments ahead */
-    size_t ring_size, ring_mask, ring_current;
+
+    /*
+     * slots[k]: the next free place in the bucket list of the segment k
+     * ahead (NULL: none yet), for k < slot_count. slots slides along a
+     * window of twice as many, and moves back to its start when it reaches
+     * the end, so that filing a prime indexes it directly.
+     */
+    big_prime **slots;
+    big_prime **slot_window;
+    size_t slot_count, slot_window_size;
     bucket *free_buckets;
+    bucket_slab *slabs;
+    uint8_t *carve, *carve_end; /* the newest slab's buckets not yet handed out */
     int status;
 } engine;
 

@@ -2,18 +2,22 @@
  * fetch.c -- batches of URLs over libcurl: one reused easy handle, or one
  * multi handle with a bounded window of transfers (see csieve.h, "Fetching").
  */
-/* sigaction, clock_gettime and nanosleep are POSIX, not ISO C. */
+/* sigaction, clock_gettime, nanosleep, openat and renameat are POSIX, not ISO C. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "csieve.h"
 #include "curl_library.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What a transfer slot is doing. */
 enum transfer_state {
@@ -22,20 +26,36 @@ enum transfer_state {
     TRANSFER_WAITING, /* its URL failed and waits for retry_at to try again */
 };
 
+/* The most redirect responses remembered per transfer to find a loop. */
+#define REDIRECTS_REMEMBERED 64
+
+struct csieve_fetcher;
+
 /*
  * One transfer slot: an easy handle reused for URL after URL, so libcurl
  * keeps its buffers and the multi handle its connections between them.
  */
 struct transfer {
     CURL *easy;
-    const csieve_fetch_options *options;
+    struct csieve_fetcher *fetcher;
     enum transfer_state state;
     size_t index;       /* the URL's index in the batch while not idle */
+    char *url;          /* a copy of the URL, url_length bytes and a NUL */
+    size_t url_length;
+    char *host;         /* "host:port" of the URL, while it holds a per-host place */
     unsigned attempts;  /* attempts begun for this URL */
+    unsigned connections; /* connections its attempts opened */
+    int performed;      /* libcurl ran the current attempt (its times and status are real) */
     double retry_at;    /* CLOCK_MONOTONIC seconds, while waiting */
-    uint64_t bytes;     /* body bytes of this attempt */
+    uint64_t bytes;     /* body bytes of this attempt, decoded */
     int body_too_large; /* the write callback refused bytes past max_body_bytes */
     int out_of_memory;  /* the write callback could not grow the body */
+    int write_errno;    /* the body file could not be written: why */
+    int redirect_loop;  /* a URL answered a redirect twice */
+    int interrupted;    /* the batch was stopped during this attempt */
+    int file;           /* the body's temporary file, or -1 */
+    uint64_t redirected[REDIRECTS_REMEMBERED]; /* hashes of URLs that answered a redirect */
+    unsigned redirected_count;
     unsigned char *body;
     size_t body_length;
     size_t body_capacity;
@@ -43,11 +63,47 @@ struct transfer {
 };
 
 struct csieve_fetcher {
-    csieve_fetch_options options;
-    unsigned window;               /* 0: easy handle; K: multi handle, K in flight */
-    CURLM *multi;                  /* NULL for window 0 */
-    struct transfer *transfers;    /* max(window, 1) slots */
+    csieve_fetch_options options; /* strings below are the fetcher's own copies */
+    unsigned window;              /* 0: easy handle; K: multi handle, K in flight */
+    CURLM *multi;                 /* NULL for window 0 */
+    struct transfer *transfers;   /* max(window, 1) slots */
     unsigned transfer_count;
+    struct curl_slist *headers;   /* options.headers as libcurl's list */
+    char *user_agent;
+    char *ca_file;
+    int directory;                /* options.output_directory, open, or -1 */
+    csieve_fetch_batch *batch;    /* the batch being run */
+};
+
+/* A host and the easy-handle transfers in flight to it (per_host). */
+struct host_count {
+    char *host;
+    unsigned in_flight;
+    struct host_count *next;
+};
+
+#define HOST_BUCKETS 256
+
+struct csieve_fetch_batch {
+    pthread_mutex_t source_lock; /* the source, taken and exhausted */
+    pthread_mutex_t lock;        /* the sink and the host counts */
+    pthread_cond_t host_freed;
+    csieve_fetch_source source;
+    csieve_fetch_sink sink;
+    void *context;
+    /* Array mode (csieve_fetch_batch_new). */
+    const char *const *urls;
+    size_t count;
+    csieve_fetch_result *results;
+    size_t array_next;
+    /* Under source_lock. */
+    size_t taken;
+    int exhausted;
+    /* Under lock. */
+    struct host_count *hosts[HOST_BUCKETS];
+    /* Atomic. */
+    size_t done;
+    int stop;
 };
 
 /* ---------------------------------------------------------------- global -- */
@@ -58,6 +114,8 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_status = CSIEVE_ECURL;
 /* libcurl's functions, filled once by global_init (see curl_library.h). */
 static curl_library libcurl;
+/* "csieve/VERSION libcurl/VERSION", the default User-Agent. */
+static char default_user_agent[64];
 
 static void global_init(void) {
     /* A peer that closes its socket while libcurl writes would raise SIGPIPE,
@@ -69,7 +127,11 @@ static void global_init(void) {
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, NULL);
     if (curl_library_load(&libcurl) != 0) return;
-    global_status = libcurl.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
+    if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return;
+    curl_version_info_data *info = libcurl.version_info(CURLVERSION_NOW);
+    snprintf(default_user_agent, sizeof default_user_agent, "csieve/%s libcurl/%s",
+             CSIEVE_VERSION, info != NULL && info->version != NULL ? info->version : "?");
+    global_status = CSIEVE_OK;
 }
 
 int csieve_fetch_global_init(void) {
@@ -77,35 +139,123 @@ int csieve_fetch_global_init(void) {
     return global_status;
 }
 
+const char *csieve_fetch_user_agent(void) {
+    if (csieve_fetch_global_init() != CSIEVE_OK) return "csieve/" CSIEVE_VERSION;
+    return default_user_agent;
+}
+
 /* --------------------------------------------------------------- options -- */
 
 void csieve_fetch_options_init(csieve_fetch_options *options) {
     if (options == NULL) return;
     memset(options, 0, sizeof *options);
+    options->connect_timeout = 30;
+    options->stall_timeout = 60;
     options->retry_backoff = 0.1;
+    options->follow_redirects = 1;
+    options->max_redirects = 10;
 }
 
 /* ----------------------------------------------------------------- batch -- */
 
-int csieve_fetch_batch_init(csieve_fetch_batch *batch, const char *const *urls, size_t count,
-                            csieve_fetch_result *results) {
-    if (batch == NULL || (count > 0 && (urls == NULL || results == NULL))) return CSIEVE_EINVAL;
+static csieve_fetch_batch *batch_alloc(void) {
+    csieve_fetch_batch *batch = calloc(1, sizeof *batch);
+    if (batch == NULL) return NULL;
+    if (pthread_mutex_init(&batch->source_lock, NULL) != 0) {
+        free(batch);
+        return NULL;
+    }
+    if (pthread_mutex_init(&batch->lock, NULL) != 0) {
+        pthread_mutex_destroy(&batch->source_lock);
+        free(batch);
+        return NULL;
+    }
+    if (pthread_cond_init(&batch->host_freed, NULL) != 0) {
+        pthread_mutex_destroy(&batch->lock);
+        pthread_mutex_destroy(&batch->source_lock);
+        free(batch);
+        return NULL;
+    }
+    return batch;
+}
+
+static int array_source(void *context, const char **url, size_t *length) {
+    csieve_fetch_batch *batch = context;
+    if (batch->array_next >= batch->count) return CSIEVE_FETCH_END;
+    *url = batch->urls[batch->array_next++];
+    *length = strlen(*url);
+    return CSIEVE_FETCH_URL;
+}
+
+static void array_sink(void *context, size_t index, const char *url, size_t url_length,
+                       const csieve_fetch_result *result) {
+    (void)url;
+    (void)url_length;
+    csieve_fetch_batch *batch = context;
+    csieve_fetch_result *slot = &batch->results[index];
+    *slot = *result;
+    /* The result's strings and body live only during this call: keep copies. */
+    slot->final_url = result->final_url != NULL ? strdup(result->final_url) : NULL;
+    if (result->body != NULL) {
+        slot->body = malloc(result->body_length);
+        if (slot->body != NULL) {
+            memcpy(slot->body, result->body, result->body_length);
+        } else {
+            slot->body_length = 0;
+        }
+    }
+}
+
+csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count,
+                                           csieve_fetch_result *results) {
+    if (count > 0 && (urls == NULL || results == NULL)) return NULL;
+    csieve_fetch_batch *batch = batch_alloc();
+    if (batch == NULL) return NULL;
     batch->urls = urls;
     batch->count = count;
     batch->results = results;
-    batch->next = 0;
-    batch->done = 0;
+    batch->source = array_source;
+    batch->sink = array_sink;
+    batch->context = batch;
     if (count > 0) memset(results, 0, count * sizeof *results);
-    return CSIEVE_OK;
+    return batch;
+}
+
+csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_fetch_sink sink,
+                                            void *context) {
+    if (source == NULL || sink == NULL) return NULL;
+    csieve_fetch_batch *batch = batch_alloc();
+    if (batch == NULL) return NULL;
+    batch->source = source;
+    batch->sink = sink;
+    batch->context = context;
+    return batch;
 }
 
 void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
-    if (batch == NULL || batch->results == NULL) return;
-    for (size_t i = 0; i < batch->count; i++) {
-        free(batch->results[i].body);
-        batch->results[i].body = NULL;
-        batch->results[i].body_length = 0;
+    if (batch == NULL) return;
+    if (batch->results != NULL) {
+        for (size_t i = 0; i < batch->count; i++) {
+            free(batch->results[i].body);
+            free((char *)batch->results[i].final_url);
+            batch->results[i].body = NULL;
+            batch->results[i].final_url = NULL;
+            batch->results[i].body_length = 0;
+        }
     }
+    for (size_t b = 0; b < HOST_BUCKETS; b++) {
+        struct host_count *entry = batch->hosts[b];
+        while (entry != NULL) {
+            struct host_count *next = entry->next;
+            free(entry->host);
+            free(entry);
+            entry = next;
+        }
+    }
+    pthread_cond_destroy(&batch->host_freed);
+    pthread_mutex_destroy(&batch->lock);
+    pthread_mutex_destroy(&batch->source_lock);
+    free(batch);
 }
 
 size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch) {
@@ -113,11 +263,163 @@ size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch) {
     return __atomic_load_n(&batch->done, __ATOMIC_ACQUIRE);
 }
 
-/* Hands out the next URL index, or SIZE_MAX when the batch has none left. The
- * counter may run past count (each fetcher overshoots once): harmless. */
-static size_t batch_take(csieve_fetch_batch *batch) {
-    size_t index = __atomic_fetch_add(&batch->next, 1, __ATOMIC_RELAXED);
-    return index < batch->count ? index : SIZE_MAX;
+size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
+    if (batch == NULL) return 0;
+    pthread_mutex_lock(&batch->source_lock);
+    size_t taken = batch->taken;
+    pthread_mutex_unlock(&batch->source_lock);
+    return taken;
+}
+
+void csieve_fetch_batch_stop(csieve_fetch_batch *batch) {
+    if (batch != NULL) __atomic_store_n(&batch->stop, 1, __ATOMIC_RELEASE);
+}
+
+int csieve_fetch_batch_stopped(const csieve_fetch_batch *batch) {
+    return batch != NULL && __atomic_load_n(&batch->stop, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Gives the transfer the batch's next URL (a copy it owns). Returns
+ * CSIEVE_FETCH_URL; CSIEVE_FETCH_LATER when the source has none ready yet;
+ * CSIEVE_FETCH_END when it has no more or the batch was stopped. When memory
+ * for the copy runs out, the URL is still taken and *out_of_memory is set.
+ */
+static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
+    if (csieve_fetch_batch_stopped(batch)) return CSIEVE_FETCH_END;
+    pthread_mutex_lock(&batch->source_lock);
+    const char *url = NULL;
+    size_t length = 0;
+    int answer = batch->exhausted ? CSIEVE_FETCH_END
+                                  : batch->source(batch->context, &url, &length);
+    if (answer != CSIEVE_FETCH_URL) {
+        if (answer != CSIEVE_FETCH_LATER) {
+            batch->exhausted = 1;
+            answer = CSIEVE_FETCH_END;
+        }
+        pthread_mutex_unlock(&batch->source_lock);
+        return answer;
+    }
+    char *copy = malloc(length + 1);
+    if (copy == NULL) {
+        /* The URL is lost to this fetcher, so it still gets a result. */
+        *out_of_memory = 1;
+        copy = NULL;
+    } else {
+        memcpy(copy, url != NULL ? url : "", length);
+        copy[length] = '\0';
+    }
+    transfer->index = batch->taken++;
+    pthread_mutex_unlock(&batch->source_lock);
+    free(transfer->url);
+    transfer->url = copy;
+    transfer->url_length = copy != NULL ? length : 0;
+    return CSIEVE_FETCH_URL;
+}
+
+/* Sleeps 5 ms: a stream's source has no URL ready yet. */
+static void pause_for_source(void) {
+    struct timespec pause = {0, 5000000L};
+    nanosleep(&pause, NULL);
+}
+
+/* ----------------------------------------------------------- per host -- */
+
+/* "host:port" of a URL, lower-cased, without user info; malloc'ed. */
+static char *host_of(const char *url) {
+    const char *start = strstr(url, "://");
+    start = start != NULL ? start + 3 : url;
+    size_t length = strcspn(start, "/?#");
+    const char *at = memchr(start, '@', length);
+    while (at != NULL) {
+        length -= (size_t)(at + 1 - start);
+        start = at + 1;
+        at = memchr(start, '@', length);
+    }
+    char *host = malloc(length + 1);
+    if (host == NULL) return NULL;
+    for (size_t i = 0; i < length; i++) {
+        char c = start[i];
+        host[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    host[length] = '\0';
+    return host;
+}
+
+static uint64_t hash_bytes(const char *bytes, size_t length) {
+    uint64_t hash = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)bytes[i];
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
+static struct host_count **host_slot(csieve_fetch_batch *batch, const char *host) {
+    struct host_count **slot = &batch->hosts[hash_bytes(host, strlen(host)) % HOST_BUCKETS];
+    while (*slot != NULL && strcmp((*slot)->host, host) != 0) slot = &(*slot)->next;
+    return slot;
+}
+
+/*
+ * Waits until fewer than limit easy-handle transfers of this batch are in
+ * flight to the transfer's host, then counts this one. Returns 0 when the
+ * batch is stopped while waiting (nothing is counted then).
+ */
+static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsigned limit) {
+    free(transfer->host);
+    transfer->host = host_of(transfer->url);
+    if (transfer->host == NULL) return 1; /* no memory to count: go uncounted */
+    pthread_mutex_lock(&batch->lock);
+    for (;;) {
+        struct host_count **slot = host_slot(batch, transfer->host);
+        if (*slot == NULL) {
+            struct host_count *entry = calloc(1, sizeof *entry);
+            char *name = strdup(transfer->host);
+            if (entry == NULL || name == NULL) {
+                free(entry);
+                free(name);
+                break;
+            }
+            entry->host = name;
+            *slot = entry;
+        }
+        if ((*slot)->in_flight < limit) {
+            (*slot)->in_flight++;
+            pthread_mutex_unlock(&batch->lock);
+            return 1;
+        }
+        if (csieve_fetch_batch_stopped(batch)) break;
+        /* A timed wait, so that a stop is seen without a wake-up. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec += 1;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&batch->host_freed, &batch->lock, &until);
+    }
+    pthread_mutex_unlock(&batch->lock);
+    free(transfer->host);
+    transfer->host = NULL;
+    return csieve_fetch_batch_stopped(batch) ? 0 : 1;
+}
+
+static void host_leave(csieve_fetch_batch *batch, struct transfer *transfer) {
+    if (transfer->host == NULL) return;
+    pthread_mutex_lock(&batch->lock);
+    struct host_count **slot = host_slot(batch, transfer->host);
+    if (*slot != NULL && --(*slot)->in_flight == 0) {
+        struct host_count *entry = *slot;
+        *slot = entry->next;
+        free(entry->host);
+        free(entry);
+    }
+    pthread_cond_broadcast(&batch->host_freed);
+    pthread_mutex_unlock(&batch->lock);
+    free(transfer->host);
+    transfer->host = NULL;
 }
 
 /* ------------------------------------------------------------- transfers -- */
@@ -128,25 +430,93 @@ static double monotonic_seconds(void) {
     return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
-static void sleep_until(double deadline) {
-    double remaining = deadline - monotonic_seconds();
-    if (remaining <= 0) return;
-    struct timespec pause;
-    pause.tv_sec = (time_t)remaining;
-    pause.tv_nsec = (long)((remaining - (double)pause.tv_sec) * 1e9);
-    /* An interrupted sleep only retries early, which is harmless. */
-    nanosleep(&pause, NULL);
+/* Sleeps until deadline, in steps of at most 0.1 s so that a stop ends it. */
+static void sleep_until(double deadline, const csieve_fetch_batch *batch) {
+    for (;;) {
+        if (csieve_fetch_batch_stopped(batch)) return;
+        double remaining = deadline - monotonic_seconds();
+        if (!(remaining > 0)) return;
+        if (remaining > 0.1) remaining = 0.1;
+        struct timespec pause;
+        pause.tv_sec = 0;
+        pause.tv_nsec = (long)(remaining * 1e9);
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* The wait before retry number `retry` (1 for the first): backoff doubled
+ * each time, capped at CSIEVE_FETCH_MAX_BACKOFF; NaN and negatives are 0. */
+static double backoff_before(double backoff, unsigned retry) {
+    if (!(backoff > 0)) return 0;
+    for (unsigned i = 1; i < retry && backoff < CSIEVE_FETCH_MAX_BACKOFF; i++) backoff *= 2;
+    return backoff < CSIEVE_FETCH_MAX_BACKOFF ? backoff : CSIEVE_FETCH_MAX_BACKOFF;
+}
+
+static void close_body_file(struct transfer *transfer, int keep) {
+    if (transfer->file < 0 && !keep) return;
+    struct csieve_fetcher *fetcher = transfer->fetcher;
+    char temporary[48], final[32];
+    snprintf(temporary, sizeof temporary, ".%zu.part", transfer->index);
+    snprintf(final, sizeof final, "%zu", transfer->index);
+    if (keep && transfer->file < 0) {
+        /* An empty body still gets its file. */
+        transfer->file = openat(fetcher->directory, temporary,
+                                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (transfer->file < 0) {
+            transfer->write_errno = errno;
+            return;
+        }
+    }
+    if (close(transfer->file) != 0 && keep) {
+        transfer->write_errno = errno;
+        keep = 0;
+    }
+    transfer->file = -1;
+    if (keep && renameat(fetcher->directory, temporary, fetcher->directory, final) != 0) {
+        transfer->write_errno = errno;
+        keep = 0;
+    }
+    if (!keep) unlinkat(fetcher->directory, temporary, 0);
+}
+
+static int write_body_file(struct transfer *transfer, const char *data, size_t length) {
+    if (transfer->file < 0) {
+        char temporary[48];
+        snprintf(temporary, sizeof temporary, ".%zu.part", transfer->index);
+        transfer->file = openat(transfer->fetcher->directory, temporary,
+                                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (transfer->file < 0) {
+            transfer->write_errno = errno;
+            return -1;
+        }
+    }
+    while (length > 0) {
+        ssize_t written = write(transfer->file, data, length);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            transfer->write_errno = errno;
+            return -1;
+        }
+        data += written;
+        length -= (size_t)written;
+    }
+    return 0;
 }
 
 static size_t receive_body(char *data, size_t size, size_t count, void *context) {
     struct transfer *transfer = context;
+    const csieve_fetch_options *options = &transfer->fetcher->options;
     size_t length = size * count;
-    uint64_t limit = transfer->options->max_body_bytes;
+    uint64_t limit = options->max_body_bytes;
     if (limit > 0 && transfer->bytes + length > limit) {
         transfer->body_too_large = 1;
         return 0; /* anything but length makes libcurl stop with CURLE_WRITE_ERROR */
     }
-    if (transfer->options->keep_bodies && length > 0) {
+    if (transfer->fetcher->directory >= 0 && length > 0 &&
+        write_body_file(transfer, data, length) != 0) {
+        return 0;
+    }
+    if (options->keep_bodies && length > 0) {
         if (transfer->body_length + length > transfer->body_capacity) {
             size_t capacity = transfer->body_capacity ? transfer->body_capacity : 4096;
             while (capacity < transfer->body_length + length) capacity *= 2;
@@ -165,39 +535,119 @@ static size_t receive_body(char *data, size_t size, size_t count, void *context)
     return length;
 }
 
-static long milliseconds(double seconds) {
-    if (seconds <= 0) return 0;
-    double value = seconds * 1000.0;
-    /* Round up so that a sub-millisecond limit does not become "no limit". */
+/* Sees each response's status line: a URL that answers a redirect a second
+ * time within one transfer is a loop, ended at once. */
+static size_t receive_header(char *data, size_t size, size_t count, void *context) {
+    struct transfer *transfer = context;
+    size_t length = size * count;
+    /* "HTTP/1.1 302 ..." or "HTTP/2 302 ...": the code follows the first space. */
+    if (length > 9 && memcmp(data, "HTTP/", 5) == 0) {
+        const char *space = memchr(data, ' ', length);
+        if (space != NULL && (size_t)(space - data) + 1 < length && space[1] == '3') {
+            char *url = NULL;
+            libcurl.easy_getinfo(transfer->easy, CURLINFO_EFFECTIVE_URL, &url);
+            if (url != NULL) {
+                uint64_t hash = hash_bytes(url, strlen(url));
+                for (unsigned i = 0; i < transfer->redirected_count; i++) {
+                    if (transfer->redirected[i] == hash) {
+                        transfer->redirect_loop = 1;
+                        return 0;
+                    }
+                }
+                if (transfer->redirected_count < REDIRECTS_REMEMBERED)
+                    transfer->redirected[transfer->redirected_count++] = hash;
+            }
+        }
+    }
+    return length;
+}
+
+/* Ends an easy handle's transfer when the batch is stopped. */
+static int check_stop(void *context, curl_off_t download_total, curl_off_t downloaded,
+                      curl_off_t upload_total, curl_off_t uploaded) {
+    (void)download_total;
+    (void)downloaded;
+    (void)upload_total;
+    (void)uploaded;
+    struct transfer *transfer = context;
+    if (csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+        transfer->interrupted = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * A limit in seconds as libcurl's long: milliseconds (or seconds), rounded up
+ * so that a sub-millisecond limit does not become "no limit". 0, negative and
+ * NaN mean none (0); values above CSIEVE_FETCH_MAX_TIMEOUT are that cap, so
+ * no conversion overflows.
+ */
+static long limit_units(double seconds, double units_per_second) {
+    if (!(seconds > 0)) return 0;
+    if (seconds > CSIEVE_FETCH_MAX_TIMEOUT) seconds = CSIEVE_FETCH_MAX_TIMEOUT;
+    double value = seconds * units_per_second;
+    if (!(value < (double)LONG_MAX)) return LONG_MAX;
     long whole = (long)value;
     return (double)whole < value ? whole + 1 : whole;
 }
 
 /* Sets the options that stay the same for every URL a handle fetches. */
-static int transfer_setup(struct transfer *transfer, const csieve_fetch_options *options) {
-    transfer->options = options;
+static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetcher) {
+    const csieve_fetch_options *options = &fetcher->options;
+    transfer->fetcher = fetcher;
     transfer->state = TRANSFER_IDLE;
+    transfer->file = -1;
     transfer->easy = libcurl.easy_init();
     if (transfer->easy == NULL) return CSIEVE_ECURL;
     CURL *easy = transfer->easy;
     CURLcode code = CURLE_OK;
     /* Signals would be raised on whichever thread runs the transfer. */
     code |= libcurl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    /* h2c upgrades break connection reuse in libcurl 7.88, and HTTP/1.1 is
-     * what the benchmarks compare. */
-    code |= libcurl.easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     code |= libcurl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    code |= libcurl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     code |= libcurl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, receive_body);
     code |= libcurl.easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
     code |= libcurl.easy_setopt(easy, CURLOPT_PRIVATE, transfer);
     code |= libcurl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
-    code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, milliseconds(options->total_timeout));
-    code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                             milliseconds(options->connect_timeout));
-    if (options->max_body_bytes > 0) {
+    code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, limit_units(options->total_timeout, 1000));
+    long connect_ms = limit_units(options->connect_timeout, 1000);
+    /* libcurl reads 0 as its own 300 s; the cap is the nearest thing to "none". */
+    if (connect_ms == 0) connect_ms = limit_units(CSIEVE_FETCH_MAX_TIMEOUT, 1000);
+    code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    long stall = limit_units(options->stall_timeout, 1);
+    if (stall > 0) {
+        /* Under 1 byte/s for the whole window: the peer is silent. */
+        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, stall);
+    }
+    if (options->max_body_bytes > 0 && options->max_body_bytes <= (uint64_t)INT64_MAX) {
         /* Refuses early a body whose Content-Length is already too long. */
         code |= libcurl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                                 (curl_off_t)options->max_body_bytes);
+                                    (curl_off_t)options->max_body_bytes);
+    }
+    if (options->follow_redirects) {
+        code |= libcurl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+        code |= libcurl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)options->max_redirects);
+        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
+        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+    }
+    if (options->insecure) {
+        code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (fetcher->ca_file != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_CAINFO, fetcher->ca_file);
+    /* "" asks for every encoding this libcurl decodes. */
+    if (options->compressed) code |= libcurl.easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    code |= libcurl.easy_setopt(easy, CURLOPT_USERAGENT,
+                                fetcher->user_agent != NULL ? fetcher->user_agent
+                                                            : default_user_agent);
+    if (fetcher->headers != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_HTTPHEADER, fetcher->headers);
+    if (fetcher->window == 0) {
+        /* easy_perform blocks: this callback is where a stop reaches it. */
+        code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, check_stop);
+        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
     }
     return code == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
 }
@@ -205,20 +655,79 @@ static int transfer_setup(struct transfer *transfer, const csieve_fetch_options 
 static void transfer_cleanup(struct transfer *transfer) {
     if (transfer->easy != NULL) libcurl.easy_cleanup(transfer->easy);
     transfer->easy = NULL;
+    if (transfer->file >= 0) close_body_file(transfer, 0);
     free(transfer->body);
     transfer->body = NULL;
+    free(transfer->url);
+    transfer->url = NULL;
+    free(transfer->host);
+    transfer->host = NULL;
 }
 
-/* Prepares the handle for one attempt at its URL. */
-static CURLcode transfer_begin(struct transfer *transfer, const csieve_fetch_batch *batch) {
+/* Whether the URL starts with a scheme ("letter *(letter / digit / + - .) :"). */
+static int has_scheme(const char *url) {
+    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z'))) return 0;
+    for (const char *c = url + 1; *c != '\0'; c++) {
+        if (*c == ':') return 1;
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '+' || *c == '-' || *c == '.';
+        if (!ok) return 0;
+    }
+    return 0;
+}
+
+static int is_https(const char *url) {
+    return strncmp(url, "https:", 6) == 0 || strncmp(url, "HTTPS:", 6) == 0;
+}
+
+/*
+ * Prepares the handle for one attempt at its URL. Returns CURLE_OK, or the
+ * code of a URL that cannot be attempted (its message in transfer->error).
+ */
+static CURLcode transfer_begin(struct transfer *transfer) {
+    const csieve_fetch_options *options = &transfer->fetcher->options;
     transfer->attempts += 1;
+    transfer->performed = 0;
     transfer->bytes = 0;
     transfer->body_length = 0;
     transfer->body_too_large = 0;
     transfer->out_of_memory = 0;
+    transfer->write_errno = 0;
+    transfer->redirect_loop = 0;
+    transfer->interrupted = 0;
+    transfer->redirected_count = 0;
     transfer->error[0] = '\0';
     transfer->state = TRANSFER_RUNNING;
-    return libcurl.easy_setopt(transfer->easy, CURLOPT_URL, batch->urls[transfer->index]);
+    if (transfer->file >= 0) {
+        /* A retry: the body starts again. */
+        if (ftruncate(transfer->file, 0) != 0 || lseek(transfer->file, 0, SEEK_SET) != 0) {
+            close_body_file(transfer, 0);
+        }
+    }
+    if (transfer->url == NULL) return CURLE_OUT_OF_MEMORY;
+    if (strlen(transfer->url) != transfer->url_length) {
+        snprintf(transfer->error, sizeof transfer->error,
+                 "the URL holds a NUL byte at offset %zu", strlen(transfer->url));
+        return CURLE_URL_MALFORMAT;
+    }
+    if (!has_scheme(transfer->url)) {
+        /* As Python's urlopen does; libcurl would guess http:// and look the text up as a host. */
+        snprintf(transfer->error, sizeof transfer->error,
+                 "the URL has no scheme (such as https://)");
+        return CURLE_URL_MALFORMAT;
+    }
+    /* 2TLS: HTTP/2 only over TLS (ALPN), never h2c, also after a redirect from http. */
+    int http1 = options->http_version == CSIEVE_HTTP_1_1;
+    libcurl.easy_setopt(transfer->easy, CURLOPT_HTTP_VERSION,
+                        http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
+    if (transfer->fetcher->multi != NULL) {
+        /* Wait for the first connection to a host to say whether it multiplexes, rather than
+         * open one connection per transfer; only where HTTP/2 is possible, so a plain http
+         * transfer never waits for a busy HTTP/1.1 connection. */
+        libcurl.easy_setopt(transfer->easy, CURLOPT_PIPEWAIT,
+                            !http1 && is_https(transfer->url) ? 1L : 0L);
+    }
+    return libcurl.easy_setopt(transfer->easy, CURLOPT_URL, transfer->url);
 }
 
 /* Codes that another attempt cannot change. */
@@ -229,47 +738,117 @@ static int is_permanent(CURLcode code) {
     case CURLE_FILESIZE_EXCEEDED:
     case CURLE_OUT_OF_MEMORY:
     case CURLE_BAD_FUNCTION_ARGUMENT:
+    /* No retry moments later makes a name resolve or a certificate valid. */
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_WRITE_ERROR:
+    case CURLE_ABORTED_BY_CALLBACK:
         return 1;
     default:
         return 0;
     }
 }
 
-/* Writes the URL's result and frees the slot. */
-static void transfer_record(struct transfer *transfer, csieve_fetch_batch *batch, CURLcode code,
-                            long status) {
-    csieve_fetch_result *result = &batch->results[transfer->index];
-    result->status = status;
-    result->bytes = transfer->bytes;
-    result->curl_code = (int)code;
-    result->attempts = transfer->attempts;
-    double seconds = 0;
-    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_TOTAL_TIME, &seconds) == CURLE_OK)
-        result->total_seconds = seconds;
-    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_CONNECT_TIME, &seconds) == CURLE_OK)
-        result->connect_seconds = seconds;
-    if (libcurl.easy_getinfo(transfer->easy, CURLINFO_STARTTRANSFER_TIME, &seconds) == CURLE_OK)
-        result->first_byte_seconds = seconds;
-    result->error[0] = '\0';
-    if (code != CURLE_OK) {
-        if (transfer->body_too_large) {
-            snprintf(result->error, sizeof result->error,
-                     "body larger than the maximum of %llu bytes",
-                     (unsigned long long)transfer->options->max_body_bytes);
-        } else if (transfer->error[0] != '\0') {
-            snprintf(result->error, sizeof result->error, "%s", transfer->error);
-        } else {
-            snprintf(result->error, sizeof result->error, "%s", libcurl.easy_strerror(code));
+static int http_version_number(long version) {
+    switch (version) {
+    case CURL_HTTP_VERSION_1_0: return 10;
+    case CURL_HTTP_VERSION_1_1: return 11;
+    case CURL_HTTP_VERSION_2_0: return 20;
+    case CURL_HTTP_VERSION_3: return 30;
+    default: return 0;
+    }
+}
+
+/* Writes the URL's result through the batch's sink and frees the slot. */
+static void transfer_record(struct transfer *transfer, CURLcode code, long status) {
+    struct csieve_fetcher *fetcher = transfer->fetcher;
+    csieve_fetch_batch *batch = fetcher->batch;
+    const csieve_fetch_options *options = &fetcher->options;
+    csieve_fetch_result result;
+    memset(&result, 0, sizeof result);
+    result.status = status;
+    result.bytes = transfer->bytes;
+    result.curl_code = (int)code;
+    result.attempts = transfer->attempts;
+    result.connections = transfer->connections;
+    if (transfer->performed) {
+        /* Only an attempt libcurl ran has times of its own; otherwise the handle still
+         * holds the previous URL's. */
+        CURL *easy = transfer->easy;
+        double seconds = 0;
+        if (libcurl.easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds) == CURLE_OK)
+            result.total_seconds = seconds;
+        if (libcurl.easy_getinfo(easy, CURLINFO_CONNECT_TIME, &seconds) == CURLE_OK)
+            result.connect_seconds = seconds;
+        if (libcurl.easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME, &seconds) == CURLE_OK)
+            result.first_byte_seconds = seconds;
+        curl_off_t received = 0;
+        if (libcurl.easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK &&
+            received > 0)
+            result.bytes_received = (uint64_t)received;
+        long value = 0;
+        if (libcurl.easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &value) == CURLE_OK && value > 0)
+            result.redirects = (unsigned)value;
+        if (status > 0 && libcurl.easy_getinfo(easy, CURLINFO_HTTP_VERSION, &value) == CURLE_OK)
+            result.http_version = http_version_number(value);
+        char *final_url = NULL;
+        if (libcurl.easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &final_url) == CURLE_OK)
+            result.final_url = final_url;
+    }
+    if (result.final_url == NULL) result.final_url = transfer->url;
+    if (fetcher->directory >= 0) {
+        int keep = code == CURLE_OK;
+        close_body_file(transfer, keep);
+        if (keep && transfer->write_errno == 0) {
+            result.saved = 1;
+        } else if (keep) {
+            code = CURLE_WRITE_ERROR;
+            result.curl_code = (int)code;
         }
     }
-    if (transfer->options->keep_bodies && transfer->body_length > 0) {
-        /* Hand the buffer over rather than copy it; the slot grows a new one. */
-        result->body = transfer->body;
-        result->body_length = transfer->body_length;
-        transfer->body = NULL;
-        transfer->body_length = 0;
-        transfer->body_capacity = 0;
+    if (code != CURLE_OK) {
+        if (transfer->interrupted) {
+            snprintf(result.error, sizeof result.error, "interrupted: the fetch was stopped");
+        } else if (transfer->body_too_large) {
+            snprintf(result.error, sizeof result.error,
+                     "body larger than the maximum of %llu bytes",
+                     (unsigned long long)options->max_body_bytes);
+        } else if (transfer->write_errno != 0) {
+            snprintf(result.error, sizeof result.error, "cannot write the body to %s/%zu: %s",
+                     options->output_directory, transfer->index, strerror(transfer->write_errno));
+        } else if (transfer->redirect_loop) {
+            snprintf(result.error, sizeof result.error,
+                     "redirect loop: %.160s answered a redirect again, after %u hop(s)",
+                     result.final_url, result.redirects);
+        } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+            snprintf(result.error, sizeof result.error,
+                     "too many redirects: more than %ld", options->max_redirects);
+        } else if (code == CURLE_FILESIZE_EXCEEDED) {
+            snprintf(result.error, sizeof result.error,
+                     "body larger than the maximum of %llu bytes (by its Content-Length)",
+                     (unsigned long long)options->max_body_bytes);
+        } else if (transfer->error[0] != '\0') {
+            snprintf(result.error, sizeof result.error, "%s", transfer->error);
+        } else {
+            snprintf(result.error, sizeof result.error, "%s", libcurl.easy_strerror(code));
+        }
     }
+    if (options->keep_bodies && transfer->body_length > 0) {
+        result.body = transfer->body;
+        result.body_length = transfer->body_length;
+    }
+    pthread_mutex_lock(&batch->lock);
+    batch->sink(batch->context, transfer->index, transfer->url != NULL ? transfer->url : "",
+                transfer->url_length, &result);
+    pthread_mutex_unlock(&batch->lock);
+    transfer->body_length = 0;
     transfer->state = TRANSFER_IDLE;
     __atomic_fetch_add(&batch->done, 1, __ATOMIC_RELEASE);
 }
@@ -278,53 +857,94 @@ static void transfer_record(struct transfer *transfer, csieve_fetch_batch *batch
  * Ends one attempt: records the result, or schedules another attempt.
  * Returns 1 when the URL is finished, 0 when it waits for a retry.
  */
-static int transfer_finish(struct transfer *transfer, csieve_fetch_batch *batch, CURLcode code) {
+static int transfer_finish(struct transfer *transfer, CURLcode code) {
     if (transfer->body_too_large) code = CURLE_FILESIZE_EXCEEDED;
     if (transfer->out_of_memory) code = CURLE_OUT_OF_MEMORY;
+    if (transfer->interrupted) code = CURLE_ABORTED_BY_CALLBACK;
     long status = 0;
-    libcurl.easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (transfer->performed) {
+        long value = 0;
+        if (libcurl.easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &value) == CURLE_OK)
+            status = value;
+        long connects = 0;
+        if (libcurl.easy_getinfo(transfer->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK &&
+            connects > 0)
+            transfer->connections += (unsigned)connects;
+    }
     int failed = code != CURLE_OK || status >= 500;
-    const csieve_fetch_options *options = transfer->options;
-    if (failed && !is_permanent(code) && transfer->attempts <= options->retries) {
-        double backoff = options->retry_backoff;
-        for (unsigned i = 1; i < transfer->attempts; i++) backoff *= 2;
-        transfer->retry_at = monotonic_seconds() + backoff;
+    const csieve_fetch_options *options = &transfer->fetcher->options;
+    if (failed && !is_permanent(code) && transfer->attempts <= options->retries &&
+        !csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+        transfer->retry_at = monotonic_seconds() + backoff_before(options->retry_backoff,
+                                                                  transfer->attempts);
         transfer->state = TRANSFER_WAITING;
         return 0;
     }
-    transfer_record(transfer, batch, code, status);
+    transfer_record(transfer, code, status);
     return 1;
 }
 
-/* Records a result for a URL that the fetcher could not attempt at all. */
-static void transfer_abandon(struct transfer *transfer, csieve_fetch_batch *batch,
-                             CURLcode code) {
-    transfer->error[0] = '\0';
-    if (transfer->attempts == 0) transfer->attempts = 1;
+/* Records a result for an attempt that never reached libcurl's transfer. */
+static void transfer_abandon(struct transfer *transfer, CURLcode code) {
+    transfer->performed = 0;
     transfer->bytes = 0;
-    transfer_record(transfer, batch, code, 0);
+    if (transfer->attempts == 0) transfer->attempts = 1;
+    transfer_record(transfer, code, 0);
 }
 
 /* ---------------------------------------------------------------- fetcher -- */
+
+static char *copy_string(const char *text, int *failed) {
+    if (text == NULL) return NULL;
+    char *copy = strdup(text);
+    if (copy == NULL) *failed = 1;
+    return copy;
+}
 
 csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned window) {
     if (csieve_fetch_global_init() != CSIEVE_OK) return NULL;
     csieve_fetcher *fetcher = calloc(1, sizeof *fetcher);
     if (fetcher == NULL) return NULL;
+    fetcher->directory = -1;
     if (options != NULL) {
         fetcher->options = *options;
     } else {
         csieve_fetch_options_init(&fetcher->options);
     }
+    /* Values that large mean "no limit"; libcurl's signed size would turn them negative. */
+    if (fetcher->options.max_body_bytes > (uint64_t)INT64_MAX) fetcher->options.max_body_bytes = 0;
+    if (fetcher->options.max_redirects < 0) fetcher->options.max_redirects = 0;
+    int failed = 0;
+    fetcher->user_agent = copy_string(fetcher->options.user_agent, &failed);
+    fetcher->ca_file = copy_string(fetcher->options.ca_file, &failed);
+    fetcher->options.user_agent = fetcher->user_agent;
+    fetcher->options.ca_file = fetcher->ca_file;
+    for (size_t i = 0; i < fetcher->options.header_count && !failed; i++) {
+        struct curl_slist *grown = libcurl.slist_append(fetcher->headers, fetcher->options.headers[i]);
+        if (grown == NULL) failed = 1;
+        else fetcher->headers = grown;
+    }
+    fetcher->options.headers = NULL;
+    fetcher->options.header_count = 0;
+    if (fetcher->options.output_directory != NULL && !failed) {
+        fetcher->directory = open(fetcher->options.output_directory,
+                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fetcher->directory < 0) failed = 1;
+        fetcher->options.output_directory = strdup(fetcher->options.output_directory);
+        if (fetcher->options.output_directory == NULL) failed = 1;
+    } else {
+        fetcher->options.output_directory = NULL;
+    }
     fetcher->window = window;
     fetcher->transfer_count = window > 0 ? window : 1;
     fetcher->transfers = calloc(fetcher->transfer_count, sizeof *fetcher->transfers);
-    if (fetcher->transfers == NULL) {
-        free(fetcher);
+    if (fetcher->transfers == NULL || failed) {
+        csieve_fetcher_free(fetcher);
         return NULL;
     }
+    for (unsigned i = 0; i < fetcher->transfer_count; i++) fetcher->transfers[i].file = -1;
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
-        if (transfer_setup(&fetcher->transfers[i], &fetcher->options) != CSIEVE_OK) {
+        if (transfer_setup(&fetcher->transfers[i], fetcher) != CSIEVE_OK) {
             csieve_fetcher_free(fetcher);
             return NULL;
         }
@@ -335,12 +955,17 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
             csieve_fetcher_free(fetcher);
             return NULL;
         }
-        /* HTTP/1.1 only: a new transfer must never wait to multiplex on a
-         * connection that is busy. */
-        libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+        int http1 = fetcher->options.http_version == CSIEVE_HTTP_1_1;
+        /* HTTP/2 streams share connections; HTTP/1.1 never waits for a busy connection. */
+        libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING,
+                             http1 ? (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
         /* Keep one connection per transfer in flight alive for reuse, and no
          * more, so the fetcher's descriptors stay bounded by its window. */
         libcurl.multi_setopt(fetcher->multi, CURLMOPT_MAXCONNECTS, (long)window);
+        if (fetcher->options.per_host > 0) {
+            libcurl.multi_setopt(fetcher->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                                 (long)fetcher->options.per_host);
+        }
     }
     return fetcher;
 }
@@ -358,6 +983,11 @@ void csieve_fetcher_free(csieve_fetcher *fetcher) {
         }
     }
     if (fetcher->multi != NULL) libcurl.multi_cleanup(fetcher->multi);
+    if (fetcher->headers != NULL) libcurl.slist_free_all(fetcher->headers);
+    if (fetcher->directory >= 0) close(fetcher->directory);
+    free((char *)fetcher->options.output_directory);
+    free(fetcher->user_agent);
+    free(fetcher->ca_file);
     free(fetcher->transfers);
     free(fetcher);
 }
@@ -365,46 +995,100 @@ void csieve_fetcher_free(csieve_fetcher *fetcher) {
 /* One transfer at a time on the one easy handle. */
 static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     struct transfer *transfer = &fetcher->transfers[0];
+    unsigned per_host = fetcher->options.per_host;
     for (;;) {
-        size_t index = batch_take(batch);
-        if (index == SIZE_MAX) return CSIEVE_OK;
-        transfer->index = index;
-        transfer->attempts = 0;
-        for (;;) {
-            CURLcode code = transfer_begin(transfer, batch);
-            if (code == CURLE_OK) code = libcurl.easy_perform(transfer->easy);
-            if (transfer_finish(transfer, batch, code)) break;
-            sleep_until(transfer->retry_at);
+        int out_of_memory = 0;
+        int answer = batch_take(batch, transfer, &out_of_memory);
+        if (answer == CSIEVE_FETCH_END) return CSIEVE_OK;
+        if (answer == CSIEVE_FETCH_LATER) {
+            pause_for_source();
+            continue;
         }
+        transfer->attempts = 0;
+        transfer->connections = 0;
+        if (out_of_memory) {
+            transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
+            return CSIEVE_ENOMEM;
+        }
+        if (per_host > 0 && !host_enter(batch, transfer, per_host)) {
+            transfer->interrupted = 1;
+            transfer_abandon(transfer, CURLE_ABORTED_BY_CALLBACK);
+            continue;
+        }
+        for (;;) {
+            CURLcode code = transfer_begin(transfer);
+            if (code == CURLE_OK) {
+                transfer->performed = 1;
+                code = libcurl.easy_perform(transfer->easy);
+            }
+            if (transfer_finish(transfer, code)) break;
+            sleep_until(transfer->retry_at, batch);
+            if (csieve_fetch_batch_stopped(batch)) {
+                transfer->interrupted = 1;
+                transfer_record(transfer, CURLE_ABORTED_BY_CALLBACK, 0);
+                break;
+            }
+        }
+        host_leave(batch, transfer);
     }
 }
 
 /* Starts the next attempt of a running or waiting transfer on the multi
  * handle. Returns 1 when it is in flight, 0 when it finished at once. */
-static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer,
-                       csieve_fetch_batch *batch) {
-    CURLcode code = transfer_begin(transfer, batch);
+static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
+    CURLcode code = transfer_begin(transfer);
     if (code != CURLE_OK) {
-        transfer_abandon(transfer, batch, code);
+        transfer_abandon(transfer, code);
         return 0;
     }
     if (libcurl.multi_add_handle(fetcher->multi, transfer->easy) != CURLM_OK) {
-        transfer_abandon(transfer, batch, CURLE_FAILED_INIT);
+        transfer_abandon(transfer, CURLE_FAILED_INIT);
         return 0;
     }
+    transfer->performed = 1;
     return 1;
 }
 
-/* Gives an idle transfer the batch's next URL. Returns 0 when none is left. */
-static int multi_take(csieve_fetcher *fetcher, struct transfer *transfer,
-                      csieve_fetch_batch *batch) {
+/* Gives an idle transfer the batch's next URL and starts it. Returns
+ * CSIEVE_FETCH_URL when it is in flight, CSIEVE_FETCH_LATER when the source
+ * has none ready, CSIEVE_FETCH_END when none is left or memory ran out (then
+ * *status says so). */
+static int multi_take(csieve_fetcher *fetcher, struct transfer *transfer, int *status) {
     for (;;) {
-        size_t index = batch_take(batch);
-        if (index == SIZE_MAX) return 0;
-        transfer->index = index;
+        int out_of_memory = 0;
+        int answer = batch_take(fetcher->batch, transfer, &out_of_memory);
+        if (answer != CSIEVE_FETCH_URL) return answer;
         transfer->attempts = 0;
-        if (multi_start(fetcher, transfer, batch)) return 1;
+        transfer->connections = 0;
+        if (out_of_memory) {
+            transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
+            *status = CSIEVE_ENOMEM;
+            return CSIEVE_FETCH_END;
+        }
+        if (multi_start(fetcher, transfer)) return CSIEVE_FETCH_URL;
     }
+}
+
+/* Fills idle transfers from the batch. Returns the number started; sets
+ * *exhausted when the batch has no URL left, *starved when the source had
+ * none ready. */
+static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved, int *status) {
+    unsigned started = 0;
+    *starved = 0;
+    for (unsigned i = 0; i < fetcher->transfer_count && !*exhausted; i++) {
+        struct transfer *transfer = &fetcher->transfers[i];
+        if (transfer->state != TRANSFER_IDLE) continue;
+        int answer = multi_take(fetcher, transfer, status);
+        if (answer == CSIEVE_FETCH_URL) {
+            started++;
+        } else if (answer == CSIEVE_FETCH_LATER) {
+            *starved = 1;
+            break;
+        } else {
+            *exhausted = 1;
+        }
+    }
+    return started;
 }
 
 /* Up to window transfers in flight; one is added as one finishes. */
@@ -413,37 +1097,27 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     unsigned active = 0;  /* transfers running or waiting to retry */
     unsigned waiting = 0; /* of them, waiting to retry */
     int exhausted = 0;    /* the batch has handed out its last URL */
-    for (unsigned i = 0; i < fetcher->transfer_count && !exhausted; i++) {
-        if (multi_take(fetcher, &fetcher->transfers[i], batch)) {
-            active++;
-        } else {
-            exhausted = 1;
-        }
-    }
+    int starved = 0;      /* the source had no URL ready at the last ask */
+    int fill = 1;         /* idle transfers may wait for a URL */
     int status = CSIEVE_OK;
-    while (active > 0) {
-        int poll_ms = 1000;
+    for (;;) {
+        if (csieve_fetch_batch_stopped(batch)) break;
+        if (!exhausted && (fill || starved)) {
+            active += multi_fill(fetcher, &exhausted, &starved, &status);
+            fill = 0;
+        }
+        if (active == 0 && exhausted) break;
         if (waiting > 0) {
             double now = monotonic_seconds();
-            double earliest = now + 1.0;
             for (unsigned i = 0; i < fetcher->transfer_count; i++) {
                 struct transfer *transfer = &fetcher->transfers[i];
-                if (transfer->state != TRANSFER_WAITING) continue;
-                if (transfer->retry_at <= now) {
-                    waiting--;
-                    if (!multi_start(fetcher, transfer, batch)) {
-                        active--;
-                        if (!exhausted && multi_take(fetcher, transfer, batch)) {
-                            active++;
-                        } else {
-                            exhausted = 1;
-                        }
-                    }
-                } else if (transfer->retry_at < earliest) {
-                    earliest = transfer->retry_at;
+                if (transfer->state != TRANSFER_WAITING || transfer->retry_at > now) continue;
+                waiting--;
+                if (!multi_start(fetcher, transfer)) {
+                    active--;
+                    fill = 1;
                 }
             }
-            poll_ms = (int)((earliest - now) * 1000.0) + 1;
         }
 
         int running = 0;
@@ -460,40 +1134,65 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             struct transfer *transfer = NULL;
             libcurl.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&transfer);
             libcurl.multi_remove_handle(multi, easy);
-            if (!transfer_finish(transfer, batch, code)) {
+            if (!transfer_finish(transfer, code)) {
                 waiting++;
                 continue;
             }
             active--;
-            if (!exhausted) {
-                if (multi_take(fetcher, transfer, batch)) {
+            if (!exhausted && !starved) {
+                int answer = multi_take(fetcher, transfer, &status);
+                if (answer == CSIEVE_FETCH_URL) {
                     active++;
+                } else if (answer == CSIEVE_FETCH_LATER) {
+                    starved = 1;
                 } else {
                     exhausted = 1;
                 }
             }
         }
-        if (active == 0) break;
+        if (active == 0 && exhausted) break;
+
+        /* Chosen after the finished transfers moved to waiting, so a retry due in 0.1 s
+         * is not slept past; at most 0.1 s, so that a stop is seen soon, and 5 ms while
+         * the source owes URLs. */
+        int poll_ms = starved ? 5 : 100;
+        if (waiting > 0) {
+            double now = monotonic_seconds();
+            for (unsigned i = 0; i < fetcher->transfer_count; i++) {
+                struct transfer *transfer = &fetcher->transfers[i];
+                if (transfer->state != TRANSFER_WAITING) continue;
+                double wait_ms = (transfer->retry_at - now) * 1000.0;
+                int until = wait_ms <= 0 ? 0 : (int)wait_ms + 1;
+                if (until < poll_ms) poll_ms = until;
+            }
+        }
+        if (active == 0) {
+            /* Nothing in flight: multi_poll would return at once. */
+            pause_for_source();
+            continue;
+        }
         if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
             status = CSIEVE_ECURL;
             break;
         }
     }
-    if (status != CSIEVE_OK) {
-        /* The multi handle is broken: every URL this fetcher holds still gets
-         * a result; URLs not yet taken stay for other fetchers. */
-        for (unsigned i = 0; i < fetcher->transfer_count; i++) {
-            struct transfer *transfer = &fetcher->transfers[i];
-            if (transfer->state == TRANSFER_IDLE) continue;
-            if (transfer->state == TRANSFER_RUNNING) libcurl.multi_remove_handle(multi, transfer->easy);
-            transfer_abandon(transfer, batch, CURLE_FAILED_INIT);
-        }
+    /* Stopped, or the multi handle is broken: every URL this fetcher holds still gets a
+     * result; URLs not yet taken stay for other fetchers. */
+    int stopped = csieve_fetch_batch_stopped(batch);
+    for (unsigned i = 0; i < fetcher->transfer_count; i++) {
+        struct transfer *transfer = &fetcher->transfers[i];
+        if (transfer->state == TRANSFER_IDLE) continue;
+        if (transfer->state == TRANSFER_RUNNING) libcurl.multi_remove_handle(multi, transfer->easy);
+        transfer->interrupted = stopped;
+        transfer_record(transfer, stopped ? CURLE_ABORTED_BY_CALLBACK : CURLE_FAILED_INIT, 0);
     }
     return status;
 }
 
 int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     if (fetcher == NULL || batch == NULL) return CSIEVE_EINVAL;
-    if (batch->count > 0 && (batch->urls == NULL || batch->results == NULL)) return CSIEVE_EINVAL;
-    return fetcher->window == 0 ? run_easy(fetcher, batch) : run_multi(fetcher, batch);
+    fetcher->batch = batch;
+    int status = fetcher->window == 0 ? run_easy(fetcher, batch) : run_multi(fetcher, batch);
+    fetcher->batch = NULL;
+    return status;
 }

@@ -15,24 +15,65 @@ static const uint16_t group_primes[PRESIEVE_GROUPS][4] = {
     {109, 113},      {127, 131},   {137, 139},   {149, 151},   {157, 163},
 };
 
-/* Clears the bits of every multiple of prime in bytes [0, length) of pattern. */
+/*
+ * Clears the bits of every multiple of prime in bytes [0, length) of pattern,
+ * stepping over the multipliers coprime to 30 with the wheel's byte gaps (no
+ * division per multiple: building the patterns is most of a sieve's making,
+ * and so of a short run's start-up).
+ */
 static void cross_off_multiples(uint8_t *pattern, size_t length, uint32_t prime) {
-    uint64_t limit = (uint64_t)length * 30;
-    for (uint64_t turn = 0;; turn += 30) {
-        for (int i = 0; i < 8; i++) {
-            uint64_t multiple = (uint64_t)prime * (turn + wheel_residue[i]);
-            if (multiple >= limit) {
-                if (i == 0) return;
-                break;
-            }
-            pattern[multiple / 30] &= (uint8_t) ~(1u << wheel_position_of[multiple % 30]);
-        }
+    const size_t q = prime / 30;
+    const unsigned class = wheel_position_of[prime % 30];
+    size_t at = q; /* the multiple prime * 1 */
+    for (unsigned position = 0; at < length; position = (position + 1) & 7) {
+        pattern[at] &= (uint8_t) ~(1u << wheel_bit_of[class][position]);
+        at += q * wheel_gap[position] + wheel_adjust[class][position];
     }
+}
+
+/*
+ * Four patterns per pass over an L1-resident window; a group of fewer than
+ * four repeats a pointer, which AND does not mind. Compiled once per
+ * instruction set so that the loop runs 32 or 64 bytes at a time where the CPU
+ * can; presieve_init picks one with __builtin_cpu_supports and keeps it in the
+ * caller-owned presieve. (Not target_clones: its IFUNC resolvers run while
+ * the dynamic loader relocates, before a sanitizer's runtime is ready, and
+ * crash every ThreadSanitizer build at load.)
+ */
+#define AND_PATTERNS_BODY                                                                  \
+    {                                                                                      \
+        if (first) {                                                                       \
+            for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j]; \
+        } else {                                                                           \
+            for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j]; \
+        }                                                                                  \
+    }
+#define AND_PATTERNS_PARAMETERS                                                            \
+    uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,   \
+        const uint8_t *restrict c, const uint8_t *restrict d, size_t length, int first
+
+static void and_patterns_default(AND_PATTERNS_PARAMETERS) AND_PATTERNS_BODY
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void and_patterns_avx2(AND_PATTERNS_PARAMETERS)
+    AND_PATTERNS_BODY
+__attribute__((target("arch=x86-64-v4"))) static void and_patterns_avx512(AND_PATTERNS_PARAMETERS)
+    AND_PATTERNS_BODY
+#endif
+
+static presieve_and_function *best_and_patterns(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return and_patterns_avx512;
+    if (__builtin_cpu_supports("avx2")) return and_patterns_avx2;
+#endif
+    return and_patterns_default;
 }
 
 int presieve_init(presieve *presieve, size_t window) {
     memset(presieve, 0, sizeof *presieve);
     presieve->window = window;
+    presieve->and_patterns = best_and_patterns();
     for (int g = 0; g < PRESIEVE_GROUPS; g++) {
         uint32_t period = 1;
         for (int k = 0; k < 4 && group_primes[g][k]; k++) period *= group_primes[g][k];
@@ -42,9 +83,15 @@ int presieve_init(presieve *presieve, size_t window) {
             presieve_free(presieve);
             return -1;
         }
-        memset(pattern, 0xff, length);
+        /* One period, then its start again as often as the window needs. */
+        memset(pattern, 0xff, period);
         for (int k = 0; k < 4 && group_primes[g][k]; k++)
-            cross_off_multiples(pattern, length, group_primes[g][k]);
+            cross_off_multiples(pattern, period, group_primes[g][k]);
+        for (size_t done = period; done < length;) {
+            size_t copy = length - done < done ? length - done : done;
+            memcpy(pattern + done, pattern, copy);
+            done += copy;
+        }
         presieve->pattern[g] = pattern;
         presieve->period[g] = period;
     }
@@ -54,21 +101,6 @@ int presieve_init(presieve *presieve, size_t window) {
 void presieve_free(presieve *presieve) {
     for (int g = 0; g < PRESIEVE_GROUPS; g++) free(presieve->pattern[g]);
     memset(presieve, 0, sizeof *presieve);
-}
-
-/*
- * Four patterns per pass over an L1-resident window; a group of fewer than
- * four repeats a pointer, which AND does not mind. Cloned per instruction set
- * so that the loop runs 32 or 64 bytes at a time where the CPU can.
- */
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
-and_patterns(uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,
-             const uint8_t *restrict c, const uint8_t *restrict d, size_t length, int first) {
-    if (first) {
-        for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j];
-    } else {
-        for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j];
-    }
 }
 
 void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
@@ -81,7 +113,7 @@ void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t firs
         const uint8_t *b = g + 1 < PRESIEVE_GROUPS ? source[g + 1] : a;
         const uint8_t *c = g + 2 < PRESIEVE_GROUPS ? source[g + 2] : a;
         const uint8_t *d = g + 3 < PRESIEVE_GROUPS ? source[g + 3] : a;
-        and_patterns(destination, a, b, c, d, length, g == 0);
+        presieve->and_patterns(destination, a, b, c, d, length, g == 0);
     }
 }
 

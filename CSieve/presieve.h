@@ -16,11 +16,18 @@
 #define PRESIEVE_LARGEST_PRIME 163
 #define PRESIEVE_GROUPS 15
 
+/* destination[j] = a[j] & b[j] & c[j] & d[j] (or &= when not first), for j < length. */
+typedef void presieve_and_function(uint8_t *restrict destination, const uint8_t *restrict a,
+                                   const uint8_t *restrict b, const uint8_t *restrict c,
+                                   const uint8_t *restrict d, size_t length, int first);
+
 typedef struct presieve {
     /* Each pattern holds period + window bytes, so a window never wraps. */
     uint8_t *pattern[PRESIEVE_GROUPS];
     uint32_t period[PRESIEVE_GROUPS];
     size_t window;
+    /* The widest variant this CPU runs, chosen once by presieve_init. */
+    presieve_and_function *and_patterns;
 } presieve;
 
 /* Builds the patterns for windows of up to window bytes. Returns 0, or -1 without memory. */

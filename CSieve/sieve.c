@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,10 @@
  * generator's own sieving primes (up to 2^16) come from a small table.
  */
 struct csieve_sieve {
+    bool ready;         /* the patterns, table and engines below are made (on first need) */
+    size_t chunk_bytes; /* the L1 data cache: the pre-sieve's window */
     presieve presieve;
+    segment_reader reader; /* counting and summing, for this CPU */
     engine main;
     engine generator;
     size_t cache_segment_bytes;   /* a quarter of L2: the segment for small square roots */
@@ -22,31 +26,36 @@ struct csieve_sieve {
     size_t fixed_segment_bytes;   /* set by csieve_sieve_set_segment_bytes; 0: automatic */
 
     uint32_t *generated; /* the primes of the generator's current segment */
-    size_t generated_count, generated_position;
 
     uint32_t *table; /* the primes in (163, 2^16) */
     size_t table_count, table_position;
 };
 
 #define TABLE_LIMIT 65536
-#define LARGEST_SEGMENT_BYTES ((size_t)16 << 20)
+#define LARGEST_SEGMENT_BYTES ENGINE_LARGEST_SEGMENT_BYTES
 
-static uint64_t next_from_table(void *context) {
+/* The whole table is one block. */
+static size_t next_from_table(void *context, const uint32_t **primes) {
     csieve_sieve *sieve = context;
-    return sieve->table_position < sieve->table_count ? sieve->table[sieve->table_position++] : 0;
+    if (sieve->table_position == sieve->table_count) return 0;
+    *primes = sieve->table;
+    sieve->table_position = sieve->table_count;
+    return sieve->table_count;
 }
 
-static uint64_t next_generated(void *context) {
+/* Each block is the primes of one of the generator's segments. */
+static size_t next_generated(void *context, const uint32_t **primes) {
     csieve_sieve *sieve = context;
-    while (sieve->generated_position == sieve->generated_count) {
-        if (!engine_sieve_next(&sieve->generator)) return 0;
-        engine *generator = &sieve->generator;
-        sieve->generated_count =
-            segment_list_primes(generator->segment, generator->length, generator->low_byte,
-                                sieve->generated);
-        sieve->generated_position = 0;
+    engine *generator = &sieve->generator;
+    while (engine_sieve_next(generator)) {
+        size_t count = segment_list_primes(generator->segment, generator->length, generator->low_byte,
+                                           sieve->generated);
+        if (count) {
+            *primes = sieve->generated;
+            return count;
+        }
     }
-    return sieve->generated[sieve->generated_position++];
+    return 0;
 }
 
 static int make_table(csieve_sieve *sieve) {
@@ -119,17 +128,27 @@ static int set_up_engines(csieve_sieve *sieve) {
     return engine_init(&sieve->generator, &sieve->presieve, generator_bytes);
 }
 
+/*
+ * Making a sieve only reads the cache sizes: the pre-sieve patterns, the
+ * table and the engines (most of a short run's start-up, and about 4 MiB)
+ * are made by the first run that needs them.
+ */
 csieve_sieve *csieve_sieve_new(void) {
     csieve_sieve *sieve = calloc(1, sizeof *sieve);
     if (!sieve) return NULL;
-    size_t chunk_bytes;
-    sieve->cache_segment_bytes = cache_segment_bytes(&chunk_bytes, &sieve->largest_segment_bytes);
-    if (presieve_init(&sieve->presieve, chunk_bytes) != 0 || make_table(sieve) != CSIEVE_OK ||
-        set_up_engines(sieve) != CSIEVE_OK) {
-        csieve_sieve_free(sieve);
-        return NULL;
-    }
+    sieve->cache_segment_bytes = cache_segment_bytes(&sieve->chunk_bytes, &sieve->largest_segment_bytes);
+    segment_reader_init(&sieve->reader);
     return sieve;
+}
+
+static int set_up(csieve_sieve *sieve) {
+    if (sieve->ready) return CSIEVE_OK;
+    if (!sieve->presieve.pattern[0] && presieve_init(&sieve->presieve, sieve->chunk_bytes) != 0)
+        return CSIEVE_ENOMEM;
+    if (!sieve->table && make_table(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
+    if (set_up_engines(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
+    sieve->ready = true;
+    return CSIEVE_OK;
 }
 
 void csieve_sieve_free(csieve_sieve *sieve) {
@@ -156,10 +175,13 @@ size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes) {
     }
     if (wanted != sieve->fixed_segment_bytes) {
         sieve->fixed_segment_bytes = wanted;
-        if (set_up_engines(sieve) != CSIEVE_OK) {
+        if (sieve->ready && set_up_engines(sieve) != CSIEVE_OK) {
             /* Fall back to automatic sizing; if even that fails, report 0. */
             sieve->fixed_segment_bytes = 0;
-            if (set_up_engines(sieve) != CSIEVE_OK) return 0;
+            if (set_up_engines(sieve) != CSIEVE_OK) {
+                sieve->ready = false;
+                return 0;
+            }
         }
     }
     return csieve_sieve_segment_bytes(sieve);
@@ -171,16 +193,38 @@ static void add_prime(csieve_result *result, uint64_t prime) {
     result->sum_high += result->sum_low < prime;
 }
 
+/*
+ * Below 2^16 a plain sieve of the odd numbers (4 KiB on the stack) answers
+ * at once, without the set-up that large ranges pay for.
+ */
+#define SMALL_RANGE_LIMIT 65536
+
+static void small_range(uint64_t from, uint64_t to, csieve_result *result) {
+    uint8_t composite[SMALL_RANGE_LIMIT / 16]; /* bit (n / 2) for odd n */
+    memset(composite, 0, sizeof composite);
+    for (uint32_t p = 3; (uint64_t)p * p < to; p += 2)
+        if (!(composite[p / 16] >> (p / 2 % 8) & 1))
+            for (uint32_t m = p * p; m < to; m += 2 * p) composite[m / 16] |= (uint8_t)(1u << (m / 2 % 8));
+    *result = (csieve_result){0, 0, 0};
+    if (from <= 2 && 2 < to) add_prime(result, 2);
+    for (uint64_t n = from > 3 ? from | 1 : 3; n < to; n += 2)
+        if (!(composite[n / 16] >> (n / 2 % 8) & 1)) add_prime(result, n);
+}
+
 int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
                      csieve_result *result) {
     if (!sieve || !result || from > to) return CSIEVE_EINVAL;
-    /* A sieve whose engines could not be remade (out of memory) stays unusable. */
-    if (!sieve->main.segment || !sieve->generator.segment || !sieve->generated) return CSIEVE_ENOMEM;
+    if (to <= SMALL_RANGE_LIMIT) {
+        small_range(from, to, result);
+        if (!(flags & CSIEVE_SUM)) result->sum_low = result->sum_high = 0;
+        return CSIEVE_OK;
+    }
+    /* A sieve whose engines could not be made (out of memory) says so on every run. */
+    if (set_up(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
     const uint64_t largest = to > 0 ? (uint64_t)(to - 1) : 0;
 
     /* The generator yields the primes in (163, sqrt(to - 1)]. */
     sieve->table_position = 0;
-    sieve->generated_count = sieve->generated_position = 0;
     engine_use_segment_bytes(&sieve->main, sieve->fixed_segment_bytes ? sieve->fixed_segment_bytes
                                                                        : automatic_segment_bytes(sieve, to));
     int status = engine_begin(&sieve->generator, PRESIEVE_LARGEST_PRIME + 1,
@@ -197,8 +241,8 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
     while (status == CSIEVE_OK && engine_sieve_next(&sieve->main)) {
         engine *main = &sieve->main;
         segment_totals totals = (flags & CSIEVE_SUM)
-                                    ? segment_count_and_sum(main->segment, main->length, main->low_byte)
-                                    : (segment_totals){segment_count(main->segment, main->length), 0, 0};
+                                    ? sieve->reader.count_and_sum(main->segment, main->length, main->low_byte)
+                                    : (segment_totals){sieve->reader.count(main->segment, main->length), 0, 0};
         total.count += totals.count;
         uint64_t low = total.sum_low;
         total.sum_low += totals.sum_low;

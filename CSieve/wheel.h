@@ -68,4 +68,12 @@ static const uint64_t wheel_offset_plane[8] = {
     0x0f878383c1c1e1f0ull, 0xf007fc03fe01fe00ull, 0xfff80003fffe0000ull, 0xfffffffc00000000ull,
 };
 
+/* wheel_bit_value[t]: what bit t of a little-endian 64-bit sieve word adds to the word's value. */
+static const uint8_t wheel_bit_value[64] = {
+    1, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 49, 53, 59,
+    61, 67, 71, 73, 77, 79, 83, 89, 91, 97, 101, 103, 107, 109, 113, 119,
+    121, 127, 131, 133, 137, 139, 143, 149, 151, 157, 161, 163, 167, 169, 173, 179,
+    181, 187, 191, 193, 197, 199, 203, 209, 211, 217, 221, 223, 227, 229, 233, 239,
+};
+
 #endif /* CSIEVE_WHEEL_H */

@@ -4,17 +4,22 @@
  * Everything the children share is one MAP_SHARED region mapped before the
  * first fork: the counter that hands out items, a record per worker of the
  * item it holds, a done flag and a result slot per item. The parent only
- * supervises: it reaps children, and when one dies with an item unfinished it
- * forks a replacement that runs that item first.
+ * supervises: it waits on one pidfd per worker (so it never takes a SIGCHLD,
+ * which belongs to the caller), reaps its own children by pid, reports items
+ * as their done flags appear, and when a worker dies with an item unfinished
+ * it forks a replacement that runs that item first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +27,7 @@
 #include "csieve.h"
 
 typedef struct worker_record {
-    _Atomic int64_t current; /* the item this worker holds, or -1 */
+    _Atomic int64_t current; /* the item (index within the run) this worker holds, or -1 */
 } worker_record;
 
 typedef struct shared_region {
@@ -41,8 +46,13 @@ typedef struct pool {
     worker_record *records;
     _Atomic uint8_t *done;
     uint8_t *results;
-    pid_t *pids; /* per record; 0 when none runs */
-    pid_t parent; /* the supervisor, which workers must outlive no longer than */
+    uint8_t *reported;   /* parent only: items handed to on_item (or finished before the run) */
+    uint64_t unreported; /* parent only: every item below it is reported */
+    int64_t fault_item;  /* options->fault_item as an index within the run, or -1 */
+    pid_t *pids;         /* per record; 0 when none runs */
+    int *pidfds;         /* per record; -1 when none (or pidfds are unavailable) */
+    int stop_fd;         /* a signalfd for SIGINT and SIGTERM, with handle_signals; else -1 */
+    pid_t parent;        /* the supervisor, which workers must outlive no longer than */
     sigset_t original_mask;
 } pool;
 
@@ -53,7 +63,21 @@ void csieve_fork_options_init(csieve_fork_options *options) {
     options->fault_item = -1;
 }
 
-static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+/* n rounded up to a multiple of 64 and added to *total; 0 when either overflows size_t. */
+static int add_aligned(size_t *total, size_t n) {
+    size_t rounded;
+    if (__builtin_add_overflow(n, (size_t)63, &rounded)) return 0;
+    rounded &= ~(size_t)63;
+    return !__builtin_add_overflow(*total, rounded, total);
+}
+
+/* The next item for a worker: the counter's next one that was not finished before the run. */
+static uint64_t take_item(pool *pool) {
+    for (;;) {
+        uint64_t item = atomic_fetch_add(&pool->shared->next, 1);
+        if (item >= pool->options->items || !atomic_load(&pool->done[item])) return item;
+    }
+}
 
 /* The child: take items until none are left, then _exit. Never returns. */
 static void run_child(pool *pool, unsigned record, int64_t first_item) {
@@ -71,9 +95,9 @@ static void run_child(pool *pool, unsigned record, int64_t first_item) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != pool->parent) _exit(1);
 
-    uint64_t item = first_item >= 0 ? (uint64_t)first_item : atomic_fetch_add(&pool->shared->next, 1);
+    uint64_t item = first_item >= 0 ? (uint64_t)first_item : take_item(pool);
     while (item < options->items) {
-        int fault = (int64_t)item == options->fault_item &&
+        int fault = (int64_t)item == pool->fault_item &&
                     (options->fault_every_time || atomic_exchange(&pool->shared->fault_armed, 0));
         /* Dying here, with the item taken but not yet recorded, leaves it for the final sweep. */
         if (fault && options->fault_before_claim) raise(SIGKILL);
@@ -81,11 +105,11 @@ static void run_child(pool *pool, unsigned record, int64_t first_item) {
         if (fault) raise(SIGKILL);
         uint8_t *slot = pool->results + item * options->slot_bytes;
         memset(slot, 0, options->slot_bytes);
-        if (pool->work(pool->context, item, slot) != 0) _exit(3);
+        if (pool->work(pool->context, options->first_item + item, slot) != 0) _exit(3);
         atomic_store_explicit(&pool->done[item], 1, memory_order_release);
         atomic_fetch_add(&pool->shared->completed, 1);
         atomic_store(&pool->records[record].current, -1);
-        item = atomic_fetch_add(&pool->shared->next, 1);
+        item = take_item(pool);
     }
     _exit(0);
 }
@@ -96,6 +120,8 @@ static int spawn(pool *pool, unsigned record, int64_t first_item) {
     if (pid < 0) return -1;
     if (pid == 0) run_child(pool, record, first_item);
     pool->pids[record] = pid;
+    /* Readable once the worker has ended: the supervisor's wake-up, with no SIGCHLD involved. */
+    pool->pidfds[record] = (int)syscall(SYS_pidfd_open, pid, 0);
     return 0;
 }
 
@@ -104,6 +130,13 @@ static pid_t reap(pid_t pid, int *status, int flags) {
     do result = waitpid(pid, status, flags);
     while (result < 0 && errno == EINTR);
     return result;
+}
+
+/* Forgets record r's worker once it is reaped (or gone). */
+static void release(pool *pool, unsigned r) {
+    pool->pids[r] = 0;
+    if (pool->pidfds[r] >= 0) close(pool->pidfds[r]);
+    pool->pidfds[r] = -1;
 }
 
 /* Ends every running worker: SIGTERM, then SIGKILL for any still there after 0.5 s. */
@@ -116,7 +149,7 @@ static void stop_all(pool *pool) {
         for (unsigned r = 0; r < workers; r++) {
             int status;
             if (pool->pids[r] > 0 && reap(pool->pids[r], &status, WNOHANG) == 0) running++;
-            else pool->pids[r] = 0;
+            else if (pool->pids[r] > 0) release(pool, r);
         }
         if (!running) return;
         struct timespec pause = {0, 10 * 1000 * 1000};
@@ -127,40 +160,56 @@ static void stop_all(pool *pool) {
             int status;
             kill(pool->pids[r], SIGKILL);
             reap(pool->pids[r], &status, 0);
-            pool->pids[r] = 0;
+            release(pool, r);
         }
     }
 }
 
-/* SIGINT or SIGTERM if one is pending for the supervisor (consuming it), else 0. */
-static int pending_stop_signal(const csieve_fork_options *options) {
-    if (!options->handle_signals) return 0;
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    struct timespec now = {0, 0};
-    int signal_number = sigtimedwait(&stop, NULL, &now);
-    return signal_number > 0 ? signal_number : 0;
+/* SIGINT or SIGTERM if one is waiting on the stop signalfd (consuming it), else 0. */
+static int pending_stop_signal(pool *pool) {
+    if (pool->stop_fd < 0) return 0;
+    struct signalfd_siginfo info;
+    ssize_t got = read(pool->stop_fd, &info, sizeof info);
+    return got == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
 }
 
-/* The signals the supervisor waits for: a child's exit, and with handle_signals the stop signals. */
-static sigset_t supervised_signals(const csieve_fork_options *options) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    if (options->handle_signals) {
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
+/* Hands every newly finished item to on_item, in the parent, as soon as its done flag shows. */
+static void report_items(pool *pool) {
+    const csieve_fork_options *options = pool->options;
+    if (!options->on_item) return;
+    uint64_t end = atomic_load(&pool->shared->next);
+    if (end > options->items) end = options->items;
+    /* Items are taken in order, so only [unreported, next) can hold news. */
+    for (uint64_t item = pool->unreported; item < end; item++) {
+        if (pool->reported[item] || !atomic_load_explicit(&pool->done[item], memory_order_acquire)) continue;
+        pool->reported[item] = 1;
+        options->on_item(options->context, options->first_item + item, pool->results + item * options->slot_bytes);
     }
-    return set;
+    while (pool->unreported < options->items && pool->reported[pool->unreported]) pool->unreported++;
+}
+
+/* Waits up to 50 ms for a worker to end or a stop signal to arrive; returns such a signal, else 0. */
+static int wait_for_news(pool *pool) {
+    unsigned workers = pool->options->workers;
+    struct pollfd fds[workers + 1];
+    nfds_t count = 0;
+    int blind = 0; /* a worker without a pidfd: poll more often instead */
+    for (unsigned r = 0; r < workers; r++) {
+        if (pool->pids[r] <= 0) continue;
+        if (pool->pidfds[r] < 0) blind = 1;
+        else fds[count++] = (struct pollfd){.fd = pool->pidfds[r], .events = POLLIN};
+    }
+    if (pool->stop_fd >= 0) fds[count++] = (struct pollfd){.fd = pool->stop_fd, .events = POLLIN};
+    /* The caller's on_item wants items soon after they finish, not only when a worker ends. */
+    int timeout = blind ? 5 : (pool->options->on_item ? 10 : 50);
+    while (poll(fds, count, timeout) < 0 && errno == EINTR) {}
+    return pending_stop_signal(pool);
 }
 
 /* Supervises until every item is done; returns a status. */
 static int supervise(pool *pool, csieve_fork_report *report) {
     const csieve_fork_options *options = pool->options;
-    sigset_t wake = supervised_signals(options);
-    uint64_t reported = UINT64_MAX;
+    uint64_t progressed = UINT64_MAX;
     for (;;) {
         unsigned running = 0;
         for (unsigned r = 0; r < options->workers; r++) {
@@ -172,17 +221,20 @@ static int supervise(pool *pool, csieve_fork_report *report) {
                 continue;
             }
             pid_t worker = pool->pids[r];
-            pool->pids[r] = 0;
+            release(pool, r);
             if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+            int signal = pid > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+            int exit_code = pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
             /* Reaped by someone else (status unknown): a death only if it left work undone. */
             if (pid < 0) {
                 int64_t held = atomic_load(&pool->records[r].current);
                 if (held < 0 || atomic_load(&pool->done[held])) continue;
                 pid = worker;
-                status = 0;
             }
-            /* Ctrl-C reaches the whole process group: a worker killed by it is no death to repair. */
-            int stop = pending_stop_signal(options);
+            /* Ctrl-C reaches the whole process group, and a worker told to stop is not a death to
+             * repair: the run ends, whether or not the caller asked the pool to handle signals. */
+            int stop = pending_stop_signal(pool);
+            if (!stop && (signal == SIGINT || signal == SIGTERM)) stop = signal;
             if (stop) {
                 report->signal = stop;
                 stop_all(pool);
@@ -197,16 +249,17 @@ static int supervise(pool *pool, csieve_fork_report *report) {
                 return CSIEVE_EWORKERS;
             }
             if (options->on_death)
-                options->on_death(options->context, (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
-                                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, lost);
+                options->on_death(options->context, (int)pid, signal, exit_code,
+                                  lost >= 0 ? (int64_t)options->first_item + lost : -1);
             /* If no replacement can be forked, the final sweep runs the lost item. */
             if ((lost >= 0 || atomic_load(&pool->shared->next) < options->items) && spawn(pool, r, lost) == 0)
                 running++;
         }
+        report_items(pool);
         uint64_t completed = atomic_load(&pool->shared->completed);
-        if (options->on_progress && completed != reported) {
+        if (options->on_progress && completed != progressed) {
             options->on_progress(options->context, completed);
-            reported = completed;
+            progressed = completed;
         }
         if (!running) {
             /* Every worker has ended. An item can still be undone if its worker died between
@@ -221,12 +274,9 @@ static int supervise(pool *pool, csieve_fork_report *report) {
             if (!started) return item >= options->items ? CSIEVE_OK : CSIEVE_EFORK;
             continue;
         }
-
-        struct timespec timeout = {0, 50 * 1000 * 1000};
-        siginfo_t info;
-        int signal_number = sigtimedwait(&wake, &info, &timeout);
-        if (signal_number == SIGINT || signal_number == SIGTERM) {
-            report->signal = signal_number;
+        int stop = wait_for_news(pool);
+        if (stop) {
+            report->signal = stop;
             stop_all(pool);
             return CSIEVE_EINTR;
         }
@@ -240,60 +290,99 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
         return CSIEVE_EINVAL;
     memset(report, 0, sizeof *report);
     if (options->items == 0) return CSIEVE_OK;
-    if (options->items > (SIZE_MAX / 2) / options->slot_bytes) return CSIEVE_ENOMEM;
+    if (options->items - 1 > UINT64_MAX - options->first_item) return CSIEVE_EINVAL;
 
-    pool pool = {.options = options, .work = work, .context = work_context};
-    size_t records_at = round_up(sizeof(shared_region), 64);
-    size_t done_at = records_at + round_up(options->workers * sizeof(worker_record), 64);
-    size_t results_at = done_at + round_up((size_t)options->items, 64);
-    pool.shared_bytes = results_at + (size_t)options->items * options->slot_bytes;
+    /* Every size is checked: a size that wraps would map too little and kill every worker. */
+    size_t total = 0, records_at, done_at, results_at, result_bytes, record_bytes;
+    if (options->items > SIZE_MAX || __builtin_mul_overflow((size_t)options->items, options->slot_bytes, &result_bytes) ||
+        __builtin_mul_overflow((size_t)options->workers, sizeof(worker_record), &record_bytes))
+        return CSIEVE_ENOMEM;
+    if (!add_aligned(&total, sizeof(shared_region))) return CSIEVE_ENOMEM;
+    records_at = total;
+    if (!add_aligned(&total, record_bytes)) return CSIEVE_ENOMEM;
+    done_at = total;
+    if (!add_aligned(&total, (size_t)options->items)) return CSIEVE_ENOMEM;
+    results_at = total;
+    if (__builtin_add_overflow(total, result_bytes, &total)) return CSIEVE_ENOMEM;
+
+    pool pool = {.options = options, .work = work, .context = work_context, .stop_fd = -1, .fault_item = -1};
+    pool.shared_bytes = total;
     void *region = mmap(NULL, pool.shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pool.pids = calloc(options->workers, sizeof *pool.pids);
-    if (region == MAP_FAILED || !pool.pids) {
+    pool.pidfds = malloc(options->workers * sizeof *pool.pidfds);
+    pool.reported = options->on_item ? calloc((size_t)options->items, 1) : NULL;
+    if (region == MAP_FAILED || !pool.pids || !pool.pidfds || (options->on_item && !pool.reported)) {
         if (region != MAP_FAILED) munmap(region, pool.shared_bytes);
         free(pool.pids);
+        free(pool.pidfds);
+        free(pool.reported);
         return CSIEVE_ENOMEM;
     }
+    for (unsigned r = 0; r < options->workers; r++) pool.pidfds[r] = -1;
     pool.shared = region;
     pool.parent = getpid();
     pool.records = (worker_record *)((uint8_t *)region + records_at);
     pool.done = (_Atomic uint8_t *)((uint8_t *)region + done_at);
     pool.results = (uint8_t *)region + results_at;
     atomic_store(&pool.shared->fault_armed, 1);
+    if (options->fault_item >= 0 && (uint64_t)options->fault_item >= options->first_item &&
+        (uint64_t)options->fault_item - options->first_item < options->items)
+        pool.fault_item = (int64_t)((uint64_t)options->fault_item - options->first_item);
 
-    /* Block what the supervisor waits for before the first fork, so no wake-up is missed. */
-    sigset_t wait_for = supervised_signals(options);
-    pthread_sigmask(SIG_BLOCK, &wait_for, &pool.original_mask);
-    /* Workers must stay reapable: a caller that ignores SIGCHLD would have them vanish. */
-    struct sigaction child_default, caller_child;
-    memset(&child_default, 0, sizeof child_default);
-    child_default.sa_handler = SIG_DFL;
-    sigemptyset(&child_default.sa_mask);
-    sigaction(SIGCHLD, &child_default, &caller_child);
+    /* Items finished before the run (a journal's): their slots come in, they are never run. */
+    uint64_t finished_before = 0;
+    if (options->finished) {
+        for (uint64_t item = 0; item < options->items; item++) {
+            if (!options->finished[item]) continue;
+            memcpy(pool.results + item * options->slot_bytes, (uint8_t *)results + item * options->slot_bytes,
+                   options->slot_bytes);
+            atomic_store(&pool.done[item], 1);
+            if (pool.reported) pool.reported[item] = 1;
+            finished_before++;
+        }
+        atomic_store(&pool.shared->completed, finished_before);
+    }
+
+    /* Block what the supervisor waits for before the first fork, so no stop request is missed. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    if (options->handle_signals) {
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+    }
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &pool.original_mask);
+    if (options->handle_signals) pool.stop_fd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    /* Workers must stay reapable: a caller that ignores SIGCHLD (or asked for SA_NOCLDWAIT) would
+     * have them vanish. Any other disposition, a handler of the caller's included, is left alone. */
+    struct sigaction caller_child;
+    sigaction(SIGCHLD, NULL, &caller_child);
+    int child_changed = caller_child.sa_handler == SIG_IGN || (caller_child.sa_flags & SA_NOCLDWAIT);
+    if (child_changed) {
+        struct sigaction child_default;
+        memset(&child_default, 0, sizeof child_default);
+        child_default.sa_handler = SIG_DFL;
+        sigemptyset(&child_default.sa_mask);
+        sigaction(SIGCHLD, &child_default, NULL);
+    }
 
     unsigned started = 0;
-    for (unsigned r = 0; r < options->workers; r++) {
-        if (spawn(&pool, r, -1) == 0) started++;
+    if (finished_before < options->items) {
+        for (unsigned r = 0; r < options->workers; r++) {
+            if (spawn(&pool, r, -1) == 0) started++;
+        }
     }
-    int status = started ? supervise(&pool, report) : CSIEVE_EFORK;
-    if (status == CSIEVE_OK) memcpy(results, pool.results, (size_t)options->items * options->slot_bytes);
+    int status = finished_before == options->items ? CSIEVE_OK : started ? supervise(&pool, report) : CSIEVE_EFORK;
+    if (status == CSIEVE_OK) {
+        report_items(&pool);
+        memcpy(results, pool.results, result_bytes);
+    }
 
-    /* Drop a SIGCHLD left pending by the last reaps, then restore the caller's mask. */
-    struct timespec now = {0, 0};
-    sigset_t child;
-    sigemptyset(&child);
-    sigaddset(&child, SIGCHLD);
-    while (sigtimedwait(&child, NULL, &now) > 0) {}
-    sigaction(SIGCHLD, &caller_child, NULL);
+    if (child_changed) sigaction(SIGCHLD, &caller_child, NULL);
+    if (pool.stop_fd >= 0) close(pool.stop_fd);
     pthread_sigmask(SIG_SETMASK, &pool.original_mask, NULL);
     munmap(region, pool.shared_bytes);
     free(pool.pids);
+    free(pool.pidfds);
+    free(pool.reported);
     return status;
-}
-
-int csieve_chunks_work(void *context, uint64_t item, void *slot) {
-    csieve_chunks *chunks = context;
-    uint64_t from = chunks->from + item * chunks->chunk_width;
-    uint64_t to = chunks->to - from < chunks->chunk_width ? chunks->to : from + chunks->chunk_width;
-    return csieve_sieve_run(chunks->sieve, from, to, chunks->flags, slot) == CSIEVE_OK ? 0 : 1;
 }

@@ -5,6 +5,12 @@ import NIOHTTP1
 ///
 /// NIO's server pipeline in front of it keeps pipelined answers in request order and reads the
 /// next request only when this one is answered, so one connection holds one plan at a time.
+///
+/// Back-pressure: an answer is written only while the channel is writable (its outbound
+/// buffer under NIO's high-water mark, 64 KiB). A client that pipelines requests and never
+/// reads its answers fills that buffer; the next answer then waits for writability, and until
+/// it is written the pipeline reads no more requests, so the server's memory per connection
+/// stays bounded however long the client keeps sending.
 final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -16,6 +22,8 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Answers written inside a read burst are flushed once at its end, not one by one.
     private var flushPending = false
     private var reading = false
+    /// An answer due while the channel was not writable, written when it is again.
+    private var waiting: (plan: ResponsePlan, keepAlive: Bool, version: HTTPVersion)?
 
     init(settings: ServerSettings) {
         self.settings = settings
@@ -59,6 +67,16 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let waiting {
+            self.waiting = nil
+            respond(
+                context: context, plan: waiting.plan, keepAlive: waiting.keepAlive,
+                version: waiting.version)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A malformed request or a reset connection ends only that connection.
         context.close(promise: nil)
@@ -71,6 +89,15 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         version: HTTPVersion
     ) {
         guard context.channel.isActive else { return }
+        guard context.channel.isWritable else {
+            // Wait for the client to read; what is queued already was flushed when written.
+            waiting = (plan, keepAlive, version)
+            if flushPending {
+                flushPending = false
+                context.flush()
+            }
+            return
+        }
         var headers = HTTPHeaders()
         let body: ByteBuffer?
         if let problem = plan.problem {
@@ -80,7 +107,11 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else {
             body = nil
         }
-        let status = plan.problem == nil ? HTTPResponseStatus(statusCode: plan.status) : .badRequest
+        let status =
+            plan.problem == nil ? HTTPResponseStatus(statusCode: plan.answeredStatus) : .badRequest
+        if plan.problem == nil, let location = plan.location {
+            headers.add(name: "location", value: location)
+        }
         if plan.allowsBody || plan.problem != nil {
             headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
             headers.add(name: "content-type", value: "application/octet-stream")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid bench primes|fetch|bigprimes|all`: sweeps workers x strategies x engines.
 struct Bench: ParsableCommand {
@@ -19,27 +20,23 @@ struct Bench: ParsableCommand {
     @Argument(help: "primes, fetch, bigprimes or all.")
     var workload: String
 
-    @Option(help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores).")
+    @Option(parsing: .unconditional, help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores).")
     var workers: String?
 
     @Option(
-        name: .customLong("repeat"),
+        name: .customLong("repeat"), parsing: .unconditional,
         help: "Runs of each case (the table shows the fastest and the median).")
     var repetitions = 3
 
     @Option(help: "primes: the primes below TO (1e10, 2^34 ...).")
     var to = "1e10"
 
-    @Option(help: "fetch: how many URLs.")
-    var urls = 100
+    @OptionGroup var load: FetchLoadOptions
 
-    @Option(help: "fetch: milliseconds each answer waits.")
-    var latency = 50
-
-    @Option(help: "bigprimes: bits of each prime.")
+    @Option(parsing: .unconditional, help: "bigprimes: bits of each prime.")
     var bits = 1024
 
-    @Option(help: "bigprimes: how many primes.")
+    @Option(parsing: .unconditional, help: "bigprimes: how many primes.")
     var count = 64
 
     @Option(help: "Write one row per run to this CSV file.")
@@ -48,26 +45,29 @@ struct Bench: ParsableCommand {
     @Option(help: "Write a chart of time against workers to this SVG file.")
     var svg: String?
 
-    @Flag(help: "Print the whole report as one JSON object instead of the table.")
-    var json = false
-
     @Flag(name: .customLong("no-peers"), help: "Never run primesieve or curl beside hybrid.")
     var noPeers = false
 
-    @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
-    var noProgress = false
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        try usageChecked {
+            _ = try BenchWorkloadName.parse(workload)
+            _ = try Self.parseWorkers(workers)
+            guard (1...1000).contains(repetitions) else {
+                throw UsageError("--repeat must lie in 1...1000, got \(repetitions)")
+            }
+            guard try NumberExpression.parse(to) >= 2 else { throw UsageError("--to must be at least 2") }
+            try BigPrimesJob(bits: bits, count: count).validate()
+        }
+    }
 
     func run() throws {
         let names = try BenchWorkloadName.parse(workload)
         let workerCounts = try Self.parseWorkers(workers)
-        guard repetitions >= 1 else {
-            throw UsageError("--repeat must be at least 1, got \(repetitions)")
-        }
         let limit = try NumberExpression.parse(to)
-        guard limit >= 2 else { throw UsageError("--to must be at least 2") }
-        guard urls >= 1 else { throw UsageError("--urls must be at least 1, got \(urls)") }
-        guard latency >= 0 else { throw UsageError("--latency must not be negative") }
-        try BigPrimesJob(bits: bits, count: count).validate()
+        let urls = load.urls
+        let latency = load.latency
         let csvFile = try csv.map { path throws(UsageError) in try OutputFile(path: path) }
         let svgFile = try svg.map { path throws(UsageError) in try OutputFile(path: path) }
 
@@ -75,13 +75,17 @@ struct Bench: ParsableCommand {
         let workloads: [any BenchWorkload] = names.map { name in
             switch name {
             case .primes:
-                return PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+                let primes = PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+                primes.workerDied = Hybrid.warnOfDeath
+                return primes
             case .fetch:
                 return FetchBench(
                     urls: urls, latencyMilliseconds: latency, peers: !noPeers,
                     startServer: server.start, stopServer: server.stop)
             case .bigprimes:
-                return BigPrimesBench(bits: bits, count: count, stopOnSignals: true)
+                let bigPrimes = BigPrimesBench(bits: bits, count: count, stopOnSignals: true)
+                bigPrimes.workerDied = Hybrid.warnOfDeath
+                return bigPrimes
             }
         }
         for workload in workloads {
@@ -89,13 +93,12 @@ struct Bench: ParsableCommand {
                 FileHandleOutput.standardError.write("hybrid: \(line)\n")
             }
         }
-        let progress = BenchProgress(enabled: !noProgress)
-        let report = try Hybrid.runReportingFailures {
-            try BenchReport.measure(
-                workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
-        }
+        let progress = BenchProgress(enabled: !output.noProgress)
+        defer { progress.finish() }
+        let report = try BenchReport.measure(
+            workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
         progress.finish()
-        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.text())
+        try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.text())
         try csvFile?.write(report.csv())
         try svgFile?.write(report.svg())
         if !report.answersAgree { throw ExitCode(1) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid bigprimes --bits B --count K`: K probable primes of exactly B bits, in item order.
 struct BigPrimes: ParsableCommand {
@@ -12,33 +13,36 @@ struct BigPrimes: ParsableCommand {
             """
     )
 
-    @Option(help: "Bits in each prime, 2 to 65536.")
+    @Option(parsing: .unconditional, help: "Bits in each prime, 2 to 65536.")
     var bits: Int
 
-    @Option(help: "How many primes, 1 to 1000000.")
+    @Option(parsing: .unconditional, help: "How many primes, 1 to 1000000.")
     var count: Int
 
     @Option(help: "The seed that, with each item's index, decides its prime.")
     var seed: UInt64 = 1
 
-    @Option(help: "serial, threads or processes.")
-    var strategy: Strategy = .processes
+    @OptionGroup var compute: ComputeOptions
 
-    @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
-    var workers: Int?
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Print one JSON object with the primes as decimal strings.")
-    var json = false
-
-    @Flag(help: "Never draw a progress bar (it is drawn only on a terminal anyway).")
-    var noProgress = false
+    func validate() throws {
+        try usageChecked {
+            try BigPrimesJob(
+                bits: bits, count: count, seed: seed, strategy: compute.strategy, workers: compute.workerCount
+            ).validate()
+        }
+    }
 
     func run() throws {
-        let workerCount = workers ?? strategy.defaultWorkers
-        let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workerCount)
-        let outcome = try Hybrid.runReportingFailures {
-            try BigPrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true))
-        }
-        FileHandleOutput.standardOutput.write(json ? outcome.json.serialized() + "\n" : outcome.lines)
+        let job = BigPrimesJob(
+            bits: bits, count: count, seed: seed, strategy: compute.strategy, workers: compute.workerCount)
+        let bar = output.progressBar(total: Double(count), unit: "primes")
+        defer { bar.finish() }
+        let options = RunOptions(stopOnSignals: true, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+        let outcome = try BigPrimesRunner.run(job, options: options)
+        bar.finish()
+        try FileHandleOutput.standardOutput.writeResult(
+            output.json ? outcome.json.serialized() + "\n" : outcome.lines)
     }
 }

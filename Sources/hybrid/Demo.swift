@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
 
 /// `hybrid` (or `hybrid demo`): the lesson, measured on this machine.
@@ -18,30 +19,30 @@ struct Demo: ParsableCommand {
     @Option(help: .hidden)
     var primesTo: String = "2e10"
 
-    @Option(help: .hidden)
-    var urls: Int = 100
-
-    @Option(help: .hidden)
-    var latency: Int = 50
+    @OptionGroup(visibility: .hidden) var load: FetchLoadOptions
 
     @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
     var noProgress = false
 
+    func validate() throws {
+        try usageChecked {
+            guard try NumberExpression.parse(primesTo) >= 2 else { throw UsageError("--primes-to must be at least 2") }
+        }
+    }
+
     func run() throws {
         let limit = try NumberExpression.parse(primesTo)
-        guard limit >= 2 else { throw UsageError("--primes-to must be at least 2") }
-        guard urls >= 1 else { throw UsageError("--urls must be at least 1") }
-        guard latency >= 0 else { throw UsageError("--latency must not be negative") }
+        let urls = load.urls
+        let latency = load.latency
         let lesson = Lesson(primesTo: limit, urls: urls, latencyMilliseconds: latency)
         let server = ServerHolder(latency: latency)
         let progress = BenchProgress(enabled: !noProgress)
-        let report = try Hybrid.runReportingFailures {
-            try lesson.run(
-                startServer: server.start, stopServer: server.stop, stopOnSignals: true,
-                progress: progress.show)
-        }
+        defer { progress.finish() }
+        let report = try lesson.run(
+            startServer: server.start, stopServer: server.stop, stopOnSignals: true,
+            workerDied: Hybrid.warnOfDeath, progress: progress.show)
         progress.finish()
-        FileHandleOutput.standardOutput.write(report.text())
+        try FileHandleOutput.standardOutput.writeResult(report.text())
         if !report.report.answersAgree { throw ExitCode(1) }
     }
 }
@@ -62,25 +63,5 @@ final class ServerHolder {
     func stop() {
         server?.shutdown()
         server = nil
-    }
-}
-
-/// One line on standard error naming the run in progress, when it is a terminal.
-final class BenchProgress {
-    private let enabled: Bool
-    private var drawn = false
-
-    init(enabled: Bool) { self.enabled = enabled && FileHandleOutput.standardError.isTerminal }
-
-    func show(done: Int, total: Int, current: BenchCase, repetition: Int) {
-        guard enabled else { return }
-        FileHandleOutput.standardError.write(
-            "\r[\(done + 1)/\(total)] \(current.title), run \(repetition)\u{1B}[K")
-        drawn = true
-    }
-
-    func finish() {
-        if drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }
-        drawn = false
     }
 }

@@ -1,6 +1,12 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 import HybridServer
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension FetchStrategy: ExpressibleByArgument {}
 
@@ -10,9 +16,11 @@ struct Fetch: ParsableCommand {
         abstract: "Fetch URLs with libcurl: serial, threads, multi or threads-multi.",
         discussion: """
             URLs come from the arguments and from --input (a file, or - for standard input; \
-            blank lines and # comments are skipped). With no URLs at all, a demo fetches 100 \
-            URLs of 50 ms each from an embedded server. Exits 0 when every URL is ok (completed, \
-            status < 400), 1 when any failed, 2 for bad usage.
+            blank lines and # comments are skipped), read as transfers free up. With no URLs at \
+            all, a demo fetches 100 URLs of 50 ms each from an embedded server. HTTPS is \
+            verified and speaks HTTP/2 where offered; redirects are followed. Exits 0 when every \
+            URL is ok (completed, status < 400), 1 when any failed, 2 for bad usage, 130 or 143 \
+            when SIGINT or SIGTERM stopped it (what finished is still written).
             """
     )
 
@@ -35,52 +43,135 @@ struct Fetch: ParsableCommand {
     @Option(help: "Seconds allowed for each whole transfer (default: no limit).")
     var timeout: Double?
 
-    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed for connecting.")
-    var connectTimeout: Double?
+    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed for connecting, TLS included.")
+    var connectTimeout: Double = 30
+
+    @Option(
+        name: .customLong("stall-timeout"),
+        help: "Seconds a transfer may receive under 1 byte/s before it fails (a silent server).")
+    var stallTimeout: Double = 60
 
     @Option(help: "Further attempts after a transport error or a 5xx status.")
     var retries: Int = 0
 
+    @Option(name: .customLong("max-redirs"), help: "Redirects followed at most.")
+    var maxRedirects: Int = 10
+
+    @Flag(name: .customLong("no-follow"), help: "Report a redirect itself instead of following it.")
+    var noFollow = false
+
+    @Flag(name: .customLong("http1.1"), help: "Speak HTTP/1.1 only, even where HTTP/2 is offered.")
+    var http11 = false
+
+    @Option(help: "A PEM file of certificate authorities to trust instead of the system's.")
+    var cacert: String?
+
+    @Flag(help: "Do not verify certificates or host names (said once on stderr).")
+    var insecure = false
+
+    @Flag(help: "Ask for compressed bodies and decode them (gzip, deflate, br, zstd).")
+    var compressed = false
+
+    @Option(
+        name: .customLong("output-dir"),
+        help: "Write each body to DIR/INDEX (INDEX: the URL's input position, from 0).")
+    var outputDirectory: String?
+
+    @Option(name: .customLong("max-filesize"), help: "Bytes a body may have at most.")
+    var maxFilesize: Int?
+
+    @Option(name: .customLong("per-host"), help: "Connections to one host at most.")
+    var perHost: Int?
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, \"Name: value\".")
+    var headers: [String] = []
+
     @Flag(help: "Print the run report as JSON.")
     var json = false
+
+    @Flag(help: "Print one JSON object per result as it finishes, then a summary line.")
+    var jsonl = false
 
     @Flag(name: .customLong("no-progress"), help: "Never draw progress (drawn only on a terminal).")
     var noProgress = false
 
     func run() throws {
         let options = try fetchOptions()
-        var list = urls
-        if let input { list += try URLList.read(path: input) }
+        if json && jsonl { throw UsageError("--json and --jsonl: choose one") }
+        let reader = try input.map { try URLListReader(path: $0) }
 
         var demoServer: EmbeddedServer?
-        if list.isEmpty && input == nil {
+        var given = urls
+        if given.isEmpty && input == nil {
             let server = try EmbeddedServer.start(port: 0, latency: .milliseconds(50), size: 1024)
             demoServer = server
-            list = (0..<100).map { "\(server.url)/demo/\($0)" }
+            given = (0..<100).map { "\(server.url)/demo/\($0)" }
             FileHandleOutput.standardError.write(
                 "hybrid: no URLs given: demo of 100 URLs of 50 ms each from an embedded server "
                     + "at \(server.url), strategy \(options.strategy.rawValue)\n")
         }
         defer { demoServer?.shutdown() }
+        if !options.verifiesCertificates {
+            FileHandleOutput.standardError.write(
+                "hybrid: --insecure: certificates and host names are not verified\n")
+        }
+
+        let stream = URLStream(urls: given, reader: reader)
+        defer { stream.close() }
+
+        let output = BufferedOutput()
+        var kept: [FetchResult] = []
+        let keepsAll = json
+        let streams = jsonl
+        let result: (FetchResult) -> Void = { result in
+            if streams {
+                output.write(result.json.serialized() + "\n")
+            } else if keepsAll || !result.isOK {
+                kept.append(result)
+            }
+        }
 
         let standardError = FileHandleOutput.standardError
         let showsProgress = !noProgress && standardError.isTerminal
         var shown = -1
-        let report = try URLFetcher.fetch(
-            list,
+        let summary = try URLFetcher.stream(
             options: options,
-            progress: showsProgress
-                ? { done, total in
-                    guard done != shown else { return }
-                    shown = done
-                    standardError.write("\rfetched \(done)/\(total)")
-                } : nil,
-            notice: { standardError.write("hybrid: \($0)\n") }
-        )
+            stopsOnSignals: demoServer == nil,
+            progress: { done, taken in
+                output.flushIfStale()
+                guard showsProgress, done != shown else { return }
+                shown = done
+                standardError.write("\rfetched \(done)/\(taken)")
+            },
+            notice: { standardError.write("hybrid: \($0)\n") },
+            next: stream.next,
+            result: result)
         if showsProgress { standardError.write("\r\u{1B}[K") }
 
-        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.text())
-        if report.failed > 0 { throw ExitCode(1) }
+        if streams {
+            output.write(JSONValue.object(summary.jsonMembers).serialized() + "\n")
+        } else if json {
+            kept.sort { $0.index < $1.index }
+            output.write(FetchReport(summary: summary, results: kept).json() + "\n")
+        } else {
+            kept.sort { $0.index < $1.index }
+            output.write(summary.text(failures: kept))
+        }
+        output.flush()
+        if let failure = output.failure {
+            throw OutputError(stream: "standard output", reason: failure)
+        }
+        if let error = stream.error {
+            standardError.write("hybrid: \(error.message)\n")
+            throw ExitCode(1)
+        }
+        if let signal = summary.interruption {
+            standardError.write(
+                "hybrid: interrupted by \(signalName(signal)): wrote the \(summary.urls) results finished or cut short; "
+                    + "later URLs were not fetched\n")
+            throw ExitCode(128 + signal)
+        }
+        if summary.failed > 0 { throw ExitCode(1) }
     }
 
     private func fetchOptions() throws -> FetchOptions {
@@ -89,17 +180,84 @@ struct Fetch: ParsableCommand {
             concurrency: concurrency,
             threads: threads,
             timeout: try timeout.map { try duration($0, name: "--timeout") },
-            connectTimeout: try connectTimeout.map { try duration($0, name: "--connect-timeout") },
-            retries: retries
+            connectTimeout: try duration(connectTimeout, name: "--connect-timeout"),
+            stallTimeout: try duration(stallTimeout, name: "--stall-timeout"),
+            retries: retries,
+            maximumBodyBytes: maxFilesize,
+            forcesHTTP11: http11,
+            followsRedirects: !noFollow,
+            maximumRedirects: maxRedirects,
+            verifiesCertificates: !insecure,
+            certificateAuthorities: cacert,
+            acceptsCompression: compressed,
+            outputDirectory: outputDirectory,
+            headers: headers,
+            perHost: perHost
         )
         try options.validate()
+        if let cacert, access(cacert, R_OK) != 0 {
+            throw UsageError("cannot read --cacert \(cacert): \(String(cString: strerror(errno)))")
+        }
         return options
     }
 
+    /// Seconds as a `Duration`; above FetchOptions.maximumTimeout (about 31.7 years) it is that,
+    /// which no transfer reaches, rather than a value `Duration` cannot hold.
     private func duration(_ seconds: Double, name: String) throws -> Duration {
         guard seconds.isFinite, seconds > 0 else {
             throw UsageError("\(name) must be a positive number of seconds")
         }
+        let limit = FetchOptions.maximumTimeout
+        if seconds >= Double(limit.components.seconds) { return limit }
         return .seconds(seconds)
+    }
+}
+
+/// Standard output in 64 KiB writes: a result line per transfer would otherwise cost a system
+/// call each. Lines wait at most about 0.2 s (``flushIfStale()`` runs several times a second),
+/// so a slow fetch still shows its results as they come. Remembers the first failed write, so
+/// the command can exit 1 for it. Safe from any thread.
+private final class BufferedOutput: Sendable {
+    private struct State {
+        var buffer: [UInt8] = []
+        var lastFlush = ContinuousClock.now
+        var failure: String?
+    }
+    private let state = Mutex(State())
+
+    var failure: String? { state.withLock { $0.failure } }
+
+    func write(_ text: String) {
+        state.withLock { state in
+            state.buffer.append(contentsOf: text.utf8)
+            if state.buffer.count >= 1 << 16 { Self.flush(&state) }
+        }
+    }
+
+    func flushIfStale() {
+        state.withLock { state in
+            if !state.buffer.isEmpty && ContinuousClock.now - state.lastFlush > .milliseconds(200) {
+                Self.flush(&state)
+            }
+        }
+    }
+
+    func flush() { state.withLock { Self.flush(&$0) } }
+
+    private static func flush(_ state: inout State) {
+        var offset = 0
+        while offset < state.buffer.count && state.failure == nil {
+            let written = state.buffer.withUnsafeBytes { raw in
+                Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                state.failure = String(cString: strerror(errno))
+                break
+            }
+            offset += written
+        }
+        state.buffer.removeAll(keepingCapacity: true)
+        state.lastFlush = ContinuousClock.now
     }
 }

@@ -15,44 +15,75 @@ struct Hybrid: ParsableCommand {
         defaultSubcommand: Demo.self
     )
 
-    /// Runs the command line with hybrid's exit codes: bad usage prints one line on stderr and
-    /// exits 2 (ArgumentParser's own default is 64 with a usage block); `--help` exits 0.
+    /// Runs the command line; every error of every command ends here, in ``exit(for:)``.
     static func main() {
+        // A closed standard output must fail a write (exit 1, one line), not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let failure as UsageError {
-            exitForBadUsage(failure.message)
         } catch {
+            exit(for: error)
+        }
+    }
+
+    /// The one mapping of errors to exit codes and one line on standard error: bad input 2, a
+    /// failed run 1, a stop signal 128 + its number; `--help` and `--version` print and exit 0.
+    static func exit(for error: any Error) -> Never {
+        switch error {
+        case let failure as UsageError: fail(failure.message, code: 2)
+        case let interrupted as RunInterrupted: fail(interrupted.description, code: interrupted.exitCode)
+        case let failure as any RunFailure: fail(failure.description, code: 1)
+        case let code as ExitCode: Glibc.exit(code.rawValue)
+        default:
             let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
             if code == .validationFailure {
-                exitForBadUsage(message(for: error))
+                let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+                fail(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line, code: 2)
             }
-            exit(withError: error)
+            fail(String(describing: error), code: 1)
         }
     }
 
-    /// Bad usage is thrown on; a run that failed or was interrupted says one line and exits 1,
-    /// or 128 + the signal.
-    static func runReportingFailures<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let interrupted as RunInterrupted {
-            FileHandleOutput.standardError.write("hybrid: \(interrupted)\n")
-            Glibc.exit(interrupted.exitCode)
-        } catch let failure as SieveError {
-            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
-            Glibc.exit(1)
-        } catch let failure as BigPrimesError {
-            FileHandleOutput.standardError.write("hybrid: \(failure)\n")
-            Glibc.exit(1)
-        }
+    /// Prints `hybrid: MESSAGE` as one safe line and exits.
+    private static func fail(_ message: String, code: Int32) -> Never {
+        FileHandleOutput.standardError.write("hybrid: \(ErrorLine.make(message))\n")
+        Glibc.exit(code)
     }
 
-    private static func exitForBadUsage(_ message: String) -> Never {
-        let line = message.split(separator: "\n").first.map(String.init) ?? "bad usage"
-        let trimmed = line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line
-        FileHandleOutput.standardError.write("hybrid: \(trimmed)\n")
-        Glibc.exit(2)
+    /// The one warning line for a worker process that died and was replaced.
+    @Sendable static func warnOfDeath(_ death: WorkerDeath) {
+        FileHandleOutput.standardError.write("hybrid: warning: \(ErrorLine.make(death.description))\n")
+    }
+}
+
+/// A message made fit for one line of a terminal: control bytes escaped (a hostile input cannot
+/// move the cursor or end the line) and a huge input shortened.
+enum ErrorLine {
+    /// The longest line kept, in characters.
+    static let limit = 300
+
+    static func make(_ message: String) -> String {
+        var line = ""
+        var kept = 0
+        var dropped = 0
+        for scalar in message.unicodeScalars {
+            if kept >= limit {
+                dropped += 1
+                continue
+            }
+            kept += 1
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case "\u{0}"..."\u{1F}", "\u{7F}"..."\u{9F}":
+                line += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        if dropped > 0 { line += "... (\(dropped) more characters)" }
+        return line
     }
 }

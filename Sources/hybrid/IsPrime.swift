@@ -28,7 +28,7 @@ struct IsPrime: ParsableCommand {
             let verdicts = try numbers.map { number throws(UsageError) in try Primality(testing: number) }
             var text = ""
             for (number, verdict) in zip(numbers, verdicts) { text += "\(number) \(verdict.rawValue)\n" }
-            FileHandleOutput.standardOutput.write(text)
+            try FileHandleOutput.standardOutput.writeResult(text)
             return
         }
         // Standard input is answered line by line, as it comes: `yes 7 | hybrid isprime` runs in
@@ -38,7 +38,7 @@ struct IsPrime: ParsableCommand {
             let number = String(line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             if number.isEmpty { continue }
             let verdict = try Primality(testing: number)
-            FileHandleOutput.standardOutput.write("\(number) \(verdict.rawValue)\n")
+            try FileHandleOutput.standardOutput.writeResult("\(number) \(verdict.rawValue)\n")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 /// `hybrid primes [FROM] TO`: the count and exact sum of the primes in a range.
 struct Primes: ParsableCommand {
@@ -16,23 +17,15 @@ struct Primes: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "TO, or FROM TO: the primes in [FROM, TO); FROM defaults to 0.")
     var bounds: [String]
 
-    @Option(help: "serial, threads or processes.")
-    var strategy: Strategy = .processes
-
-    @Option(help: "Workers (threads or processes) running at once (default: one per core; serial: 1).")
-    var workers: Int?
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: "c or swift: who runs the sieve's hot loop.")
     var engine: EngineKind = .c
 
-    @Flag(help: "Print the run report as one JSON object.")
-    var json = false
-
     @Flag(help: "Count only; skip the sum.")
     var countOnly = false
 
-    @Flag(help: "Never draw a progress bar (it is drawn only on a terminal anyway).")
-    var noProgress = false
+    @OptionGroup var output: OutputOptions
 
     // Fault injection for the end-to-end tests: the worker process that takes this chunk kills
     // itself (once, or every time with --inject-fault-every-time).
@@ -44,14 +37,17 @@ struct Primes: ParsableCommand {
 
     func run() throws {
         let range = try parseRange()
-        let workerCount = workers ?? strategy.defaultWorkers
-        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
-        let fault = injectFaultChunk.map { FaultInjection(chunk: $0, everyTime: injectFaultEveryTime) }
-        let outcome = try Hybrid.runReportingFailures {
-            try PrimesRunner.run(job, options: RunOptions(progress: !noProgress, stopOnSignals: true, fault: fault))
-        }
+        let job = PrimesJob(
+            range: range, engine: engine, strategy: compute.strategy, workers: compute.workerCount, sum: !countOnly)
+        let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }
+        let bar = output.progressBar(total: Double(range.upperBound - range.lowerBound), unit: "numbers")
+        defer { bar.finish() }
+        let options = RunOptions(
+            stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath)
+        let outcome = try PrimesRunner.run(job, options: options)
+        bar.finish()
         let report = outcome.report
-        FileHandleOutput.standardOutput.write(json ? report.json() + "\n" : report.table())
+        try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.table())
     }
 
     private func parseRange() throws -> Range<UInt64> {
@@ -71,6 +67,3 @@ struct Primes: ParsableCommand {
         }
     }
 }
-
-extension Strategy: ExpressibleByArgument {}
-extension EngineKind: ExpressibleByArgument {}

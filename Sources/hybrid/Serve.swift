@@ -11,9 +11,10 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve HTTP/1.1: every request answered after a latency with a body of a size.",
         discussion: """
-            Paths override the answer per request: /delay/MS, /bytes/N, /status/CODE (they \
-            combine: /delay/10/status/503). Prints "listening on http://HOST:PORT" when ready; \
-            stops on SIGINT or SIGTERM.
+            Paths override the answer per request: /delay/MS, /bytes/N, /status/CODE, and \
+            /redirect/N (a 302 to the same path with N - 1); they combine: /delay/10/status/503. \
+            Answers wait while a client does not read them, so memory stays bounded. Prints \
+            "listening on http://HOST:PORT" when ready; stops on SIGINT or SIGTERM.
             """
     )
 

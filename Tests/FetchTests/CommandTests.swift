@@ -2,13 +2,15 @@ import Foundation
 import HybridKit
 import Testing
 
-/// The built `hybrid` executable, beside the test bundle in the build directory.
-private let hybridPath: String = {
+/// The built `hybrid` executable, beside the test bundle in the build directory, or the one
+/// `HYBRID_BINARY` names (to run these tests against another build).
+let hybridPath: String = {
+    if let path = ProcessInfo.processInfo.environment["HYBRID_BINARY"] { return path }
     let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     return bundle.deletingLastPathComponent().appendingPathComponent("hybrid").path
 }()
 
-private struct Outcome {
+struct Outcome {
     let status: Int32
     let standardOutput: String
     let standardError: String
@@ -20,7 +22,7 @@ private struct Outcome {
 }
 
 /// Runs `executable` with `arguments`, feeding it `input`, and waits for it to end.
-private func run(_ arguments: [String], input: String = "", executable: String = hybridPath) throws
+func run(_ arguments: [String], input: String = "", executable: String = hybridPath) throws
     -> Outcome
 {
     let process = Process()

@@ -158,10 +158,13 @@ struct FetchResultTests {
     func json() throws {
         let report = try URLFetcher.fetch(["\(base)/bytes/3", "ftp://127.0.0.1/"])
         let text = report.json()
-        #expect(text.hasPrefix(#"{"urls": 2, "ok": 1, "failed": 1, "bytes": 3, "seconds": "#))
-        #expect(text.contains(#""strategy": "multi", "results": [{"url": ""#))
-        #expect(text.contains(#""status": null"#))
-        #expect(text.contains(#""error": null"#))
-        #expect(text.contains(#""status": 200, "bytes": 3, "seconds": "#))
+        #expect(
+            text.hasPrefix(
+                #"{"urls": 2, "ok": 1, "failed": 1, "bytes": 3, "bytes_received": 3, "connections": 1, "#
+            ))
+        #expect(text.contains(#""strategy": "multi", "interrupted": null, "results": [{"index": 0, "url": ""#))
+        #expect(text.contains(#""status": null, "http_version": null"#))
+        #expect(text.contains(#""file": null, "error": null"#))
+        #expect(text.contains(#""status": 200, "http_version": "1.1", "final_url": "#))
     }
 }

@@ -28,4 +28,13 @@ struct ResponsePlanTests {
         #expect(plan("/bytes").problem != nil)
         #expect(plan("/status/204").problem == nil && !plan("/status/204").allowsBody)
     }
+
+    @Test("/redirect/N answers 302 to the same path with N - 1; /redirect/0 answers as usual")
+    func redirects() {
+        #expect(plan("/redirect/3/bytes/5").location == "/redirect/2/bytes/5")
+        #expect(plan("/redirect/3/bytes/5").answeredStatus == 302)
+        #expect(plan("/redirect/0/bytes/5").location == nil)
+        #expect(plan("/redirect/0/status/404").answeredStatus == 404)
+        #expect(plan("/redirect/-1").problem != nil && plan("/redirect/1001").problem != nil)
+    }
 }

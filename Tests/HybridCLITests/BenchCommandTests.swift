@@ -23,7 +23,7 @@ struct BenchCommandTests {
         #expect(output.standardError.split(separator: "\n").count == 1)
     }
 
-    @Test("bench bigprimes: every strategy and worker count prints the same primes", .timeLimit(.minutes(1)))
+    @Test("bench bigprimes: every strategy and worker count prints the same primes", .timeLimit(.minutes(5)))
     func bigprimes() throws {
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hybrid-bench-bigprimes-\(getpid()).csv"
@@ -45,7 +45,7 @@ struct BenchCommandTests {
     }
 
     @Test(
-        "bench primes: a table, and a CSV row per run with the same answer", .timeLimit(.minutes(1))
+        "bench primes: a table, and a CSV row per run with the same answer", .timeLimit(.minutes(5))
     )
     func benchPrimes() throws {
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -76,7 +76,7 @@ struct BenchCommandTests {
             })
     }
 
-    @Test("bench fetch --json: every URL ok in every run", .timeLimit(.minutes(1)))
+    @Test("bench fetch --json: every URL ok in every run", .timeLimit(.minutes(5)))
     func benchFetch() throws {
         let output = try HybridBinary.run([
             "bench", "fetch", "--urls", "8", "--latency", "5", "--workers", "2",
@@ -97,7 +97,7 @@ struct BenchCommandTests {
 
     @Test(
         "hybrid with no subcommand runs the demo: two tables and a measured verdict",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(5)))
     func demo() throws {
         let output = try HybridBinary.run(["--primes-to", "1e7", "--urls", "10", "--latency", "10"])
         #expect(output.status == 0)

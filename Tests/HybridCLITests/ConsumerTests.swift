@@ -28,6 +28,21 @@ struct ConsumerTests {
         #expect(c.output == "C: 50847534 primes below 10^9, sum 24739512092254535 (high half 0)\n")
         let swift = try run(products.appendingPathComponent("swift-count").path, [])
         #expect(swift.output == "Swift: 50847534 primes below 10^9, sum 24739512092254535\n")
+        // Issue 15's pool defects, through the C API: each line fails on the old pool.
+        let pool = try run(products.appendingPathComponent("pool-guarantees").path, [])
+        #expect(pool.status == 0, "\(pool.output)")
+        #expect(pool.output.split(separator: "\n").count == 4)
+        #expect(!pool.output.contains("FAILED"), "\(pool.output)")
+        // The parallel map with the consumer's own work, a killed worker included.
+        let map = try run(products.appendingPathComponent("swift-pool").path, [])
+        #expect(
+            map.output == """
+                serial: 10753840 Collatz steps for 1...100000
+                threads: 10753840 Collatz steps for 1...100000
+                processes: 10753840 Collatz steps for 1...100000
+                processes, C work, one worker killed: 10753840 Collatz steps; 1 death, signal SIGKILL, item 777 re-run
+
+                """)
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -20,24 +20,51 @@ struct HybridBinary {
         return directory.appendingPathComponent("hybrid")
     }()
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
+    /// Runs hybrid with `arguments`, feeding it `input`, and collects both outputs. Standard
+    /// output and standard error are read at the same time, on two threads, so a program that
+    /// fills one pipe while the test waits on the other cannot deadlock. `standardOutput` may
+    /// instead name a file to write to (such as /dev/full), and then comes back empty.
+    static func run(_ arguments: [String], input: String? = nil, standardOutput path: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()
         let standardInput = Pipe()
-        process.standardOutput = output
+        if let path {
+            guard let file = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+            process.standardOutput = file
+        } else {
+            process.standardOutput = output
+        }
         process.standardError = error
         process.standardInput = standardInput
         try process.run()
+        // Standard error is read on a thread of its own (not a Dispatch queue, whose few threads
+        // parallel tests would use up, each blocked in a read), standard output on this one.
+        let errData = Collected()
+        let errorRead = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errData.set(error.fileHandleForReading.readDataToEndOfFile())
+            errorRead.signal()
+        }
+        reader.start()
         if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
         try standardInput.fileHandleForWriting.close()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        let outData = path == nil ? output.fileHandleForReading.readDataToEndOfFile() : Data()
+        errorRead.wait()
         process.waitUntilExit()
         return Output(
             status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+            standardError: String(decoding: errData.data, as: UTF8.self))
     }
+}
+
+/// Bytes one reader thread collects and the test thread reads once the reader is done.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+
+    func set(_ data: Data) { lock.withLock { bytes = data } }
+    var data: Data { lock.withLock { bytes } }
 }

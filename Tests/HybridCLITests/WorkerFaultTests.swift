@@ -35,7 +35,7 @@ struct WorkerFaultTests {
         #expect(warnings.first?.contains("SIGKILL") == true)
     }
 
-    @Test("a chunk that always kills its worker: exit 1 and one error line, no hang", .timeLimit(.minutes(1)))
+    @Test("a chunk that always kills its worker: exit 1 and one error line, no hang", .timeLimit(.minutes(5)))
     func repeatedFault() throws {
         let output = try HybridBinary.run([
             "primes", "1e8", "--workers", "2", "--inject-fault-chunk", "1",
@@ -65,7 +65,7 @@ struct WorkerFaultTests {
         #expect(err.isEmpty, "no worker may be reported dead: \(err)")
     }
 
-    @Test("a worker killed from outside is replaced and the answer stays exact", .timeLimit(.minutes(3)))
+    @Test("a worker killed from outside is replaced and the answer stays exact", .timeLimit(.minutes(5)))
     func killedFromOutside() throws {
         let run = try StartedRun(["primes", "2e10", "--workers", "2", "--json", "--strategy", "processes"])
         let children = try run.waitForChildren()

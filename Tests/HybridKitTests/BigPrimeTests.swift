@@ -110,7 +110,6 @@ struct BigPrimeTests {
             BigPrimesJob(bits: 1, count: 1), BigPrimesJob(bits: 65537, count: 1), BigPrimesJob(bits: 8, count: 0),
             BigPrimesJob(bits: 8, count: 1_000_001), BigPrimesJob(bits: 8, count: 1, strategy: .threads, workers: 0),
             BigPrimesJob(bits: 8, count: 1, strategy: .serial, workers: 2),
-            BigPrimesJob(bits: 8, count: 1, strategy: .multi),
         ])
     func outOfBounds(job: BigPrimesJob) {
         #expect(throws: UsageError.self) { try job.validate() }
@@ -125,10 +124,10 @@ struct BigPrimesStrategyTests {
     @Test(
         "identical output",
         arguments: [
-            (Strategy.serial, 1), (.threads, 1), (.threads, 2), (.threads, 3), (.processes, 1), (.processes, 2),
+            (ComputeStrategy.serial, 1), (.threads, 1), (.threads, 2), (.threads, 3), (.processes, 1), (.processes, 2),
             (.processes, 3),
         ])
-    func identical(strategy: Strategy, workers: Int) throws {
+    func identical(strategy: ComputeStrategy, workers: Int) throws {
         let outcome = try BigPrimesRunner.run(
             BigPrimesJob(bits: 192, count: 24, seed: 5, strategy: strategy, workers: workers))
         #expect(outcome.primes == Self.reference)
@@ -140,9 +139,8 @@ struct BigPrimesStrategyTests {
     @Test("a worker killed on an item loses nothing")
     func workerDeath() throws {
         let warnings = Mutex<[String]>([])
-        let options = RunOptions(fault: FaultInjection(chunk: 7)) { line in
-            warnings.withLock { $0.append(line) }
-        }
+        let options = RunOptions(
+            fault: FaultInjection(item: 7), workerDied: { death in warnings.withLock { $0.append("\(death)") } })
         let outcome = try BigPrimesRunner.run(
             BigPrimesJob(bits: 192, count: 24, seed: 5, strategy: .processes, workers: 2), options: options)
         #expect(outcome.primes == Self.reference)
@@ -153,32 +151,22 @@ struct BigPrimesStrategyTests {
 
     @Test("a worker that dies on every try ends the run with an error")
     func repeatedDeaths() {
-        #expect(throws: BigPrimesError.self) {
+        #expect(throws: PoolError.workersDied(6)) {
             try BigPrimesRunner.run(
                 BigPrimesJob(bits: 64, count: 8, strategy: .processes, workers: 2),
-                options: RunOptions(
-                    fault: FaultInjection(chunk: 3, everyTime: true),
-                    warn: { _ in }))
+                options: RunOptions(fault: FaultInjection(item: 3, everyTime: true)))
         }
     }
 
-    @Test("the C work function offsets items by first_item, as batches need")
-    func batchOffset() throws {
-        var options = csieve_fork_options()
-        csieve_fork_options_init(&options)
-        options.workers = 2
-        options.items = 6
-        options.slot_bytes = BigPrime.maximumDigits(bits: 100) + 1
-        var work = csieve_bigprimes(seed: 3, first_item: 10, bits: 100, slot_bytes: options.slot_bytes)
-        var slots = [UInt8](repeating: 0, count: 6 * options.slot_bytes)
-        var report = csieve_fork_report()
-        let status = slots.withUnsafeMutableBytes {
-            csieve_fork_run(&options, csieve_bigprimes_work, &work, $0.baseAddress, &report)
+    @Test("the C work function offsets items by first_item", arguments: ComputeStrategy.allCases)
+    func itemOffset(strategy: ComputeStrategy) throws {
+        let slotBytes = BigPrime.maximumDigits(bits: 100) + 1
+        var work = csieve_bigprimes(seed: 3, first_item: 10, bits: 100, slot_bytes: slotBytes)
+        let slots = try withUnsafeMutablePointer(to: &work) { work in
+            try ParallelMap(items: 6, slotBytes: slotBytes, strategy: strategy, workers: strategy == .serial ? 1 : 2)
+                .run(.calling(csieve_bigprimes_work, context: work))
         }
-        #expect(status == CSIEVE_OK)
-        let primes = (0..<6).map { item in
-            String(decoding: slots[(item * options.slot_bytes)...].prefix { $0 != 0 }, as: UTF8.self)
-        }
+        let primes = (0..<6).map { String(decoding: slots.slot($0).prefix { $0 != 0 }, as: UTF8.self) }
         #expect(primes == (10..<16).map { BigPrime.generate(bits: 100, seed: 3, item: UInt64($0)) })
     }
 }

@@ -10,11 +10,11 @@ public struct BigPrimesJob: Sendable, Equatable {
     /// The seed that, with an item's index, decides its prime.
     public var seed: UInt64
     /// How items are spread over workers: serial, threads or processes.
-    public var strategy: Strategy
+    public var strategy: ComputeStrategy
     /// How many workers (threads or processes) run at once.
     public var workers: Int
 
-    public init(bits: Int, count: Int, seed: UInt64 = 1, strategy: Strategy = .serial, workers: Int = 1) {
+    public init(bits: Int, count: Int, seed: UInt64 = 1, strategy: ComputeStrategy = .serial, workers: Int = 1) {
         self.bits = bits
         self.count = count
         self.seed = seed
@@ -31,6 +31,6 @@ public struct BigPrimesJob: Sendable, Equatable {
         guard (1...Self.maximumCount).contains(count) else {
             throw UsageError("--count must lie in 1...\(Self.maximumCount), got \(count)")
         }
-        try strategy.validateCPUBound(workers: workers, workload: "bigprimes")
+        try strategy.validate(workers: workers)
     }
 }

@@ -4,70 +4,119 @@ import CSieve
     import Glibc
 #endif
 
-/// A batch of URLs in C memory that CSieve fetchers on many threads share: the C strings, the
-/// result slots, and the atomic cursors. Its memory stays put until the batch is released.
+/// A CSieve stream batch driven from Swift: fetchers on many threads pull URLs from `next` and
+/// hand each result to `deliver` as it finishes. CSieve serialises both callbacks under the
+/// batch's lock, so this class's state is touched by one thread at a time.
 final class FetchBatch: @unchecked Sendable {
-    // @unchecked: the C side hands out each index once (atomic cursor) and each fetcher writes
-    // only the results of the indices it took; Swift reads results only after every worker ended.
-    let urls: [String]
-    private let cURLs: UnsafeMutablePointer<UnsafePointer<CChar>?>
-    private let cResults: UnsafeMutablePointer<csieve_fetch_result>
-    let pointer: UnsafeMutablePointer<csieve_fetch_batch>
+    // @unchecked: every mutable field is reached only from the C callbacks, which CSieve calls
+    // under the batch's mutex, or after every fetcher returned.
+    private let next: () -> URLSourceAnswer
+    private let deliver: (FetchResult) -> Void
+    private let outputDirectory: String?
+    /// The current URL's UTF-8 bytes, kept until the source is called again (CSieve copies it).
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var pointer: OpaquePointer!
+    var summary: FetchSummary
 
-    init(urls: [String]) {
-        self.urls = urls
-        let count = urls.count
-        cURLs = .allocate(capacity: max(1, count))
-        for (index, url) in urls.enumerated() {
-            cURLs[index] = UnsafePointer(strdup(url))
-        }
-        cResults = .allocate(capacity: max(1, count))
-        pointer = .allocate(capacity: 1)
-        let status = csieve_fetch_batch_init(pointer, cURLs, count, cResults)
-        precondition(status == CSIEVE_OK, "csieve_fetch_batch_init refused valid arguments")
+    init(
+        options: FetchOptions, next: @escaping () -> URLSourceAnswer,
+        deliver: @escaping (FetchResult) -> Void
+    ) {
+        self.next = next
+        self.deliver = deliver
+        self.outputDirectory = options.outputDirectory
+        self.summary = FetchSummary(strategy: options.strategy, options: options)
+        capacity = 256
+        buffer = .allocate(capacity: capacity)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        pointer = csieve_fetch_stream_new(
+            { context, url, length in
+                let batch = Unmanaged<FetchBatch>.fromOpaque(context!).takeUnretainedValue()
+                return batch.take(url: url!, length: length!)
+            },
+            { context, index, url, urlLength, result in
+                let batch = Unmanaged<FetchBatch>.fromOpaque(context!).takeUnretainedValue()
+                batch.receive(index: index, url: url!, length: urlLength, result: result!.pointee)
+            }, context)
+        precondition(pointer != nil, "csieve_fetch_stream_new: out of memory")
     }
 
     deinit {
         csieve_fetch_batch_free(pointer)
-        for index in 0..<urls.count { free(UnsafeMutablePointer(mutating: cURLs[index])) }
-        cURLs.deallocate()
-        cResults.deallocate()
-        pointer.deallocate()
+        buffer.deallocate()
     }
 
     /// URLs finished so far; safe to read while fetchers run.
     var done: Int { csieve_fetch_batch_done(pointer) }
+    /// URLs taken so far; safe to read while fetchers run.
+    var taken: Int { csieve_fetch_batch_taken(pointer) }
+    /// Stops the fetchers: no more URLs are taken, transfers in flight end as interrupted.
+    func stop() { csieve_fetch_batch_stop(pointer) }
 
-    /// The results in input order. Call only after every fetcher on the batch has returned.
-    /// A URL that no fetcher took (every fetcher failed) gets a result that says so.
-    func results(fetcherFailure: String?) -> [FetchResult] {
-        urls.indices.map { index in
-            let result = cResults[index]
-            if result.attempts == 0 {
-                let reason = fetcherFailure ?? "no fetcher ran"
-                return FetchResult(
-                    url: urls[index], status: nil, bytes: 0, seconds: 0, attempts: 0,
-                    error: FetchError(code: 2, message: "not fetched: \(reason)"))
-            }
-            let message = withUnsafeBytes(of: result.error) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            var body: [UInt8]? = nil
-            if let bytes = result.body {
-                body = Array(UnsafeBufferPointer(start: bytes, count: result.body_length))
-            }
-            return FetchResult(
-                url: urls[index],
-                status: result.status > 0 ? Int(result.status) : nil,
-                bytes: Int(result.bytes),
-                seconds: result.total_seconds,
-                connectSeconds: result.connect_seconds,
-                firstByteSeconds: result.first_byte_seconds,
-                attempts: Int(result.attempts),
-                error: result.curl_code == 0
-                    ? nil : FetchError(code: Int(result.curl_code), message: message),
-                body: body
-            )
+    private func take(
+        url: UnsafeMutablePointer<UnsafePointer<CChar>?>, length: UnsafeMutablePointer<Int>
+    ) -> Int32 {
+        var text: String
+        switch next() {
+        case .url(let url): text = url
+        case .notYet: return CSIEVE_FETCH_LATER
+        case .end: return CSIEVE_FETCH_END
         }
+        let count = text.withUTF8 { bytes in
+            if bytes.count > capacity {
+                buffer.deallocate()
+                capacity = max(bytes.count, 2 * capacity)
+                buffer = .allocate(capacity: capacity)
+            }
+            if let base = bytes.baseAddress { buffer.update(from: base, count: bytes.count) }
+            return bytes.count
+        }
+        url.pointee = UnsafeRawPointer(buffer).assumingMemoryBound(to: CChar.self)
+        length.pointee = count
+        return CSIEVE_FETCH_URL
+    }
+
+    private func receive(
+        index: Int, url: UnsafePointer<CChar>, length: Int, result: csieve_fetch_result
+    ) {
+        let text = String(
+            decoding: UnsafeRawBufferPointer(start: url, count: length), as: UTF8.self)
+        let message = withUnsafeBytes(of: result.error) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        var body: [UInt8]? = nil
+        if let bytes = result.body {
+            body = Array(UnsafeBufferPointer(start: bytes, count: result.body_length))
+        }
+        let version: String?
+        switch result.http_version {
+        case 10: version = "1.0"
+        case 11: version = "1.1"
+        case 20: version = "2"
+        case 30: version = "3"
+        default: version = nil
+        }
+        let fetched = FetchResult(
+            index: index,
+            url: text,
+            status: result.status > 0 ? Int(result.status) : nil,
+            bytes: Int(clamping: result.bytes),
+            bytesReceived: Int(clamping: result.bytes_received),
+            seconds: result.total_seconds,
+            connectSeconds: result.connect_seconds,
+            firstByteSeconds: result.first_byte_seconds,
+            attempts: Int(result.attempts),
+            httpVersion: version,
+            finalURL: result.final_url.map { String(cString: $0) } ?? text,
+            redirects: Int(result.redirects),
+            connections: Int(result.connections),
+            file: result.saved != 0 ? outputDirectory.map { "\($0)/\(index)" } : nil,
+            error: result.curl_code == 0
+                ? nil : FetchError(code: Int(result.curl_code), message: message),
+            body: body
+        )
+        summary.add(fetched)
+        deliver(fetched)
     }
 }

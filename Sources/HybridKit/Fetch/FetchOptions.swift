@@ -1,3 +1,5 @@
+import CSieve
+
 /// How to fetch a batch of URLs.
 public struct FetchOptions: Sendable, Equatable {
     /// How transfers are spread over threads and libcurl handles.
@@ -9,70 +11,160 @@ public struct FetchOptions: Sendable, Equatable {
     public var threads: Int?
     /// Limit on each whole transfer; `nil` means none.
     public var timeout: Duration?
-    /// Limit on connecting; `nil` means libcurl's (300 s).
+    /// Limit on connecting, TLS handshake included; `nil` means none. Default 30 s.
     public var connectTimeout: Duration?
-    /// Further attempts after a transport error or a 5xx status.
+    /// Ends a transfer that receives less than one byte a second for this long (a server that
+    /// never answers), while a slow download that keeps moving goes on; `nil` means never.
+    /// Default 60 s.
+    public var stallTimeout: Duration?
+    /// Further attempts after a transport error or a 5xx status. Failures no retry can fix
+    /// (DNS, certificates, malformed URLs, redirect loops) are never retried.
     public var retries: Int
-    /// The wait before the first retry; each further retry waits twice as long.
+    /// The wait before the first retry; each further retry waits twice as long (at most
+    /// 10 minutes).
     public var retryBackoff: Duration
-    /// The largest body accepted; a longer one fails its URL. `nil` means no limit.
+    /// The largest body accepted, after decoding; a longer one fails its URL. `nil`: no limit.
     public var maximumBodyBytes: Int?
     /// Whether each result keeps its body; by default bodies are counted and dropped.
     public var keepsBodies: Bool
+    /// HTTP/1.1 only, even where a server offers HTTP/2 over TLS.
+    public var forcesHTTP11: Bool
+    /// Whether redirects are followed; when not, a 3xx is the URL's result.
+    public var followsRedirects: Bool
+    /// Redirects followed at most; one more fails the URL, as does a loop.
+    public var maximumRedirects: Int
+    /// Whether certificates and host names are verified (`--insecure` turns it off).
+    public var verifiesCertificates: Bool
+    /// A PEM file of certificate authorities to trust instead of the system's.
+    public var certificateAuthorities: String?
+    /// Asks for compressed bodies (gzip, deflate, br, zstd) and decodes them.
+    public var acceptsCompression: Bool
+    /// A directory where each body is written, in a file named by the URL's input index.
+    public var outputDirectory: String?
+    /// The `User-Agent` header.
+    public var userAgent: String
+    /// Extra request headers, each `Name: value`.
+    public var headers: [String]
+    /// At most this many connections to one host at once; `nil` means no cap.
+    public var perHost: Int?
+
+    /// The most transfers in flight accepted: each costs a libcurl handle of a few kilobytes.
+    public static let maximumConcurrency = 100_000
+    /// The most worker threads accepted.
+    public static let maximumThreads = 10_000
+    /// The most retries and redirects accepted.
+    public static let maximumRetries = 1000
+    /// The longest time limit honoured (about 31.7 years); longer ones are taken as this one.
+    public static let maximumTimeout: Duration = .seconds(Int64(CSIEVE_FETCH_MAX_TIMEOUT))
+
+    /// `hybrid/VERSION libcurl/VERSION`.
+    public static var defaultUserAgent: String {
+        let curl = String(cString: csieve_fetch_user_agent())
+        let library = curl.split(separator: " ").last.map(String.init) ?? "libcurl"
+        return "hybrid/\(CSIEVE_VERSION) \(library)"
+    }
 
     public init(
         strategy: FetchStrategy = .multi,
         concurrency: Int = 100,
         threads: Int? = nil,
         timeout: Duration? = nil,
-        connectTimeout: Duration? = nil,
+        connectTimeout: Duration? = .seconds(30),
+        stallTimeout: Duration? = .seconds(60),
         retries: Int = 0,
         retryBackoff: Duration = .milliseconds(100),
         maximumBodyBytes: Int? = nil,
-        keepsBodies: Bool = false
+        keepsBodies: Bool = false,
+        forcesHTTP11: Bool = false,
+        followsRedirects: Bool = true,
+        maximumRedirects: Int = 10,
+        verifiesCertificates: Bool = true,
+        certificateAuthorities: String? = nil,
+        acceptsCompression: Bool = false,
+        outputDirectory: String? = nil,
+        userAgent: String = FetchOptions.defaultUserAgent,
+        headers: [String] = [],
+        perHost: Int? = nil
     ) {
         self.strategy = strategy
         self.concurrency = concurrency
         self.threads = threads
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.stallTimeout = stallTimeout
         self.retries = retries
         self.retryBackoff = retryBackoff
         self.maximumBodyBytes = maximumBodyBytes
         self.keepsBodies = keepsBodies
+        self.forcesHTTP11 = forcesHTTP11
+        self.followsRedirects = followsRedirects
+        self.maximumRedirects = maximumRedirects
+        self.verifiesCertificates = verifiesCertificates
+        self.certificateAuthorities = certificateAuthorities
+        self.acceptsCompression = acceptsCompression
+        self.outputDirectory = outputDirectory
+        self.userAgent = userAgent
+        self.headers = headers
+        self.perHost = perHost
     }
 
     /// The worker threads this strategy runs, with the defaults of ``threads`` applied.
     public var effectiveThreads: Int {
         switch strategy {
         case .serial, .multi: return 1
-        case .threads: return max(1, threads ?? concurrency)
+        case .threads: return max(1, threads ?? min(concurrency, Self.maximumThreads))
         case .threadsMulti: return max(1, threads ?? ProcessorCount.online)
         }
     }
 
     /// The window of each worker thread: 0 for an easy handle, K for a multi handle.
-    var windows: [Int] {
+    public var windows: [Int] {
         strategy.plan.windows(concurrency: concurrency, threads: effectiveThreads)
     }
 
-    /// Transfers that may be in flight at once, so descriptors that may be open at once.
+    /// Transfers that may be in flight at once.
     public var transfersInFlight: Int {
         windows.reduce(0) { $0 + max(1, $1) }
     }
 
     /// Checks the values that a caller may get wrong; throws ``UsageError`` naming the first.
     public func validate() throws {
-        if concurrency < 1 { throw UsageError("concurrency must be at least 1") }
-        if let threads, threads < 1 { throw UsageError("threads must be at least 1") }
-        if retries < 0 { throw UsageError("retries must not be negative") }
+        let concurrencies = 1...Self.maximumConcurrency
+        if !concurrencies.contains(concurrency) {
+            throw UsageError("concurrency must be 1...\(Self.maximumConcurrency), not \(concurrency)")
+        }
+        if let threads, !(1...Self.maximumThreads).contains(threads) {
+            throw UsageError("threads must be 1...\(Self.maximumThreads), not \(threads)")
+        }
+        if !(0...Self.maximumRetries).contains(retries) {
+            throw UsageError("retries must be 0...\(Self.maximumRetries), not \(retries)")
+        }
+        if !(0...Self.maximumRetries).contains(maximumRedirects) {
+            throw UsageError(
+                "maximum redirects must be 0...\(Self.maximumRetries), not \(maximumRedirects)")
+        }
         if let timeout, timeout <= .zero { throw UsageError("timeout must be positive") }
         if let connectTimeout, connectTimeout <= .zero {
             throw UsageError("connect timeout must be positive")
         }
+        if let stallTimeout, stallTimeout <= .zero {
+            throw UsageError("stall timeout must be positive")
+        }
         if retryBackoff < .zero { throw UsageError("retry backoff must not be negative") }
         if let maximumBodyBytes, maximumBodyBytes < 1 {
             throw UsageError("maximum body size must be at least 1 byte")
+        }
+        if let perHost, perHost < 1 { throw UsageError("per-host must be at least 1") }
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+                throw UsageError("a header must be \"Name: value\", not \"\(header)\"")
+            }
+            if header.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                throw UsageError("a header must be one line")
+            }
+        }
+        if userAgent.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            throw UsageError("the user agent must be one line")
         }
     }
 }

@@ -1,11 +1,15 @@
 /// The outcome of fetching one URL (its last attempt, when retries were allowed).
 public struct FetchResult: Sendable, Equatable {
+    /// The URL's position in the input, from 0.
+    public let index: Int
     /// The URL, as given.
     public let url: String
-    /// The HTTP status code; `nil` when no response arrived.
+    /// The HTTP status code of the last response; `nil` when no response arrived.
     public let status: Int?
-    /// Body bytes received.
+    /// Body bytes delivered, after any content decoding.
     public let bytes: Int
+    /// Body bytes as received on the wire (smaller than ``bytes`` for a compressed body).
+    public let bytesReceived: Int
     /// Total time of the transfer, in seconds.
     public let seconds: Double
     /// Time until the connection was made (0 for a reused connection), in seconds.
@@ -14,22 +18,41 @@ public struct FetchResult: Sendable, Equatable {
     public let firstByteSeconds: Double
     /// Attempts made: 1 plus the retries used.
     public let attempts: Int
+    /// The HTTP version of the last response: `"1.0"`, `"1.1"`, `"2"`, `"3"`; `nil` without one.
+    public let httpVersion: String?
+    /// The URL the last response came from, after redirects.
+    public let finalURL: String
+    /// Redirects followed.
+    public let redirects: Int
+    /// New connections this URL opened (0 when it reused one).
+    public let connections: Int
+    /// The file its body was written to, with ``FetchOptions/outputDirectory``.
+    public let file: String?
     /// Why the transfer did not complete; `nil` when it did (whatever its status).
     public let error: FetchError?
     /// The body, when ``FetchOptions/keepsBodies`` asked for it.
     public let body: [UInt8]?
 
     public init(
-        url: String, status: Int?, bytes: Int, seconds: Double, connectSeconds: Double = 0,
-        firstByteSeconds: Double = 0, attempts: Int = 1, error: FetchError?, body: [UInt8]? = nil
+        index: Int = 0, url: String, status: Int?, bytes: Int, bytesReceived: Int? = nil,
+        seconds: Double, connectSeconds: Double = 0, firstByteSeconds: Double = 0,
+        attempts: Int = 1, httpVersion: String? = nil, finalURL: String? = nil, redirects: Int = 0,
+        connections: Int = 0, file: String? = nil, error: FetchError?, body: [UInt8]? = nil
     ) {
+        self.index = index
         self.url = url
         self.status = status
         self.bytes = bytes
+        self.bytesReceived = bytesReceived ?? bytes
         self.seconds = seconds
         self.connectSeconds = connectSeconds
         self.firstByteSeconds = firstByteSeconds
         self.attempts = attempts
+        self.httpVersion = httpVersion
+        self.finalURL = finalURL ?? url
+        self.redirects = redirects
+        self.connections = connections
+        self.file = file
         self.error = error
         self.body = body
     }
@@ -46,5 +69,25 @@ public struct FetchResult: Sendable, Equatable {
         if let error { return error.message }
         if let status { return "HTTP status \(status)" }
         return "no response"
+    }
+
+    /// The result as JSON, every key always present (`null` for what is missing): index, url,
+    /// status, http_version, final_url, redirects, bytes, bytes_received, seconds, attempts,
+    /// file, error.
+    public var json: JSONValue {
+        .object([
+            ("index", .integer(Int64(index))),
+            ("url", .string(url)),
+            ("status", status.map { .integer(Int64($0)) } ?? .null),
+            ("http_version", httpVersion.map { .string($0) } ?? .null),
+            ("final_url", .string(finalURL)),
+            ("redirects", .integer(Int64(redirects))),
+            ("bytes", .integer(Int64(bytes))),
+            ("bytes_received", .integer(Int64(bytesReceived))),
+            ("seconds", .number(seconds)),
+            ("attempts", .integer(Int64(attempts))),
+            ("file", file.map { .string($0) } ?? .null),
+            ("error", error.map { .string($0.message) } ?? .null),
+        ])
     }
 }

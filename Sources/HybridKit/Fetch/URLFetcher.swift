@@ -5,23 +5,25 @@ import Synchronization
     import Glibc
 #endif
 
-/// Fetches batches of URLs with libcurl, by any ``FetchStrategy``.
+/// Fetches URLs with libcurl, by any ``FetchStrategy``.
 ///
 /// ```swift
-/// let report = try URLFetcher.fetch(["http://127.0.0.1:8080/", "http://127.0.0.1:8080/bytes/10"],
+/// let report = try URLFetcher.fetch(["https://example.com/", "http://127.0.0.1:8080/bytes/10"],
 ///                                   options: FetchOptions(strategy: .multi, concurrency: 50))
 /// print(report.ok, "of", report.urls, "in", report.seconds, "s")
 /// ```
 ///
-/// Every strategy gives the same per-URL results, in input order; a URL that fails (malformed,
-/// unsupported scheme, refused, timed out) is a failed result, never a thrown error.
+/// Every strategy gives the same per-URL results; a URL that fails (malformed, no scheme,
+/// unsupported scheme, refused, untrusted certificate, timed out, redirect loop) is a failed
+/// result, never a thrown error. ``stream(options:stopsOnSignals:progress:notice:next:result:)``
+/// fetches lists of any length in memory bounded by the transfers in flight.
 public enum URLFetcher {
-    /// Fetches every URL and returns the run report.
+    /// Fetches every URL and returns the run report, with every result in input order.
     ///
     /// - Parameters:
     ///   - urls: The URLs, fetched in any order, reported in this order.
     ///   - options: The strategy, window and limits.
-    ///   - progress: Called on the calling thread about ten times a second with the URLs done
+    ///   - progress: Called on the calling thread a few times a second with the URLs done
     ///     and the total, while the fetch runs; `nil` for none.
     ///   - notice: Called at most once, before fetching, when the window had to be lowered to
     ///     fit the file-descriptor limit, with one line that says so.
@@ -33,37 +35,71 @@ public enum URLFetcher {
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
         notice: (String) -> Void = { _ in }
     ) throws -> FetchReport {
+        var results = [FetchResult?](repeating: nil, count: urls.count)
+        var position = 0
+        let summary = try stream(
+            options: options, stopsOnSignals: false,
+            progress: progress.map { report in { done, _ in report(done, urls.count) } },
+            notice: notice,
+            next: {
+                guard position < urls.count else { return .end }
+                defer { position += 1 }
+                return .url(urls[position])
+            },
+            result: { results[$0.index] = $0 })
+        return FetchReport(
+            summary: summary,
+            results: results.enumerated().map { index, result in
+                result
+                    ?? FetchResult(
+                        index: index, url: urls[index], status: nil, bytes: 0, seconds: 0,
+                        attempts: 0,
+                        error: FetchError(code: 2, message: "not fetched: every fetcher failed"))
+            })
+    }
+
+    /// Fetches the URLs `next` gives, asking for each only when a transfer is free, and hands
+    /// each result to `result` as it finishes, so memory stays bounded by the transfers in
+    /// flight however many URLs there are.
+    ///
+    /// - Parameters:
+    ///   - options: The strategy, window and limits.
+    ///   - stopsOnSignals: When true, SIGINT and SIGTERM stop the fetch: no more URLs are
+    ///     taken, the transfers in flight end (each gets an "interrupted" result), and the
+    ///     summary's ``FetchSummary/interruption`` names the signal.
+    ///   - progress: Called on the calling thread a few times a second with the URLs done and
+    ///     the URLs taken so far; `nil` for none.
+    ///   - notice: Called at most once, before fetching, when the window had to be lowered.
+    ///   - next: The next URL, `.notYet` while input is still coming, `.end` after the last.
+    ///     Called from fetcher threads, one call at a time; it should not block (a
+    ///     ``URLStream`` reads a list on a thread of its own).
+    ///   - result: Each URL's result, with its input index, in the order they finish. Called
+    ///     from fetcher threads, one call at a time; a slow one slows the fetch.
+    /// - Returns: The totals.
+    /// - Throws: ``UsageError`` for options out of range; ``FetchSetupError`` when libcurl
+    ///   cannot be initialised or cannot make handles, or the output directory cannot be made.
+    public static func stream(
+        options: FetchOptions = FetchOptions(),
+        stopsOnSignals: Bool = false,
+        progress: ((_ done: Int, _ taken: Int) -> Void)? = nil,
+        notice: (String) -> Void = { _ in },
+        next: @escaping () -> URLSourceAnswer,
+        result: @escaping (FetchResult) -> Void
+    ) throws -> FetchSummary {
         try options.validate()
         guard csieve_fetch_global_init() == CSIEVE_OK else {
             throw FetchSetupError("libcurl could not be initialised")
         }
         let (fitted, message) = DescriptorBudget.fit(options)
         if let message { notice(message) }
-        if urls.isEmpty {
-            return FetchReport(strategy: fitted.strategy, seconds: 0, results: [], options: fitted)
-        }
-
-        var cOptions = csieve_fetch_options()
-        csieve_fetch_options_init(&cOptions)
-        cOptions.total_timeout = fitted.timeout?.secondsValue ?? 0
-        cOptions.connect_timeout = fitted.connectTimeout?.secondsValue ?? 0
-        cOptions.retries = UInt32(clamping: fitted.retries)
-        cOptions.retry_backoff = fitted.retryBackoff.secondsValue
-        cOptions.max_body_bytes = UInt64(fitted.maximumBodyBytes ?? 0)
-        cOptions.keep_bodies = fitted.keepsBodies ? 1 : 0
+        if let directory = fitted.outputDirectory { try makeDirectory(directory) }
 
         // Handles are made here, before any worker starts, so a failure throws cleanly; each is
         // then used by its one worker thread only.
-        var fetchers: [OpaquePointer] = []
+        let fetchers = try makeFetchers(fitted)
         defer { for fetcher in fetchers { csieve_fetcher_free(fetcher) } }
-        for window in fitted.windows {
-            guard let fetcher = csieve_fetcher_new(&cOptions, UInt32(window)) else {
-                throw FetchSetupError("libcurl could not make a handle")
-            }
-            fetchers.append(fetcher)
-        }
 
-        let batch = FetchBatch(urls: urls)
+        let batch = FetchBatch(options: fitted, next: next, deliver: result)
         let outcome = WorkerOutcome()
         let start = ContinuousClock.now
         let works: [() -> Void] = fetchers.map { fetcher in
@@ -72,22 +108,93 @@ public enum URLFetcher {
                 outcome.finish(status: status)
             }
         }
-        WorkerThreads.run(works) { running in
-            guard let progress else { return }
-            while running() {
-                progress(batch.done, urls.count)
-                usleep(100_000)
-            }
-            progress(batch.done, urls.count)
+        var signals = StopSignals(active: stopsOnSignals)
+        let interruption = WorkerThreads.supervise(
+            works, signals: &signals,
+            progress: { progress?(batch.done, batch.taken) },
+            stop: { batch.stop() })
+        progress?(batch.done, batch.taken)
+        if let failure = outcome.firstFailure, batch.done == 0 {
+            throw FetchSetupError(describeFetcherStatus(failure))
         }
-        let seconds = (outcome.lastFinish ?? ContinuousClock.now) - start
-        let failure = outcome.firstFailure.map(describeFetcherStatus)
-        return FetchReport(
-            strategy: fitted.strategy,
-            seconds: seconds.secondsValue,
-            results: batch.results(fetcherFailure: failure),
-            options: fitted
-        )
+        var summary = batch.summary
+        summary.seconds = ((outcome.lastFinish ?? ContinuousClock.now) - start).secondsValue
+        summary.interruption = interruption
+        return summary
+    }
+
+    private static func makeFetchers(_ options: FetchOptions) throws -> [OpaquePointer] {
+        var fetchers: [OpaquePointer] = []
+        var made = false
+        defer { if !made { for fetcher in fetchers { csieve_fetcher_free(fetcher) } } }
+        let windows = options.windows
+        // libcurl caps connections per multi handle: threads-multi splits the cap like the window.
+        let perHostShares = options.perHost.map { perHost in
+            ThreadsMultiFetch().windows(concurrency: perHost, threads: windows.count)
+        }
+        try withCOptions(options) { cOptions in
+            for (position, window) in windows.enumerated() {
+                var own = cOptions
+                if window > 0, let shares = perHostShares {
+                    own.per_host = UInt32(clamping: shares[min(position, shares.count - 1)])
+                }
+                guard let fetcher = csieve_fetcher_new(&own, UInt32(window)) else {
+                    throw FetchSetupError("libcurl could not make a handle")
+                }
+                fetchers.append(fetcher)
+            }
+        }
+        made = true
+        return fetchers
+    }
+
+    /// The C options for `options`, valid inside `body` (their strings point into Swift memory).
+    private static func withCOptions(
+        _ options: FetchOptions, _ body: (csieve_fetch_options) throws -> Void
+    ) throws {
+        var cOptions = csieve_fetch_options()
+        csieve_fetch_options_init(&cOptions)
+        cOptions.total_timeout = options.timeout?.secondsValue ?? 0
+        cOptions.connect_timeout = options.connectTimeout?.secondsValue ?? 0
+        cOptions.stall_timeout = options.stallTimeout?.secondsValue ?? 0
+        cOptions.retries = UInt32(clamping: options.retries)
+        cOptions.retry_backoff = options.retryBackoff.secondsValue
+        cOptions.max_body_bytes = UInt64(options.maximumBodyBytes ?? 0)
+        cOptions.keep_bodies = options.keepsBodies ? 1 : 0
+        cOptions.http_version = options.forcesHTTP11 ? CSIEVE_HTTP_1_1 : CSIEVE_HTTP_DEFAULT
+        cOptions.follow_redirects = options.followsRedirects ? 1 : 0
+        cOptions.max_redirects = options.maximumRedirects
+        cOptions.insecure = options.verifiesCertificates ? 0 : 1
+        cOptions.compressed = options.acceptsCompression ? 1 : 0
+        cOptions.per_host = UInt32(clamping: options.perHost ?? 0)
+        // strdup'ed copies, freed below: csieve_fetcher_new copies them again.
+        var owned: [UnsafeMutablePointer<CChar>?] = []
+        defer { for pointer in owned { free(pointer) } }
+        func copy(_ text: String?) -> UnsafePointer<CChar>? {
+            guard let text else { return nil }
+            let pointer = strdup(text)
+            owned.append(pointer)
+            return UnsafePointer(pointer)
+        }
+        cOptions.ca_file = copy(options.certificateAuthorities)
+        cOptions.output_directory = copy(options.outputDirectory)
+        cOptions.user_agent = copy(options.userAgent)
+        let headers = options.headers.map { copy($0) }
+        try headers.withUnsafeBufferPointer { list in
+            cOptions.headers = list.isEmpty ? nil : list.baseAddress
+            cOptions.header_count = list.count
+            try body(cOptions)
+        }
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST {
+            var status = stat()
+            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { return }
+            throw UsageError("--output-dir \(path) is not a directory")
+        }
+        throw UsageError(
+            "cannot make the output directory \(path): \(String(cString: strerror(errno)))")
     }
 }
 

@@ -7,62 +7,124 @@
 public enum URLList {
     /// The URLs in `text`, in order.
     public static func parse(_ text: String) -> [String] {
-        parse(utf8: Array(text.utf8))
-    }
-
-    /// The URLs in UTF-8 text. Works on bytes: lists of a hundred thousand URLs are read in
-    /// milliseconds, where generic String slicing would take a good part of the fetch itself.
-    static func parse(utf8 bytes: [UInt8]) -> [String] {
-        func isBlank(_ byte: UInt8) -> Bool {
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
-                || byte == 0x0B || byte == 0x0C
-        }
+        var lines = URLLineSplitter()
         var urls: [String] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            var lineStart = 0
-            while lineStart < buffer.count {
-                var lineEnd = lineStart
-                while lineEnd < buffer.count && buffer[lineEnd] != UInt8(ascii: "\n") {
-                    lineEnd += 1
-                }
-                var first = lineStart
-                var last = lineEnd
-                while first < last && isBlank(buffer[first]) { first += 1 }
-                while last > first && isBlank(buffer[last - 1]) { last -= 1 }
-                if first < last && buffer[first] != UInt8(ascii: "#") {
-                    urls.append(
-                        String(
-                            decoding: UnsafeBufferPointer(rebasing: buffer[first..<last]),
-                            as: UTF8.self))
-                }
-                lineStart = lineEnd + 1
-            }
-        }
+        lines.feed(Array(text.utf8)[...]) { urls.append($0) }
+        lines.finish { urls.append($0) }
         return urls
     }
 
-    /// The URLs in a file, or in standard input when `path` is `-`.
+    /// The URLs in a file, or in standard input when `path` is `-`, all at once.
     /// - Throws: ``UsageError`` when the file cannot be read.
     public static func read(path: String) throws -> [String] {
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        let reader = try URLListReader(path: path)
+        var urls: [String] = []
+        while let url = reader.next() { urls.append(url) }
+        if let error = reader.error { throw error }
+        return urls
+    }
+}
+
+/// Reads a URL list as it is needed, 64 KiB at a time, so a list of a million URLs (or an
+/// endless pipe) costs no more memory than the URLs in flight.
+public final class URLListReader: @unchecked Sendable {
+    // @unchecked: one reader is used by one thread at a time (CSieve serialises its source).
+    private let descriptor: Int32
+    private let path: String
+    private var lines = URLLineSplitter()
+    private var ready: [String] = []
+    private var readyIndex = 0
+    private var ended = false
+    /// Why reading stopped early, if it did; the URLs before it were still given.
+    public private(set) var error: UsageError?
+
+    /// Opens `path`, or standard input when it is `-`.
+    /// - Throws: ``UsageError`` when the file cannot be opened.
+    public init(path: String) throws {
+        self.path = path
+        descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw UsageError("cannot read URL list \(path): \(String(cString: strerror(errno)))")
         }
-        defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-        var bytes: [UInt8] = []
+    }
+
+    deinit {
+        if descriptor != STDIN_FILENO { close(descriptor) }
+    }
+
+    /// The next URL, or `nil` at the end of the list (or at a read error, see ``error``).
+    public func next() -> String? {
+        while readyIndex == ready.count {
+            if ended { return nil }
+            ready.removeAll(keepingCapacity: true)
+            readyIndex = 0
+            fill()
+        }
+        defer { readyIndex += 1 }
+        return ready[readyIndex]
+    }
+
+    private func fill() {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes {
                 Glibc.read(descriptor, $0.baseAddress, $0.count)
             }
+            if count < 0 && errno == EINTR { continue }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw UsageError(
+                error = UsageError(
                     "cannot read URL list \(path): \(String(cString: strerror(errno)))")
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+            if count <= 0 {
+                ended = true
+                lines.finish { ready.append($0) }
+                return
+            }
+            lines.feed(chunk[0..<count]) { ready.append($0) }
+            if !ready.isEmpty { return }
         }
-        return parse(utf8: bytes)
+    }
+}
+
+/// Splits bytes into trimmed URL lines, keeping a partial last line until more bytes come.
+struct URLLineSplitter {
+    private var partial: [UInt8] = []
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+            || byte == 0x0B || byte == 0x0C
+    }
+
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ emit: (String) -> Void) {
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if partial.isEmpty {
+                Self.emitLine(bytes[start..<newline], emit)
+            } else {
+                partial.append(contentsOf: bytes[start..<newline])
+                Self.emitLine(partial[...], emit)
+                partial.removeAll(keepingCapacity: true)
+            }
+            start = bytes.index(after: newline)
+        }
+        partial.append(contentsOf: bytes[start...])
+    }
+
+    mutating func finish(_ emit: (String) -> Void) {
+        if !partial.isEmpty { Self.emitLine(partial[...], emit) }
+        partial.removeAll()
+    }
+
+    private static func emitLine(_ line: ArraySlice<UInt8>, _ emit: (String) -> Void) {
+        var first = line.startIndex
+        var last = line.endIndex
+        while first < last && isBlank(line[first]) { first = line.index(after: first) }
+        while last > first {
+            let before = line.index(last, offsetBy: -1)
+            if !isBlank(line[before]) { break }
+            last = before
+        }
+        guard first < last, line[first] != UInt8(ascii: "#") else { return }
+        emit(String(decoding: line[first..<last], as: UTF8.self))
     }
 }

@@ -20,7 +20,7 @@ public final class CSieveEngine {
     }
 
     /// The segment size in bytes (each byte covers 30 numbers). Setting it rounds down to a power
-    /// of two in 64 ... 16 MiB; 0 restores the cache-derived size. Answers never depend on it.
+    /// of two in 64 ... 8 MiB; 0 restores the cache-derived size. Answers never depend on it.
     public var segmentBytes: Int {
         get { csieve_sieve_segment_bytes(sieve) }
         set { _ = csieve_sieve_set_segment_bytes(sieve, newValue) }

@@ -5,14 +5,14 @@ public struct PrimesJob: Sendable, Equatable {
     /// Who runs the hot loop.
     public var engine: EngineKind
     /// How chunks are spread over workers.
-    public var strategy: Strategy
+    public var strategy: ComputeStrategy
     /// How many workers (threads or processes) run at once.
     public var workers: Int
     /// Whether to sum the primes as well as count them.
     public var sum: Bool
 
     public init(
-        range: Range<UInt64>, engine: EngineKind = .c, strategy: Strategy = .serial, workers: Int = 1,
+        range: Range<UInt64>, engine: EngineKind = .c, strategy: ComputeStrategy = .serial, workers: Int = 1,
         sum: Bool = true
     ) {
         self.range = range
@@ -24,7 +24,7 @@ public struct PrimesJob: Sendable, Equatable {
 
     /// Checks what this build can run; throws a ``UsageError`` naming what it cannot.
     public func validate() throws(UsageError) {
-        try strategy.validateCPUBound(workers: workers, workload: "primes")
+        try strategy.validate(workers: workers)
     }
 }
 
@@ -34,58 +34,4 @@ public struct PrimesOutcome: Sendable, Equatable {
     public var totals: PrimeTotals
     public var wallSeconds: Double
     public var cpuSeconds: Double
-
-    /// The run report: the same fields as a table or as JSON. Big numbers are decimal strings in JSON.
-    public var report: RunReport {
-        let range = job.range
-        var fields: [RunReport.Field] = [
-            .init("from", json: .string(String(range.lowerBound)), text: groupedDigits(range.lowerBound)),
-            .init("to", json: .string(String(range.upperBound)), text: groupedDigits(range.upperBound)),
-            .init("count", json: .unsigned(totals.count), text: groupedDigits(totals.count)),
-        ]
-        if let sum = totals.sum {
-            fields.append(.init("sum", json: .string(String(sum)), text: groupedDigits(sum)))
-        } else {
-            fields.append(.init("sum", json: .null, text: "not computed (--count-only)"))
-        }
-        fields += [
-            .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
-            .init("strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
-            .init("workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
-            .seconds("seconds", wallSeconds),
-            .seconds("cpu_seconds", cpuSeconds),
-        ]
-        return RunReport(fields: fields)
-    }
-}
-
-/// Runs primes workloads.
-public enum PrimesRunner {
-    /// Runs `job`: cuts its range into chunks and hands them to its strategy's workers.
-    ///
-    /// Throws ``UsageError`` for a job this build cannot run, ``SieveError`` when the sieve or its
-    /// workers fail, and ``RunInterrupted`` when `options.stopOnSignals` and a signal stopped it.
-    public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
-        try job.validate()
-        let plan = ChunkPlan(range: job.range, workers: job.workers)
-        let bar = ProgressBar(
-            total: Double(job.range.upperBound - job.range.lowerBound), unit: "numbers",
-            enabled: options.progress)
-        defer { bar.finish() }
-        let stopwatch = Stopwatch()
-        let totals: PrimeTotals
-        switch job.strategy {
-        case .threads:
-            totals = try ThreadsStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
-        case .processes:
-            totals = try ProcessesStrategy.run(
-                job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals,
-                fault: options.fault, warn: options.warn)
-        default:
-            totals = try SerialStrategy.run(job, plan: plan, progress: bar, stopOnSignals: options.stopOnSignals)
-        }
-        return PrimesOutcome(
-            job: job, totals: totals, wallSeconds: stopwatch.wallSeconds,
-            cpuSeconds: stopwatch.cpuSeconds)
-    }
 }

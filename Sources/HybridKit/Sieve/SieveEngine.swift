@@ -16,3 +16,11 @@ extension EngineKind {
         }
     }
 }
+
+extension EngineKind {
+    /// Counts, and with `sum` also sums, the primes in `range` with one new engine of this kind
+    /// in one call: the hot loop with no orchestration around it (the bench's yardstick).
+    public func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
+        try makeEngine().totals(in: range, sum: sum)
+    }
+}

@@ -8,35 +8,26 @@
 /// starts, which inherit the mask), and the run polls for them between chunks. The run then
 /// ends its workers, reaps them, and throws ``RunInterrupted``; the command line exits 130 or 143.
 struct StopSignals: ~Copyable {
-    private var original = sigset_t()
-    private var set = sigset_t()
-    let active: Bool
+    private let set = Syscalls.stopSignalSet()
+    private let original: sigset_t?
+    var active: Bool { original != nil }
 
     /// Blocks SIGINT and SIGTERM when `active`; otherwise does nothing at all.
     init(active: Bool) {
-        self.active = active
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        if active { pthread_sigmask(SIG_BLOCK, &set, &original) }
+        original = active ? Syscalls.block(set) : nil
     }
 
     /// Waits up to `seconds` for SIGINT or SIGTERM; returns it, or nil.
     mutating func wait(seconds: Double) -> Int32? {
         guard active else { return nil }
-        var timeout = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        let signal = sigtimedwait(&set, nil, &timeout)
-        return signal > 0 ? signal : nil
+        return Syscalls.waitForSignal(in: set, seconds: seconds)
     }
 
     /// Whether SIGINT or SIGTERM is waiting, taking it if so.
     mutating func poll() -> Int32? { wait(seconds: 0) }
 
     deinit {
-        if active {
-            var original = original
-            pthread_sigmask(SIG_SETMASK, &original, nil)
-        }
+        if let original { Syscalls.restoreMask(original) }
     }
 }
 

@@ -9,11 +9,6 @@ import Synchronization
 /// pthreads rather than Swift concurrency: a fetcher blocks in libcurl (poll, perform) for the
 /// whole batch, which would starve the cooperative pool's few threads.
 enum WorkerThreads {
-    private final class Work {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
     /// Starts every piece of work on its own thread, calls `whileRunning` on the calling thread
     /// until they end, then joins them. A thread that cannot be created runs its work on the
     /// calling thread instead, so no work is lost.
@@ -22,29 +17,18 @@ enum WorkerThreads {
         var leftover: [() -> Void] = []
         let finished = FinishedCounter()
         for work in works {
-            let box = Unmanaged.passRetained(
-                Work {
-                    work()
-                    finished.increment()
-                })
-            var thread = pthread_t()
-            let status = pthread_create(
-                &thread, nil,
-                { raw in
-                    let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
-                    work.body()
-                    return nil
-                }, box.toOpaque())
-            if status == 0 {
+            if let thread = Syscalls.startThread({
+                work()
+                finished.increment()
+            }) {
                 threads.append(thread)
             } else {
-                box.release()
                 leftover.append(work)
             }
         }
         whileRunning { finished.value < threads.count }
         for work in leftover { work() }
-        for thread in threads { pthread_join(thread, nil) }
+        for thread in threads { Syscalls.join(thread) }
     }
 }
 
@@ -67,7 +51,7 @@ extension WorkerThreads {
                     stop()
                     break
                 }
-                if !signals.active { usleep(2_000) }
+                if !signals.active { Syscalls.sleep(seconds: 0.002) }
             }
         }
         return interruption

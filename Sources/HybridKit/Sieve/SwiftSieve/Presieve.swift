@@ -33,8 +33,15 @@ final class Presieve {
             for (index, group) in Self.groups.enumerated() {
                 let period = group.reduce(1, *)
                 let pattern = try SieveMemory.allocate(UInt8.self, count: period + window)
-                pattern.initialize(repeating: 0xff, count: period + window)
-                for prime in group { Self.crossOffMultiples(of: prime, in: pattern, length: period + window) }
+                // One period, then its start again as often as the window needs.
+                pattern.initialize(repeating: 0xff, count: period)
+                for prime in group { Self.crossOffMultiples(of: prime, in: pattern, length: period) }
+                var done = period
+                while done < period + window {
+                    let copy = min(period + window - done, done)
+                    (pattern + done).initialize(from: pattern, count: copy)
+                    done += copy
+                }
                 patterns[index] = pattern
                 periods[index] = period
                 made += 1
@@ -53,17 +60,18 @@ final class Presieve {
         SieveMemory.free(periods)
     }
 
-    /// Clears the bit of every multiple of `prime` in bytes [0, length) of `pattern`.
+    /// Clears the bit of every multiple of `prime` in bytes [0, length) of `pattern`, stepping over
+    /// the multipliers coprime to 30 with the wheel's byte gaps: no division per multiple, since
+    /// building the patterns is most of making an engine, and so of a short run's start-up.
     private static func crossOffMultiples(of prime: Int, in pattern: UnsafeMutablePointer<UInt8>, length: Int) {
-        let limit = length * 30
-        var turn = 0
-        while true {
-            for position in 0..<8 {
-                let multiple = prime * (turn + Wheel.residue(position))
-                if multiple >= limit { return }
-                pattern[multiple / 30] &= ~(1 << UInt8(Wheel.position(of: multiple % 30)))
-            }
-            turn += 30
+        let q = prime / 30
+        let wheelClass = Wheel.position(of: prime % 30)
+        var at = q  // the multiple prime * 1
+        var position = 0
+        while at < length {
+            pattern[at] &= Wheel.mask(wheelClass, position)
+            at += q * Wheel.gap(position) + Wheel.adjust(wheelClass, position)
+            position = (position + 1) & 7
         }
     }
 

@@ -49,7 +49,9 @@ struct SegmentEngine {
     private var endByte: UInt64 = 0
     /// Bytes in the current segment.
     private(set) var length = 0
-    private var pendingPrime: UInt64 = 0
+    /// The prime source's current block, from blockPosition on.
+    private var block = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
+    private var blockPosition = 0
     /// lists[class] are the small primes of that wheel class, lists[8 + class] the medium ones, so that
     /// the crossing loop is chosen once per class.
     private let lists: UnsafeMutablePointer<PrimeList>
@@ -60,9 +62,10 @@ struct SegmentEngine {
         self.lookup = lookup
         self.segmentBytes = segmentBytes
         chunkBytes = min(presieve.window, segmentBytes)
-        // A small prime crosses at least ~40 multiples per chunk, a medium one at least ~2 per segment.
+        // A small prime crosses at least ~40 multiples per chunk, a medium one at least ~8 per segment;
+        // above that a big prime's visit costs less than the medium loop's mispredicted entry and exit.
         smallLimit = UInt64(chunkBytes / 5)
-        mediumLimit = UInt64(segmentBytes * 4)
+        mediumLimit = UInt64(segmentBytes)
         segment = try SieveMemory.allocate(UInt8.self, count: segmentBytes + 64)
         do throws(SieveError) {
             lists = try SieveMemory.allocate(PrimeList.self, count: 16)
@@ -81,24 +84,25 @@ struct SegmentEngine {
         SieveMemory.free(segment)
     }
 
-    /// Prepares a run over [from, to) whose sieving primes (above 163, in increasing order, then 0)
-    /// come from `nextPrime`.
-    mutating func begin(from: UInt64, to: UInt64, nextPrime: () -> UInt64) throws(SieveError) {
+    /// Prepares a run over [from, to). Its sieving primes (above 163, in increasing order) come a
+    /// block at a time from the `nextBlock` that ``sieveNext(nextBlock:)`` is given; an empty block
+    /// ends them.
+    mutating func begin(from: UInt64, to: UInt64) throws(SieveError) {
         self.from = from
         self.to = to
         length = 0
+        block = UnsafeBufferPointer(start: nil, count: 0)
+        blockPosition = 0
         for index in 0..<16 { lists[index].count = 0 }
         if from >= to {
             nextByte = 0
             endByte = 0
-            pendingPrime = 0
             buckets.end()
             return
         }
         lowByte = from / 30
         nextByte = lowByte
         endByte = (to - 1) / 30 + 1
-        pendingPrime = nextPrime()
         try buckets.begin(largestPrime: isqrt(to - 1))
     }
 
@@ -107,33 +111,64 @@ struct SegmentEngine {
         buckets.end()
     }
 
-    /// Files `prime`, whose multiples count from max(p * p, this segment's start).
-    private mutating func add(sievingPrime prime: UInt64) throws(SieveError) {
-        let low = lowByte * 30
-        let start = max(prime * prime, low)
-        var multiplier = start / prime + (start % prime != 0 ? 1 : 0)
-        multiplier += UInt64(lookup.roundUps[Int(multiplier % 30)])
-        let (high, multiple) = prime.multipliedFullWidth(by: multiplier)
-        if high != 0 || multiple >= to { return }  // no multiple in the run
-        let offset = multiple / 30 - lowByte
-        let quotient = UInt32(prime / 30)
-        let wheelClass = Int(lookup.positions[Int(prime % 30)])
-        let wheel = wheelClass << 3 | Int(lookup.positions[Int(multiplier % 30)])
-        let item = SievingPrime(
-            quotient: quotient, offsetWheel: UInt32(truncatingIfNeeded: offset) << 6 | UInt32(wheel))
-        if prime <= smallLimit {
-            try lists[wheelClass].append(item)
-        } else if prime <= mediumLimit {
-            try lists[8 + wheelClass].append(item)
-        } else {
-            try buckets.file(offset: offset, quotient: quotient, wheel: wheel)
+    /// Files the primes of the source's blocks whose squares lie below `high`, each by size. A prime's
+    /// multiples count from max(p * p, this segment's start): one division per prime and run, then
+    /// its wheel takes over.
+    private mutating func addSievingPrimes(below high: UInt64, nextBlock: () -> UnsafeBufferPointer<UInt32>)
+        throws(SieveError)
+    {
+        let lowByte = self.lowByte, low = lowByte * 30, to = self.to
+        let positions = lookup.positions, roundUps = lookup.roundUps
+        let bigPositions = lookup.bigPositions, bigRoundUps = lookup.bigRoundUps
+        while true {
+            if blockPosition == block.count {
+                block = nextBlock()
+                blockPosition = 0
+                if block.isEmpty { return }
+            }
+            while blockPosition < block.count {
+                let prime = UInt64(block[blockPosition])
+                let square = prime &* prime  // prime < 2^32
+                if square >= high { return }
+                blockPosition &+= 1
+                let start = max(square, low)
+                let quotient = prime / 30
+                let wheelClass = Int(positions[Int(prime &- quotient &* 30)])
+                let residue = UInt64(Wheel.residue(wheelClass))
+                var multiplier = start / prime &+ (start % prime != 0 ? 1 : 0)
+                if prime <= mediumLimit {
+                    multiplier &+= UInt64(roundUps[Int(multiplier % 30)])
+                    let (overflow, multiple) = prime.multipliedFullWidth(by: multiplier)
+                    if overflow != 0 || multiple >= to { continue }  // no multiple in the run
+                    let byte = quotient &* multiplier &+ residue &* multiplier / 30
+                    let wheel = wheelClass << 3 | Int(positions[Int(multiplier % 30)])
+                    let item = SievingPrime(
+                        quotient: UInt32(truncatingIfNeeded: quotient),
+                        offsetWheel: UInt32(truncatingIfNeeded: byte &- lowByte) << 6 | UInt32(wheel))
+                    try lists[prime <= smallLimit ? wheelClass : 8 + wheelClass].append(item)
+                } else {
+                    let remainder = Int(multiplier % UInt64(BigWheel.modulus))
+                    let roundUp = Int(bigRoundUps[remainder])
+                    multiplier &+= UInt64(roundUp)
+                    let (overflow, multiple) = prime.multipliedFullWidth(by: multiplier)
+                    if overflow != 0 || multiple >= to { continue }
+                    let offset = quotient &* multiplier &+ residue &* multiplier / 30 &- lowByte
+                    let wheel = UInt64(BigWheel.positions &* wheelClass &+ Int(bigPositions[remainder &+ roundUp]))
+                    let item: BucketedPrime =
+                        quotient | (offset & UInt64(segmentBytes &- 1)) << BucketSieve.quotientBits
+                        | wheel << BucketSieve.wheelShift
+                    if !buckets.file(ahead: Int(truncatingIfNeeded: offset >> UInt64(buckets.segmentShift)), item) {
+                        throw .outOfMemory
+                    }
+                }
+            }
         }
     }
 
     /// Sieves the next segment: afterwards segment[0, length) holds bit k of byte j set exactly when
     /// (lowByte + j) * 30 + residue(k) is a prime in [from, to) above 5, and the 16 bytes after it are
     /// zero. Returns false when the run is over.
-    mutating func sieveNext(nextPrime: () -> UInt64) throws(SieveError) -> Bool {
+    mutating func sieveNext(nextBlock: () -> UnsafeBufferPointer<UInt32>) throws(SieveError) -> Bool {
         if nextByte >= endByte { return false }
         let lowByte = nextByte
         self.lowByte = lowByte
@@ -145,10 +180,7 @@ struct SegmentEngine {
 
         // Every prime p with p * p below the segment's end (capped at `to`) now sieves.
         let high = min(UInt128(lowByte + UInt64(length)) * 30, UInt128(to))
-        while pendingPrime != 0 && UInt128(pendingPrime) * UInt128(pendingPrime) < high {
-            try add(sievingPrime: pendingPrime)
-            pendingPrime = nextPrime()
-        }
+        try addSievingPrimes(below: UInt64(high), nextBlock: nextBlock)
 
         let lists = self.lists
         var start = 0
@@ -167,7 +199,7 @@ struct SegmentEngine {
                 segment, length: length, primes: lists[8 + wheelClass].items.unsafelyUnwrapped,
                 count: lists[8 + wheelClass].count, wheelClass: wheelClass)
         }
-        try buckets.crossOff(segment, length: length, remaining: remaining, lookup: lookup)
+        try buckets.crossOff(segment, steps: lookup.bigSteps)
 
         Presieve.restorePrimes(segment, firstByte: lowByte, length: length)
         if lowByte == 0 { segment[0] &= ~1 }  // 1 is not a prime

@@ -15,7 +15,7 @@
 /// many chunks of a large range one after another.
 public final class SwiftSieveEngine {
     /// The largest segment, as in CSieve.
-    static let largestSegmentBytes = 16 << 20
+    static let largestSegmentBytes = 8 << 20
 
     private let lookup = WheelLookup()
     private let presieve: Presieve
@@ -29,12 +29,10 @@ public final class SwiftSieveEngine {
 
     /// The primes of the generator's current segment.
     private var generated: UnsafeMutablePointer<UInt32>
-    private var generatedCount = 0
-    private var generatedPosition = 0
 
-    /// The primes in (163, 2^16).
-    private let table: [UInt32]
-    private var tablePosition = 0
+    /// The primes in (163, 2^16), handed out as one block.
+    private let table: UnsafeMutableBufferPointer<UInt32>
+    private var tableGiven = false
 
     /// Makes an engine with a segment sized from this CPU's caches.
     public init() throws(SieveError) {
@@ -42,19 +40,28 @@ public final class SwiftSieveEngine {
         cacheSegmentBytes = segmentBytes
         largestAutomaticBytes = largestBytes
         presieve = try Presieve(window: chunkBytes)
-        table = Self.makeTable()
-        (main, generator, generated) = try Self.makeEngines(presieve, lookup, segmentBytes)
+        let primes = Self.makeTable()
+        let table = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: primes.count)
+        _ = table.initialize(from: primes)
+        self.table = table
+        do throws(SieveError) {
+            (main, generator, generated) = try Self.makeEngines(presieve, lookup, segmentBytes)
+        } catch {
+            table.deallocate()
+            throw error
+        }
     }
 
     deinit {
         main.deallocate()
         generator.deallocate()
         SieveMemory.free(generated)
+        table.deallocate()
     }
 
     /// The segment size in bytes (each byte covers 30 numbers): the size set, or while sizing is
     /// automatic the smallest automatic size (a quarter of L2). Setting it rounds down to a power
-    /// of two in 64 ... 16 MiB; 0 restores automatic sizing, which as in CSieve picks per run
+    /// of two in 64 ... 8 MiB; 0 restores automatic sizing, which as in CSieve picks per run
     /// twice sqrt(to) rounded up to a power of two, between a quarter of L2 and twice L2.
     /// Answers never depend on it.
     public var segmentBytes: Int {
@@ -84,11 +91,9 @@ public final class SwiftSieveEngine {
         }
 
         // The generator yields the primes in (163, sqrt(to - 1)].
-        tablePosition = 0
-        generatedCount = 0
-        generatedPosition = 0
-        try generator.begin(from: Presieve.largestPrime + 1, to: isqrt(largest) + 1) { nextFromTable() }
-        try main.begin(from: from, to: to) { nextGenerated() }
+        tableGiven = false
+        try generator.begin(from: Presieve.largestPrime + 1, to: isqrt(largest) + 1)
+        try main.begin(from: from, to: to)
 
         var count: UInt64 = 0
         var total: UInt128 = 0
@@ -96,7 +101,7 @@ public final class SwiftSieveEngine {
             count += 1
             total += UInt128(prime)
         }
-        while try main.sieveNext(nextPrime: { nextGenerated() }) {
+        while try main.sieveNext(nextBlock: { nextGenerated() }) {
             if sum {
                 let segment = segmentTotals.countAndSum(main.segment, length: main.length, lowByte: main.lowByte)
                 count &+= segment.count
@@ -105,33 +110,37 @@ public final class SwiftSieveEngine {
                 count &+= segmentTotals.count(main.segment, length: main.length)
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
         return PrimeTotals(count: count, sum: sum ? total : nil)
     }
 
-    /// The generator's failure, if it failed while handing out a prime (a prime source cannot throw).
+    /// The generator's failure, if it failed while handing out a block (a prime source cannot throw).
     private var failure: SieveError?
 
-    private func nextFromTable() -> UInt64 {
-        guard tablePosition < table.count else { return 0 }
-        defer { tablePosition += 1 }
-        return UInt64(table[tablePosition])
+    private func nextFromTable() -> UnsafeBufferPointer<UInt32> {
+        if tableGiven { return UnsafeBufferPointer(start: nil, count: 0) }
+        tableGiven = true
+        return UnsafeBufferPointer(table)
     }
 
-    private func nextGenerated() -> UInt64 {
-        while generatedPosition == generatedCount {
+    /// The primes of the generator's next segment that has any; empty at the end.
+    private func nextGenerated() -> UnsafeBufferPointer<UInt32> {
+        while true {
             do throws(SieveError) {
-                guard try generator.sieveNext(nextPrime: { nextFromTable() }) else { return 0 }
+                guard try generator.sieveNext(nextBlock: { nextFromTable() }) else {
+                    return UnsafeBufferPointer(start: nil, count: 0)
+                }
             } catch {
                 failure = error
-                return 0
+                return UnsafeBufferPointer(start: nil, count: 0)
             }
-            generatedCount = SegmentTotals.listPrimes(
+            let count = SegmentTotals.listPrimes(
                 generator.segment, length: generator.length, lowByte: generator.lowByte, into: generated)
-            generatedPosition = 0
+            if count > 0 { return UnsafeBufferPointer(start: generated, count: count) }
         }
-        defer { generatedPosition += 1 }
-        return UInt64(generated[generatedPosition])
     }
 
     /// As in CSieve: medium and big primes cost a visit per segment, so once they reach hundreds of

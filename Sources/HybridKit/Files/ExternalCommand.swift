@@ -1,0 +1,54 @@
+/// An external program run beside hybrid (a peer such as primesieve or curl), started with
+/// `posix_spawn` and reaped with `waitpid`: no Swift runs in the child, and no thread is started
+/// in this process. (Foundation's `Process` leaves threads behind: a process that has run and
+/// waited for one child with it has 5 threads instead of 1 for good, and a multi-threaded process
+/// must not fork the Swift engine.)
+public struct ExternalCommand: Sendable {
+    /// The program's full path.
+    public let path: String
+
+    /// The program called `name` on the `PATH`, or `nil` when there is none.
+    public static func find(_ name: String) -> ExternalCommand? {
+        guard let pathVariable = Syscalls.environment("PATH") else { return nil }
+        for directory in pathVariable.split(separator: ":")
+        where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            if Syscalls.isExecutable(candidate) { return ExternalCommand(path: candidate) }
+        }
+        return nil
+    }
+
+    /// What a run printed and how it ended.
+    public struct Outcome: Sendable {
+        /// The exit code, or 128 + the signal that ended it.
+        public var status: Int32
+        /// Standard output (standard error goes to /dev/null).
+        public var output: String
+        public var wallSeconds: Double
+        /// CPU seconds of the program (the children this process reaped during the run).
+        public var cpuSeconds: Double
+    }
+
+    /// Runs the program with `arguments` and waits for it. Throws ``PeerError`` when it cannot be
+    /// started.
+    public func run(_ arguments: [String]) throws(PeerError) -> Outcome {
+        let stopwatch = Stopwatch()
+        switch Syscalls.runCollectingOutput(path, arguments) {
+        case .success(let ran):
+            let wall = stopwatch.wallSeconds
+            let cpu = stopwatch.cpuSeconds
+            return Outcome(
+                status: ran.status, output: String(decoding: ran.output, as: UTF8.self), wallSeconds: wall,
+                cpuSeconds: cpu)
+        case .failure(let failure):
+            throw PeerError("cannot run \(path): \(failure.text)")
+        }
+    }
+}
+
+/// A peer program (primesieve, curl) that could not be started: a failed run.
+public struct PeerError: RunFailure, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

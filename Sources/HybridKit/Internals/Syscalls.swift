@@ -1,0 +1,261 @@
+import CShims
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The POSIX calls HybridKit makes from Swift, in one place (as swift-system keeps them in
+/// `Internals/Syscalls.swift`): each call that can be interrupted retries through
+/// ``retryingOnInterrupt(_:)``, wait statuses are read through CShims (Swift cannot import the
+/// `W*` macros), and the rest of the library sees Swift types and error text only. The fork
+/// pool's own calls are C, in CSieve/workers.c.
+enum Syscalls {
+    /// Runs `call` again while it fails with `EINTR`; returns its last result.
+    static func retryingOnInterrupt<Result: BinaryInteger>(_ call: () -> Result) -> Result {
+        while true {
+            let result = call()
+            if result >= 0 || errno != EINTR { return result }
+        }
+    }
+
+    /// The system's text for an `errno` value: `No space left on device`.
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+}
+
+// MARK: - Files and descriptors
+
+extension Syscalls {
+    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`; returns the
+    /// system's reason when a write fails, nil when all was written.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                retryingOnInterrupt { Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
+            }
+            if written < 0 { return errorText(errno) }
+            offset += written
+        }
+        return nil
+    }
+
+    /// Reads `descriptor` to its end; returns the bytes, or the system's reason.
+    static func readAll(_ descriptor: Int32) -> Result<[UInt8], SystemFailure> {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                retryingOnInterrupt { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
+            }
+            if count < 0 { return .failure(SystemFailure(errno)) }
+            if count == 0 { return .success(bytes) }
+            bytes += chunk[0..<count]
+        }
+    }
+
+    /// Opens (creates or truncates) `path` for writing; the descriptor, or the system's reason.
+    static func createFile(_ path: String) -> Result<Int32, SystemFailure> {
+        let descriptor = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        return descriptor >= 0 ? .success(descriptor) : .failure(SystemFailure(errno))
+    }
+
+    /// Makes a new file named `prefix` plus six random characters in `directory` (by default
+    /// `$TMPDIR` or /tmp), open for writing; its path and descriptor, or the system's reason.
+    static func createTemporaryFile(prefix: String, directory: String? = nil) -> Result<
+        (path: String, descriptor: Int32), SystemFailure
+    > {
+        let directory = directory ?? getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { return .failure(SystemFailure(errno)) }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return .success((path, descriptor))
+    }
+
+    /// Closes `descriptor`; the system's reason when closing reports a failed write.
+    @discardableResult
+    static func close(_ descriptor: Int32) -> String? {
+        Glibc.close(descriptor) == 0 ? nil : errorText(errno)
+    }
+
+    /// Removes the file at `path`, if it is there.
+    static func removeFile(_ path: String) { _ = unlink(path) }
+
+    /// Whether `descriptor` is a terminal.
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    /// Whether `path` names a file this process may execute.
+    static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    /// The value of environment variable `name`.
+    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+}
+
+/// A system call's failure: its `errno` and the system's text for it.
+struct SystemFailure: Error {
+    let code: Int32
+    init(_ code: Int32) { self.code = code }
+    var text: String { Syscalls.errorText(code) }
+}
+
+// MARK: - Processes
+
+extension Syscalls {
+    /// Runs `path` with `arguments` (posix_spawn: no Swift runs in the child), its standard
+    /// output collected, its standard error sent to /dev/null, and waits for it. Returns its exit
+    /// code (128 + the signal when a signal ended it) and output.
+    static func runCollectingOutput(_ path: String, _ arguments: [String]) -> Result<
+        (status: Int32, output: [UInt8]), SystemFailure
+    > {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return .failure(SystemFailure(errno)) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
+        posix_spawn_file_actions_addclose(&actions, ends[1])
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = argv.withUnsafeBufferPointer { posix_spawn(&pid, path, &actions, nil, $0.baseAddress!, environ) }
+        close(ends[1])
+        guard spawned == 0 else {
+            close(ends[0])
+            return .failure(SystemFailure(spawned))
+        }
+        let output = (try? readAll(ends[0]).get()) ?? []
+        close(ends[0])
+        var status: Int32 = 0
+        _ = retryingOnInterrupt { waitpid(pid, &status, 0) }
+        let code =
+            hybrid_wait_signaled(status) != 0 ? 128 + hybrid_wait_signal(status) : hybrid_wait_exit_code(status)
+        return .success((code, output))
+    }
+
+    /// The number of threads in this process, from /proc (1 when it cannot tell).
+    static func threadCount() -> Int {
+        guard let file = fopen("/proc/self/status", "r") else { return 1 }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if text.hasPrefix("Threads:") {
+                return Int(String(text.dropFirst(8)).trimmingWhitespace()) ?? 1
+            }
+        }
+        return 1
+    }
+
+    /// Online processors (at least 1).
+    static func onlineProcessors() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+// MARK: - Time
+
+extension Syscalls {
+    /// Seconds on the monotonic clock.
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+    }
+
+    /// CPU seconds (user and system) of this process and of the children it has reaped.
+    static func cpuSeconds() -> Double {
+        func seconds(_ who: Int32) -> Double {
+            var usage = rusage()
+            getrusage(__rusage_who_t(who), &usage)
+            let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+            let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+            return user + system
+        }
+        return seconds(RUSAGE_SELF.rawValue) + seconds(RUSAGE_CHILDREN.rawValue)
+    }
+
+    /// Sleeps for `seconds` (a signal may cut it short).
+    static func sleep(seconds: Double) { usleep(UInt32(max(0, seconds) * 1e6)) }
+}
+
+// MARK: - Signals and threads
+
+extension Syscalls {
+    /// SIGINT and SIGTERM as a set.
+    static func stopSignalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        return set
+    }
+
+    /// Blocks `set` on the calling thread; returns the mask it replaced.
+    static func block(_ set: sigset_t) -> sigset_t {
+        var set = set
+        var original = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &set, &original)
+        return original
+    }
+
+    /// Restores a signal mask that ``block(_:)`` returned.
+    static func restoreMask(_ mask: sigset_t) {
+        var mask = mask
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+    }
+
+    /// Waits up to `seconds` for a signal of `set` (blocked) to arrive; takes and returns it.
+    static func waitForSignal(in set: sigset_t, seconds: Double) -> Int32? {
+        var set = set
+        var timeout = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        let signal = sigtimedwait(&set, nil, &timeout)
+        return signal > 0 ? signal : nil
+    }
+
+    private final class ThreadBody {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Starts `body` on a new POSIX thread; nil when no thread could be made.
+    static func startThread(_ body: @escaping () -> Void) -> pthread_t? {
+        let box = Unmanaged.passRetained(ThreadBody(body))
+        var thread = pthread_t()
+        let status = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, box.toOpaque())
+        guard status == 0 else {
+            box.release()
+            return nil
+        }
+        return thread
+    }
+
+    /// Waits for a thread from ``startThread(_:)`` to end.
+    static func join(_ thread: pthread_t) { pthread_join(thread, nil) }
+}
+
+// MARK: - Limits
+
+extension Syscalls {
+    /// The soft and hard limits on open file descriptors (RLIMIT_NOFILE); `Int.max` for
+    /// unlimited; nil when they cannot be read.
+    static func descriptorLimits() -> (soft: Int, hard: Int)? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        func value(_ raw: rlim_t) -> Int { raw == rlim_t.max || raw > rlim_t(Int.max) ? Int.max : Int(raw) }
+        return (value(limit.rlim_cur), value(limit.rlim_max))
+    }
+
+    /// Sets the soft limit on open file descriptors (at most the hard limit).
+    static func setDescriptorSoftLimit(_ soft: Int) {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = rlim_t(max(0, soft))
+        limit.rlim_cur = limit.rlim_max == rlim_t.max ? wanted : min(limit.rlim_max, wanted)
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}

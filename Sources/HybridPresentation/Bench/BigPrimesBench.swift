@@ -1,0 +1,63 @@
+import HybridKit
+
+/// The per-item CPU-bound workload in a sweep: `count` probable primes of `bits` bits, serially
+/// and on threads and forked processes. Every run must print the same primes in the same order;
+/// the answer it is held to is their count and a digest of their digits.
+public final class BigPrimesBench: BenchWorkload {
+    public let name = "bigprimes"
+    public let bits: Int
+    public let count: Int
+    public let seed: UInt64
+    /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
+    public var stopOnSignals: Bool
+    /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
+    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
+
+    public init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
+        self.bits = bits
+        self.count = count
+        self.seed = seed
+        self.stopOnSignals = stopOnSignals
+    }
+
+    public var description: String { "\(count) probable primes of \(bits) bits (GMP)" }
+
+    public func cases(workers: [Int]) -> [BenchCase] {
+        var cases = [strategyCase(.serial, workers: 1)]
+        for strategy in [ComputeStrategy.threads, .processes] {
+            for count in workers { cases.append(strategyCase(strategy, workers: count)) }
+        }
+        return cases
+    }
+
+    private func strategyCase(_ strategy: ComputeStrategy, workers: Int) -> BenchCase {
+        let job = BigPrimesJob(bits: bits, count: count, seed: seed, strategy: strategy, workers: workers)
+        let options = RunOptions(stopOnSignals: stopOnSignals, workerDied: workerDied)
+        return BenchCase(
+            workload: name, strategy: strategy.rawValue, engine: "gmp", workers: workers,
+            phase: strategy == .processes ? .forks : .inProcess
+        ) {
+            let outcome = try BigPrimesRunner.run(job, options: options)
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(count: UInt64(outcome.primes.count), sum: Self.digest(outcome.primes)))
+        }
+    }
+
+    /// FNV-1a over the primes' digits, newline-separated: equal exactly when the lists are
+    /// (barring a 2^-64 accident), which is what "the same output" means here.
+    static func digest(_ primes: [String]) -> UInt128 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for prime in primes {
+            for byte in prime.utf8 + [10] {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+        return UInt128(hash)
+    }
+
+    public func describe(_ answer: BenchAnswer) -> String {
+        let digest = answer.sum.map { String(UInt64(truncatingIfNeeded: $0), radix: 16) } ?? "?"
+        return "\(answer.count.map(groupedDigits) ?? "?") primes of \(bits) bits, digest \(digest)"
+    }
+}

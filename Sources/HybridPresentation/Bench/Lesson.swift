@@ -1,0 +1,159 @@
+import HybridKit
+
+/// The lesson `hybrid` runs with no arguments: the I/O-bound workload (URLs fetched serially,
+/// by threads, by one event loop, by threads each with an event loop) and the CPU-bound one (the
+/// sum of the primes below a size, serially, by threads and by processes, with the C and the
+/// Swift engine), one table each, and a verdict drawn from the measurements.
+public struct Lesson {
+    /// The primes are summed below this.
+    public var primesTo: UInt64
+    /// URLs to fetch, each answered after `latencyMilliseconds`.
+    public var urls: Int
+    public var latencyMilliseconds: Int
+    /// Transfers in flight for the concurrent fetch strategies.
+    public var inFlight: Int
+    /// Workers for the concurrent primes strategies: one per core.
+    public var cores: Int
+
+    /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
+    public init(
+        primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
+        inFlight: Int = 100, cores: Int = ProcessorCount.online
+    ) {
+        self.primesTo = primesTo
+        self.urls = urls
+        self.latencyMilliseconds = latencyMilliseconds
+        self.inFlight = inFlight
+        self.cores = cores
+    }
+
+    /// Runs the lesson once. The CPU-bound runs go first (forks need a single-threaded
+    /// process), the fetches after, with the server `startServer` starts (see ``FetchBench``).
+    public func run(
+        startServer: @escaping () throws -> String, stopServer: @escaping () -> Void,
+        stopOnSignals: Bool = false, workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in },
+        progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
+            _, _, _, _ in
+        }
+    )
+        throws -> LessonReport
+    {
+        let primes = PrimesBench(
+            range: 0..<primesTo, includesHotLoop: false, peers: false, stopOnSignals: stopOnSignals)
+        primes.workerDied = workerDied
+        let fetch = FetchBench(
+            urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false,
+            startServer: startServer, stopServer: stopServer)
+        let report = try BenchReport.measure(
+            [(fetch, [inFlight]), (primes, [cores])], repetitions: 1, cores: cores,
+            progress: progress)
+        return LessonReport(report: report, inFlight: inFlight)
+    }
+}
+
+/// What the lesson measured, as two tables and a verdict.
+public struct LessonReport: Sendable {
+    public var report: BenchReport
+    public var inFlight: Int
+
+    private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
+        report.summaries.first {
+            $0.key.workload == workload && $0.key.strategy == strategy && $0.key.engine == engine
+        }
+    }
+
+    /// The tables, then the verdict.
+    public func text() -> String {
+        var text =
+            "hybrid: threads for I/O-bound work, processes for CPU-bound work? Measured on this machine "
+            + "(\(report.cores) cores).\n"
+        for workload in report.workloads {
+            let kind = workload.name == "fetch" ? "I/O-bound" : "CPU-bound"
+            let workersMeaning =
+                workload.workersMeaning == "workers" ? "" : "; workers = \(workload.workersMeaning)"
+            text += "\n\(kind): \(workload.name), \(workload.description)\(workersMeaning)\n"
+            var table = TextTable(
+                headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup"],
+                rightAligned: [2, 3, 4, 5])
+            for summary in report.summaries where summary.key.workload == workload.name {
+                table.append([
+                    summary.key.strategy, summary.key.engine, String(summary.key.workers),
+                    formatSeconds(summary.minimumWall), formatSeconds(summary.cpuOfFastest),
+                    formatSpeedup(summary.speedup),
+                ])
+            }
+            text += table.text()
+        }
+        text += "\nVerdict\n"
+        for line in verdict() { text += "- " + line + "\n" }
+        return text
+    }
+
+    /// A few lines drawn from the measurements, not recited.
+    public func verdict() -> [String] {
+        var lines: [String] = []
+        let fetchers = ["threads", "multi", "threads-multi"].compactMap { strategy in
+            summary("fetch", strategy, "libcurl").map { "\(strategy) \(formatSpeedup($0.speedup))" }
+        }
+        if !fetchers.isEmpty {
+            let multi = summary("fetch", "multi", "libcurl")
+            let threads = summary("fetch", "threads", "libcurl")
+            var line =
+                "I/O-bound: \(fetchers.joined(separator: ", ")) faster than serial: the waits overlap."
+            if let multi, let threads {
+                line +=
+                    " One thread with an event loop (multi) "
+                    + comparison(
+                        multi.minimumWall, against: threads.minimumWall,
+                        what: "\(threads.key.workers) threads")
+                    + "."
+            }
+            lines.append(line)
+        }
+        let threadsC = summary("primes", "threads", "c")
+        let threadsSwift = summary("primes", "threads", "swift")
+        let processesC = summary("primes", "processes", "c")
+        let processesSwift = summary("primes", "processes", "swift")
+        if let threadsC, let threadsSwift, let processesC, let processesSwift {
+            let workers = threadsC.key.workers
+            let best = max(threadsC.speedup ?? 0, threadsSwift.speedup ?? 0)
+            // Said only when measured: threads that pay off show the missing interpreter lock.
+            let why =
+                best >= 1 + 0.3 * Double(workers - 1) && workers > 1
+                ? "Swift has no global interpreter lock, so threads use every core"
+                : "threads did not pay off here (one core, or a busy machine)"
+            lines.append(
+                "CPU-bound, \(workers) workers: threads \(formatSpeedup(threadsC.speedup)) (C) and "
+                    + "\(formatSpeedup(threadsSwift.speedup)) (Swift) faster than serial — \(why); "
+                    + "processes \(formatSpeedup(processesC.speedup)) and \(formatSpeedup(processesSwift.speedup)): "
+                    + "with the C engine, processes "
+                    + comparison(
+                        processesC.minimumWall, against: threadsC.minimumWall, what: "threads",
+                        plural: true) + ".")
+        }
+        if let serialC = summary("primes", "serial", "c"),
+            let serialSwift = summary("primes", "serial", "swift"),
+            serialC.minimumWall > 0
+        {
+            lines.append(
+                "The Swift engine took \(fixed(serialSwift.minimumWall / serialC.minimumWall, digits: 2))x "
+                    + "the C engine's time for the same hot loop, serially.")
+        }
+        let agree = report.checks.allSatisfy(\.agrees)
+        lines.append(
+            (agree ? "Every answer agrees. " : "ANSWERS DISAGREE. ")
+                + report.checks.map(\.line).joined(separator: "; "))
+        return lines
+    }
+
+    /// `matches 100 threads (0.061 s against 0.063 s)`: within 10% is a match.
+    private func comparison(
+        _ time: Double, against other: Double, what: String, plural: Bool = false
+    ) -> String {
+        let ratio = other > 0 ? time / other : 1
+        let verb =
+            (ratio < 0.9 ? "beat" : ratio > 1.1 ? "trail" : "match")
+            + (plural ? "" : ratio > 1.1 || ratio < 0.9 ? "s" : "es")
+        return "\(verb) \(what) (\(formatSeconds(time)) against \(formatSeconds(other)))"
+    }
+}

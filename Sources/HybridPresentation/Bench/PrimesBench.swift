@@ -1,0 +1,144 @@
+import HybridKit
+
+/// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
+/// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
+/// orchestration around it); and primesieve's count for the same range, when it is installed.
+public final class PrimesBench: BenchWorkload {
+    public let name = "primes"
+    /// The numbers to sieve, `[from, to)`.
+    public let range: Range<UInt64>
+    public var engines: [EngineKind] = [.c, .swift]
+    /// Time one engine call over the whole range beside the serial run over its chunks.
+    public var includesHotLoop: Bool
+    /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
+    public var stopOnSignals: Bool
+    /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
+    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
+    private let primesieve: ExternalCommand?
+
+    /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
+    public init(
+        range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true,
+        stopOnSignals: Bool = false
+    ) {
+        self.range = range
+        self.includesHotLoop = includesHotLoop
+        self.stopOnSignals = stopOnSignals
+        self.primesieve = peers ? ExternalCommand.find("primesieve") : nil
+        self.wantsPeers = peers
+    }
+
+    private let wantsPeers: Bool
+
+    public var description: String {
+        range.lowerBound == 0
+            ? "sum of the primes below \(groupedDigits(range.upperBound))"
+            : "sum of the primes in [\(groupedDigits(range.lowerBound)), \(groupedDigits(range.upperBound)))"
+    }
+
+    public var missingPeers: [String] {
+        wantsPeers && primesieve == nil ? ["primesieve is not on the PATH: no primesieve rows"] : []
+    }
+
+    public func cases(workers: [Int]) -> [BenchCase] {
+        var cases: [BenchCase] = []
+        for engine in engines {
+            cases.append(strategyCase(.serial, engine: engine, workers: 1))
+            if includesHotLoop { cases.append(hotLoopCase(engine)) }
+        }
+        for strategy in [ComputeStrategy.threads, .processes] {
+            for engine in engines {
+                for count in workers {
+                    cases.append(strategyCase(strategy, engine: engine, workers: count))
+                }
+            }
+        }
+        if let primesieve {
+            for count in workers { cases.append(primesieveCase(primesieve, threads: count)) }
+        }
+        return cases
+    }
+
+    private func strategyCase(_ strategy: ComputeStrategy, engine: EngineKind, workers: Int) -> BenchCase {
+        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workers)
+        let options = RunOptions(stopOnSignals: stopOnSignals, workerDied: workerDied)
+        return BenchCase(
+            workload: name, strategy: strategy.rawValue, engine: engine.rawValue, workers: workers,
+            phase: strategy == .processes ? .forks : .inProcess
+        ) {
+            let outcome = try PrimesRunner.run(job, options: options)
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(count: outcome.totals.count, sum: outcome.totals.sum))
+        }
+    }
+
+    /// One engine call over the whole range: the hot loop with no Swift orchestration around it.
+    /// Making the engine is timed, as the serial strategy's time includes making its engine.
+    private func hotLoopCase(_ engine: EngineKind) -> BenchCase {
+        let range = range
+        return BenchCase(
+            workload: name, strategy: "hot-loop", engine: engine.rawValue, workers: 1,
+            phase: .inProcess
+        ) {
+            let stopwatch = Stopwatch()
+            let totals = try engine.totals(in: range, sum: true)
+            return BenchMeasurement(
+                wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
+                answer: BenchAnswer(count: totals.count, sum: totals.sum))
+        }
+    }
+
+    /// `primesieve [FROM] STOP -c -t T -q`: its STOP is inclusive, so it gets `to - 1`.
+    private func primesieveCase(_ primesieve: ExternalCommand, threads: Int) -> BenchCase {
+        var arguments: [String] = []
+        if range.lowerBound > 0 { arguments.append(String(range.lowerBound)) }
+        arguments += [
+            String(range.upperBound == 0 ? 0 : range.upperBound - 1), "-c", "-t", String(threads),
+            "-q",
+        ]
+        return BenchCase(
+            workload: name, strategy: "peer", engine: "primesieve", workers: threads, phase: .peers
+        ) {
+            let outcome = try primesieve.run(arguments)
+            let count = outcome.output.split(whereSeparator: \.isWhitespace).first.flatMap { UInt64($0) }
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(
+                    count: count, sum: nil, failed: outcome.status == 0 && count != nil ? 0 : 1))
+        }
+    }
+}
+
+extension PrimesBench {
+    public func describe(_ answer: BenchAnswer) -> String {
+        "\(answer.count.map(groupedDigits) ?? "?") primes summing to \(answer.sum.map(groupedDigits) ?? "?")"
+    }
+
+    /// The cost of orchestration: per engine, the serial run over the chunks (Swift hands each
+    /// chunk to the engine and adds up the totals) against one engine call over the whole range.
+    public func notes(_ summaries: [BenchSummary]) -> [String] {
+        let mine = summaries.filter { $0.key.workload == name }
+        let chunks = ChunkPlan(range: range, workers: 1).count
+        return engines.compactMap { engine in
+            guard
+                let serial = mine.first(where: {
+                    $0.key.strategy == "serial" && $0.key.engine == engine.rawValue
+                }),
+                let hotLoop = mine.first(where: {
+                    $0.key.strategy == "hot-loop" && $0.key.engine == engine.rawValue
+                })
+            else { return nil }
+            let cost = serial.minimumWall - hotLoop.minimumWall
+            let percent = hotLoop.minimumWall > 0 ? cost / hotLoop.minimumWall * 100 : 0
+            // A negative cost is noise (or smaller chunks fitting the caches better): said as such.
+            let verdict =
+                cost >= 0
+                ? "the orchestration costs \(formatSeconds(cost)) (\(fixed(percent, digits: 1))%)"
+                : "the chunked run was faster by \(formatSeconds(-cost)) (\(fixed(-percent, digits: 1))%): no measurable cost"
+            return
+                "orchestration, \(engine.rawValue) engine: serial over \(chunks) chunks \(formatSeconds(serial.minimumWall)), "
+                + "one call over the whole range \(formatSeconds(hotLoop.minimumWall)): \(verdict)"
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import HybridKit
+
+extension PrimesOutcome {
+    /// The run report: the same fields as a table or as JSON. Big numbers are decimal strings in JSON.
+    public var report: RunReport {
+        let range = job.range
+        var fields: [RunReport.Field] = [
+            .init("from", json: .string(String(range.lowerBound)), text: groupedDigits(range.lowerBound)),
+            .init("to", json: .string(String(range.upperBound)), text: groupedDigits(range.upperBound)),
+            .init("count", json: .unsigned(totals.count), text: groupedDigits(totals.count)),
+        ]
+        if let sum = totals.sum {
+            fields.append(.init("sum", json: .string(String(sum)), text: groupedDigits(sum)))
+        } else {
+            fields.append(.init("sum", json: .null, text: "not computed (--count-only)"))
+        }
+        fields += [
+            .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
+            .init("strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
+            .init("workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
+            .seconds("seconds", wallSeconds),
+            .seconds("cpu_seconds", cpuSeconds),
+        ]
+        return RunReport(fields: fields)
+    }
+}

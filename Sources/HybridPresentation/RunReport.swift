@@ -1,0 +1,82 @@
+import HybridKit
+
+/// What one run did: an ordered list of named fields, printed either as an aligned table for
+/// people or as one JSON object for programs, from the same data.
+public struct RunReport: Sendable {
+    /// One line of the report: its JSON key, its JSON value and how a person reads it.
+    public struct Field: Sendable {
+        public var key: String
+        public var json: JSONValue
+        public var text: String
+
+        public init(_ key: String, json: JSONValue, text: String) {
+            self.key = key
+            self.json = json
+            self.text = text
+        }
+    }
+
+    public var fields: [Field]
+
+    public init(fields: [Field]) {
+        self.fields = fields
+    }
+
+    /// The report as one JSON object (no trailing newline).
+    public func json() -> String {
+        JSONValue.object(fields.map { ($0.key, $0.json) }).serialized()
+    }
+
+    /// The report as `key  value` lines, keys padded to one width, ending in a newline.
+    public func table() -> String {
+        let width = fields.map(\.key.count).max() ?? 0
+        return fields.map { field in
+            field.key + String(repeating: " ", count: width - field.key.count + 2) + field.text + "\n"
+        }.joined()
+    }
+}
+
+extension RunReport.Field {
+    /// Seconds, shown to a precision that suits their size.
+    public static func seconds(_ key: String, _ value: Double) -> Self {
+        Self(key, json: .number(value), text: formatSeconds(value))
+    }
+}
+
+/// `0.000412 s`, `0.0412 s`, `4.12 s`, `412 s`: about three significant digits.
+public func formatSeconds(_ seconds: Double) -> String {
+    if seconds >= 100 { return "\(Int(seconds.rounded())) s" }
+    var digits = 2
+    var scaled = seconds
+    while scaled < 1, scaled > 0, digits < 9 {
+        scaled *= 10
+        digits += 1
+    }
+    return fixed(seconds, digits: digits) + " s"
+}
+
+/// `value` with exactly `digits` decimals, without Foundation's formatter.
+public func fixed(_ value: Double, digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (value * scale).rounded()
+    guard scaled.magnitude < 9e18 else { return String(value) }
+    let whole = Int64(scaled)
+    let sign = whole < 0 ? "-" : ""
+    let magnitude = whole.magnitude
+    let integer = magnitude / UInt64(scale)
+    let fraction = String(magnitude % UInt64(scale))
+    if digits == 0 { return sign + String(integer) }
+    return sign + String(integer) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+}
+
+/// `455052511` as `455,052,511`.
+public func groupedDigits<Number: BinaryInteger>(_ value: Number) -> String {
+    let digits = Array(String(value))
+    var result = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+        result.append(digit)
+    }
+    return result
+}

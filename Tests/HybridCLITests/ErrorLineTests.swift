@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// One error model for every command: bad input exits 2, a failed run 1, each with one safe line.
+@Suite("Errors: exit codes and one line")
+struct ErrorLineTests {
+    @Test(
+        "a result that cannot be written is a failed run: exit 1, one line",
+        arguments: [
+            ["primes", "1e6"], ["bigprimes", "--bits", "64", "--count", "3"], ["isprime", "7"],
+            ["primes", "1e6", "--json", "--strategy", "threads"],
+        ])
+    func fullDisk(arguments: [String]) throws {
+        let output = try HybridBinary.run(arguments, standardOutput: "/dev/full")
+        #expect(output.status == 1)
+        #expect(output.standardError == "hybrid: cannot write standard output: No space left on device\n")
+    }
+
+    @Test(
+        "negative numbers are named as bad numbers, not as missing values",
+        arguments: [
+            (["primes", "1e6", "--workers", "-1"], "--workers must be at least 1, got -1"),
+            (["bigprimes", "--bits", "64", "--count", "2", "--workers", "-3"], "--workers must be at least 1, got -3"),
+            (["bigprimes", "--bits", "-64", "--count", "2"], "--bits must lie in 2...65536, got -64"),
+            (["bench", "primes", "--workers", "-1"], "--workers: -1 is not in 1...4096"),
+            (["bench", "fetch", "--latency", "-1"], "--latency must lie in 0...600000 milliseconds, got -1"),
+            (
+                ["bench", "primes", "--repeat", "9223372036854775807"],
+                "--repeat must lie in 1...1000, got 9223372036854775807"
+            ),
+            (
+                ["bench", "fetch", "--urls", "9223372036854775807"],
+                "--urls must lie in 1...1000000, got 9223372036854775807"
+            ),
+            (["primes", "10", "--strategy", "multi"], "The value 'multi' is invalid for '--strategy <strategy>'"),
+        ])
+    func badNumbers(arguments: [String], message: String) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == 2)
+        #expect(output.standardOutput.isEmpty)
+        #expect(output.standardError.hasPrefix("hybrid: \(message)"), "\(output.standardError)")
+        #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test("control bytes in an error line are escaped")
+    func controlBytes() throws {
+        let output = try HybridBinary.run(["primes", "1\u{1B}[2J\r\n2"])
+        #expect(output.status == 2)
+        #expect(
+            output.standardError
+                == "hybrid: '1\\u{1b}[2J\\r\\n2' is not a number (write e.g. 1000000, 1_000_000, 1e9, 2^32 or 2^64-1)\n"
+        )
+    }
+
+    @Test("a huge input is shortened in its error line")
+    func hugeInput() throws {
+        let output = try HybridBinary.run(["primes", String(repeating: "7", count: 100_000) + "x"])
+        #expect(output.status == 2)
+        #expect(output.standardError.utf8.count < 400)
+        #expect(output.standardError.hasSuffix("more characters)\n"))
+        #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import HybridKit
+import HybridPresentation
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// A case that takes no time and answers what it is told: the sweep, the statistics and the
+/// writers are checked on answers, never on times.
+private func fakeCase(
+    _ strategy: String, _ engine: String, workers: Int, phase: BenchPhase = .inProcess,
+    walls: [Double], answer: BenchAnswer = BenchAnswer(count: 25, sum: 1060),
+    log: Log? = nil
+) -> BenchCase {
+    let next = Counter()
+    return BenchCase(
+        workload: "primes", strategy: strategy, engine: engine, workers: workers, phase: phase
+    ) {
+        log?.entries.append("\(strategy) \(engine) \(workers)")
+        let wall = walls[next.value % walls.count]
+        next.value += 1
+        return BenchMeasurement(
+            wallSeconds: wall, cpuSeconds: wall * Double(workers), answer: answer)
+    }
+}
+
+private final class Counter { var value = 0 }
+private final class Log { var entries: [String] = [] }
+
+@Suite("The bench: statistics, sweep order, answer checks, CSV, SVG")
+struct BenchTests {
+    @Test("minimum and median of odd, even and empty lists")
+    func statistics() {
+        #expect(BenchStatistics.minimum([3, 1, 2]) == 1)
+        #expect(BenchStatistics.median([3, 1, 2]) == 2)
+        #expect(BenchStatistics.median([4, 1, 3, 2]) == 2.5)
+        #expect(BenchStatistics.median([7]) == 7)
+        #expect(BenchStatistics.minimum([]) == nil)
+        #expect(BenchStatistics.median([]) == nil)
+    }
+
+    @Test("summaries: min and median per case, speedup over the serial run of the same engine")
+    func summaries() throws {
+        let cases = [
+            fakeCase("serial", "c", workers: 1, walls: [4, 2, 3]),
+            fakeCase("serial", "swift", workers: 1, walls: [6]),
+            fakeCase("threads", "c", workers: 2, walls: [1, 1.5, 1.2]),
+            fakeCase("threads", "swift", workers: 2, walls: [2, 3, 4]),
+        ]
+        let runs = try BenchSweep(cases: cases, repetitions: 3).run()
+        let summaries = BenchSummary.summarise(runs)
+        #expect(summaries.map(\.key.strategy) == ["serial", "serial", "threads", "threads"])
+        #expect(summaries.map(\.runs) == [3, 3, 3, 3])
+        #expect(summaries[0].minimumWall == 2 && summaries[0].medianWall == 3)
+        #expect(summaries[2].minimumWall == 1 && summaries[2].medianWall == 1.2)
+        #expect(summaries[2].speedup == 2)  // serial c 2 s over threads c 1 s
+        #expect(summaries[3].speedup == 3)  // serial swift 6 s over threads swift 2 s
+        #expect(summaries[2].cpuOfFastest == 2)  // the fastest run's CPU time
+    }
+
+    @Test("forking cases run first, then in-process cases, then peers; repetitions alternate")
+    func runOrder() throws {
+        let log = Log()
+        let cases = [
+            fakeCase("peer", "primesieve", workers: 2, phase: .peers, walls: [1], log: log),
+            fakeCase("serial", "c", workers: 1, walls: [1], log: log),
+            fakeCase("processes", "c", workers: 2, phase: .forks, walls: [1], log: log),
+            fakeCase("processes", "swift", workers: 2, phase: .forks, walls: [1], log: log),
+        ]
+        let runs = try BenchSweep(cases: cases, repetitions: 2).run()
+        #expect(
+            log.entries == [
+                "processes c 2", "processes swift 2", "processes c 2", "processes swift 2",
+                "serial c 1", "serial c 1", "peer primesieve 2", "peer primesieve 2",
+            ])
+        // Reported in the cases' own order, each case's runs together.
+        #expect(
+            runs.map(\.key.strategy) == [
+                "peer", "peer", "serial", "serial", "processes", "processes",
+                "processes", "processes",
+            ])
+        #expect(runs.map(\.repetition) == [1, 2, 1, 2, 1, 2, 1, 2])
+    }
+
+    @Test("answers agree only when every count and sum match and nothing failed")
+    func answerCheck() throws {
+        let same = try BenchSweep(
+            cases: [
+                fakeCase("serial", "c", workers: 1, walls: [1]),
+                fakeCase(
+                    "peer", "primesieve", workers: 1, phase: .peers, walls: [1],
+                    answer: BenchAnswer(count: 25, sum: nil)),
+            ], repetitions: 2
+        ).run()
+        let agreed = AnswerCheck.check(workload: "primes", runs: same) { "\($0.count!) primes" }
+        #expect(agreed.agrees)
+        #expect(
+            agreed.line == "primes: answers agree: all 4 runs (primesieve included) found 25 primes"
+        )
+
+        let different = try BenchSweep(
+            cases: [
+                fakeCase("serial", "c", workers: 1, walls: [1]),
+                fakeCase(
+                    "threads", "c", workers: 2, walls: [1],
+                    answer: BenchAnswer(count: 25, sum: 1061)),
+                fakeCase(
+                    "peer", "primesieve", workers: 1, phase: .peers, walls: [1],
+                    answer: BenchAnswer(count: 26, sum: nil)),
+            ], repetitions: 1
+        ).run()
+        let disagreed = AnswerCheck.check(workload: "primes", runs: different) { _ in "" }
+        #expect(!disagreed.agrees)
+        #expect(
+            disagreed.line.contains("2 different counts")
+                && disagreed.line.contains("2 different sums"))
+
+        let failed = try BenchSweep(
+            cases: [
+                fakeCase(
+                    "serial", "libcurl", workers: 1, walls: [1],
+                    answer: BenchAnswer(count: 9, sum: 9, failed: 1))
+            ], repetitions: 1
+        ).run()
+        #expect(!AnswerCheck.check(workload: "primes", runs: failed) { _ in "" }.agrees)
+    }
+
+    private func report(repetitions: Int = 2) throws -> BenchReport {
+        final class Fake: BenchWorkload {
+            let name = "primes"
+            let description = "sum of the primes below 100"
+            func cases(workers: [Int]) -> [BenchCase] {
+                [
+                    fakeCase("serial", "c", workers: 1, walls: [2]),
+                    fakeCase("hot-loop", "c", workers: 1, walls: [1.9]),
+                ]
+                    + workers.map {
+                        fakeCase("threads", "c", workers: $0, walls: [2 / Double(min($0, 2))])
+                    }
+                    + workers.map {
+                        fakeCase(
+                            "processes", "swift", workers: $0, phase: .forks,
+                            walls: [2.2 / Double(min($0, 2))])
+                    }
+            }
+        }
+        return try BenchReport.measure(
+            [Fake()], workers: [1, 2, 4], repetitions: repetitions, cores: 2)
+    }
+
+    @Test("CSV: a header and one row per run, with the right columns")
+    func csv() throws {
+        let report = try report(repetitions: 2)
+        let lines = report.csv().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            .map(String.init)
+        #expect(
+            lines.first
+                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
+        #expect(lines.count == 1 + report.runs.count)
+        #expect(report.runs.count == (2 + 3 + 3) * 2)
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(cells.count == BenchReport.csvColumns.count)
+            #expect(
+                cells[0] == "primes" && cells[7] == "25" && cells[8] == "1060" && cells[9] == "0")
+        }
+        #expect(lines.contains("primes,threads,c,4,2,1.000000,4.000000,25,1060,0"))
+    }
+
+    @Test("JSON: one object with every run and summary, sums as strings")
+    func json() throws {
+        let report = try report(repetitions: 1)
+        let object =
+            try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+        #expect(object?["cores"] as? Int == 2)
+        #expect((object?["runs"] as? [Any])?.count == 8)
+        #expect((object?["summary"] as? [[String: Any]])?.first?["min_seconds"] as? Double == 2)
+        #expect(((object?["runs"] as? [[String: Any]])?.first?["sum"]) as? String == "1060")
+        #expect(object?["answers_agree"] as? Bool == true)
+    }
+
+    @Test("SVG: well-formed XML, one polyline per series, labelled axes, the cores marked")
+    func svg() throws {
+        let svg = try report(repetitions: 1).svg()
+        final class Collector: NSObject, XMLParserDelegate {
+            var polylines: [String] = []
+            var texts: [String] = []
+            var coreLines = 0
+            private var inText = false
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
+                if name == "polyline" { polylines.append(attributes["data-series"] ?? "") }
+                if name == "line", attributes["class"] == "cores" { coreLines += 1 }
+                if name == "text" {
+                    inText = true
+                    texts.append("")
+                }
+            }
+            func parser(_ parser: XMLParser, foundCharacters string: String) {
+                if inText { texts[texts.count - 1] += string }
+            }
+            func parser(
+                _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
+                qualifiedName: String?
+            ) {
+                if name == "text" { inText = false }
+            }
+        }
+        let parser = XMLParser(data: Data(svg.utf8))
+        let collector = Collector()
+        parser.delegate = collector
+        #expect(
+            parser.parse(),
+            "not well-formed: \(parser.parserError.map(String.init(describing:)) ?? "")")
+        #expect(
+            collector.polylines == ["serial, c", "hot-loop, c", "threads, c", "processes, swift"])
+        #expect(collector.texts.contains("workers (log scale)"))
+        #expect(collector.texts.contains("wall time (s)"))
+        #expect(collector.texts.contains("2 cores"))
+        #expect(collector.coreLines == 1)
+        for workers in ["1", "2", "4"] { #expect(collector.texts.contains(workers)) }
+    }
+
+    @Test("workload names: all is every workload, each name its own")
+    func workloadNames() throws {
+        #expect(try BenchWorkloadName.parse("all") == [.primes, .fetch, .bigprimes])
+        #expect(try BenchWorkloadName.parse("fetch") == [.fetch])
+        #expect(try BenchWorkloadName.parse("bigprimes") == [.bigprimes])
+        #expect(throws: UsageError.self) { try BenchWorkloadName.parse("prime") }
+    }
+
+    @Test("the primes bench: hot loop and serial agree with the strategies on a small range")
+    func primesBench() throws {
+        let bench = PrimesBench(range: 0..<1_000_000, peers: false)
+        // The test runner has many threads: the Swift engine would refuse to fork here.
+        bench.engines = [.c]
+        let report = try BenchReport.measure([bench], workers: [1, 2], repetitions: 1)
+        #expect(report.answersAgree)
+        #expect(
+            report.runs.allSatisfy {
+                $0.measurement.answer == BenchAnswer(count: 78498, sum: 37_550_402_023)
+            })
+        #expect(
+            Set(report.runs.map(\.key.strategy)) == ["serial", "hot-loop", "threads", "processes"])
+        #expect(report.notes["primes"]?.count == 1)  // orchestration, per engine
+    }
+}
