@@ -59,10 +59,20 @@ if [ "$target" = sieve ]; then
 else
     # SwiftPM's --sanitize=fuzzer instruments this package and links libFuzzer's main; the
     # -Xswiftc/-Xcc flags instrument the dependencies (HybridKit, CSieve) for coverage too.
-    swift build --package-path Fuzz --scratch-path "$scratch" --product "$product" \
-        --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
-        -Xcc -fsanitize=fuzzer-no-link,address 2>&1 </dev/null | grep -v "Cannot export local symbol"
-    [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+    build() {
+        swift build --package-path Fuzz --scratch-path "$scratch" --product "$product" \
+            --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
+            -Xcc -fsanitize=fuzzer-no-link,address 2>&1 </dev/null | grep -v "Cannot export local symbol"
+        return "${PIPESTATUS[0]}"
+    }
+    if ! build; then
+        # An incremental build of a path dependency keeps the file list it saw first: once
+        # files are added to or removed from this package, it fails on missing inputs. Build
+        # again from scratch (the checkouts and the corpus stay).
+        echo "fuzz.sh: building $target again from scratch"
+        rm -rf "$scratch/x86_64-unknown-linux-gnu" "$scratch/debug" "$scratch/debug.yaml" "$scratch/build.db"
+        build || exit 1
+    fi
     binary=$scratch/debug/$product
 fi
 
