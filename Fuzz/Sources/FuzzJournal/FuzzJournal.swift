@@ -27,7 +27,11 @@ let path: String = {
     return "\(directory)/hybrid-fuzz-journal-\(getpid())"
 }()
 
+/// Removes the file when libFuzzer exits at the end of its time (a finding leaves it).
+let removeFileAtExit: Void = { atexit { unlink(path) } }()
+
 func writeFile(_ bytes: [UInt8]) {
+    removeFileAtExit
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     precondition(descriptor >= 0, "cannot write \(path)")
     var offset = 0
