@@ -14,6 +14,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzNumberExpression", dependencies: [.product(name: "HybridKit", package: "hybrid")]),
         .executableTarget(name: "FuzzURLList", dependencies: [.product(name: "HybridKit", package: "hybrid")]),
+        .executableTarget(name: "FuzzJournal", dependencies: [.product(name: "HybridKit", package: "hybrid")]),
         // HybridServer is not a product, so its sources are compiled into the fuzz target
         // itself (Sources/FuzzServerRequest/HybridServer is a link to them): the target reaches
         // its internal types, ResponsePlan and ResponseHandler.

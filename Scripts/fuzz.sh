@@ -7,6 +7,7 @@
 # TARGET is one of
 #   number-expression  NumberExpression.parse, the numbers of the command line (Swift)
 #   url-list           the URL list reader of `hybrid fetch --input` (Swift)
+#   journal            the journal reader on any file, and on a written journal cut at any byte (Swift)
 #   server-request     `hybrid serve`'s request path through its NIO pipeline (Swift)
 #   sieve              the C sieve's count and 128-bit sum on small windows anywhere below 2^64,
 #                      with random segment sizes, against Miller-Rabin (C)
@@ -19,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-targets=(number-expression url-list server-request sieve)
+targets=(number-expression url-list journal server-request sieve)
 
 usage() {
     echo "usage: Scripts/fuzz.sh ${targets[*]// /|}|all SECONDS [libFuzzer options]" >&2
@@ -42,6 +43,7 @@ clang=$(dirname "$(readlink -f "$(command -v swiftc)")")/clang
 case "$target" in
 number-expression) product=FuzzNumberExpression ;;
 url-list) product=FuzzURLList ;;
+journal) product=FuzzJournal ;;
 server-request) product=FuzzServerRequest ;;
 sieve) product=FuzzSieve ;;
 *) usage ;;

@@ -224,6 +224,19 @@ struct JournalTests {
         } throws: { ($0 as? JournalError)?.kind == .notAJournal }
     }
 
+    @Test("a header whose slot size would overflow the record size is refused, not a trap")
+    func slotSizeOverflow() throws {
+        // Found writing the journal fuzzer: `slot_bytes 9223372036854775807` trapped on 8 + slot + 4.
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let normal = primesJob(to: 1000, width: 100)
+        var huge = normal
+        huge.slotBytes = Int.max
+        #expect { try Journal(path: path, job: huge) } throws: { ($0 as? JournalError)?.kind == .notAJournal }
+        #expect(String(decoding: fileBytes(path), as: UTF8.self).contains("slot_bytes \(Int.max)\n"))
+        #expect { try Journal(path: path, job: normal) } throws: { ($0 as? JournalError)?.kind == .notAJournal }
+    }
+
     @Test("a journal open in one run is refused to another")
     func inUse() throws {
         let scratch = ScratchDirectory()

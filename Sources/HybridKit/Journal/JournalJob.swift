@@ -112,7 +112,10 @@ public struct JournalJob: Equatable, Sendable {
             default: throw notAJournal
             }
         }
-        guard let items, let slotBytes, slotBytes > 0 else { throw notAJournal }
+        // A slot size near Int.max would overflow the record size (found writing the journal fuzzer).
+        guard let items, let slotBytes, slotBytes > 0, slotBytes <= Int.max - Journal.recordBytes(slotBytes: 0) else {
+            throw notAJournal
+        }
         return (JournalJob(identity: identity, geometry: geometry, items: items, slotBytes: slotBytes), start)
     }
 }
