@@ -143,22 +143,8 @@ struct CommandTests {
 
     @Test("serve prints where it listens, answers, and ends on SIGTERM")
     func serve() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: hybridPath)
-        process.arguments = ["serve", "--port", "0", "--latency", "0", "--size", "42"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        #expect(text.hasPrefix("listening on http://127.0.0.1:"))
-        let url = String(text.dropFirst("listening on ".count))
+        let (process, url) = try startServe(["--latency", "0", "--size", "42"])
+        #expect(url.hasPrefix("http://127.0.0.1:"))
         let report = try URLFetcher.fetch(["\(url)/", "\(url)/status/418"])
         #expect(report.results.map(\.status) == [200, 418])
         #expect(report.results.map(\.bytes) == [42, 42])
