@@ -33,9 +33,26 @@ shift 2
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
 
 if [ "$target" = all ]; then
-    status=0
-    for each in "${targets[@]}"; do "$0" "$each" "$seconds" "$@" || status=1; done
-    exit "$status"
+    # The last lines say which target failed and why, so that the tail of a log is enough.
+    failed=()
+    for each in "${targets[@]}"; do
+        log="${TMPDIR:-/tmp}/fuzz-$each.$$.log"
+        status=0
+        "$0" "$each" "$seconds" "$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
+        if [ "$status" -ne 0 ]; then
+            failed+=("$each")
+            echo "fuzz.sh: $each failed (exit $status); its report:" >&2
+            grep -E "^(==[0-9]+==|SUMMARY|Fatal error|.*precondition|.*error:|fuzz.sh:|Test unit written)" \
+                "$log" | head -20 >&2 || true
+        fi
+        rm -f "$log"
+    done
+    if [ "${#failed[@]}" -gt 0 ]; then
+        echo "fuzz.sh: failed: ${failed[*]} (the inputs are in .build-fuzz/findings/)" >&2
+        exit 1
+    fi
+    echo "fuzz.sh: all ${#targets[@]} targets ran, no finding"
+    exit 0
 fi
 
 scratch=$root/.build-fuzz
@@ -82,10 +99,20 @@ corpus=$scratch/corpus/$target
 findings=$scratch/findings
 mkdir -p "$corpus" "$findings"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# A Swift trap is reported by libFuzzer and ASan; Swift's own backtracer would only add noise
+# (and trips ASan while it copies the stack).
+export SWIFT_BACKTRACE=enable=no
 echo "fuzz.sh: running $target for $seconds s"
 start=$SECONDS
 status=0
 "$binary" -max_total_time="$seconds" -timeout=120 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$findings/$target-" "$@" "$corpus" "Fuzz/Corpus/$target" </dev/null || status=$?
 echo "fuzz.sh: $target: exit $status after $((SECONDS - start)) s$([ $status -eq 0 ] && echo ", no finding")"
+if [ "$status" -ne 0 ]; then
+    # The input itself, so that a finding on a machine one cannot reach can be replayed here
+    # (base64 -d into a file, then run the target binary on it).
+    for input in "$findings/$target-"*; do
+        [ -f "$input" ] && echo "fuzz.sh: input $(basename "$input") (base64): $(head -c 3000 "$input" | base64 -w0)"
+    done
+fi
 exit "$status"
