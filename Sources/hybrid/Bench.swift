@@ -5,6 +5,7 @@ import HybridPresentation
 /// `hybrid bench primes|fetch|bigprimes|all`: sweeps workers x strategies x engines.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract:
             "Sweep workers x strategies x engines; print a table, write CSV, JSON or an SVG chart.",
         discussion: """

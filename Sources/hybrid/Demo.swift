@@ -6,6 +6,7 @@ import HybridServer
 /// `hybrid` (or `hybrid demo`): the lesson, measured on this machine.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the lesson: I/O-bound and CPU-bound work, every strategy, side by side.",
         discussion: """
             Fetches 100 URLs of 50 ms each from an embedded server (serial, threads, multi, \

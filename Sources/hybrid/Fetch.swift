@@ -13,6 +13,7 @@ extension FetchStrategy: ExpressibleByArgument {}
 /// `hybrid fetch`: fetches URLs with libcurl by one strategy and reports the run.
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch URLs with libcurl: serial, threads, multi or threads-multi.",
         discussion: """
             URLs come from the arguments and from --input (a file, or - for standard input; \

@@ -20,8 +20,12 @@ struct Hybrid: ParsableCommand {
         // A closed standard output must fail a write (exit 1, one line), not kill the process.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            if let request = PrimesRequest(fastReading: CommandLine.arguments.dropFirst()) {
+                try request.run()
+            } else {
+                var command = try parseAsRoot()
+                try command.run()
+            }
         } catch {
             exit(for: error)
         }

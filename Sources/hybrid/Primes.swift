@@ -5,6 +5,7 @@ import HybridPresentation
 /// `hybrid primes [FROM] TO`: the count and exact sum of the primes in a range.
 struct Primes: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "primes",
         abstract: "Count and sum the primes in [FROM, TO) (CPU-bound).",
         discussion: """
             Numbers may be written 1000000, 1_000_000, 1e6, 2^32, 10^9 or 2^64-1. \
@@ -35,21 +36,39 @@ struct Primes: ParsableCommand {
     @Flag(help: .hidden)
     var injectFaultEveryTime = false
 
+    /// What was asked, as the fast reader of ``PrimesRequest`` gives it too.
+    var request: PrimesRequest {
+        PrimesRequest(
+            bounds: bounds, strategy: compute.strategy, workers: compute.workers, journal: compute.journal,
+            engine: engine, countOnly: countOnly, json: output.json, noProgress: output.noProgress,
+            progressDelay: output.progressDelay, injectFaultChunk: injectFaultChunk,
+            injectFaultEveryTime: injectFaultEveryTime)
+    }
+
+    func run() throws {
+        try request.run()
+    }
+}
+
+extension PrimesRequest {
+    /// Runs the request: the one path of `hybrid primes`, however its command line was read.
     func run() throws {
         let range = try parseRange()
-        let job = PrimesJob(
-            range: range, engine: engine, strategy: compute.strategy, workers: compute.workerCount, sum: !countOnly)
+        let workerCount = workers ?? strategy.defaultWorkers
+        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
         let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }
-        let bar = output.progressBar(total: Double(range.upperBound - range.lowerBound), unit: "numbers")
+        let bar = ProgressBar(
+            total: Double(range.upperBound - range.lowerBound), unit: "numbers", enabled: !noProgress,
+            delay: progressDelay)
         defer { bar.finish() }
         let options = RunOptions(
             stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
-            journal: compute.journal)
-        try Hybrid.startMPI(for: compute.strategy)
+            journal: journal)
+        try Hybrid.startMPI(for: strategy)
         let outcome = try PrimesRunner.run(job, options: options)
         bar.finish()
         let report = outcome.report
-        try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.table())
+        try FileHandleOutput.standardOutput.writeResult(json ? report.json() + "\n" : report.table())
     }
 
     private func parseRange() throws -> Range<UInt64> {

@@ -9,6 +9,7 @@ import HybridServer
 /// `hybrid serve`: the HTTP/1.1 server that fetches are measured against.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve HTTP/1.1: every request answered after a latency with a body of a size.",
         discussion: """
             Paths override the answer per request: /delay/MS, /bytes/N, /status/CODE, and \

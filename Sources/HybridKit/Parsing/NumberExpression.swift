@@ -105,7 +105,17 @@ public enum NumberExpression {
 }
 
 extension String {
+    /// The string without whitespace at either end. Index walks, not `reversed()`: the generic
+    /// wrappers that would build cost a start-up's worth of runtime type look-ups.
     func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        var start = startIndex
+        var end = endIndex
+        while start < end, self[start].isWhitespace { start = index(after: start) }
+        while start < end {
+            let last = index(before: end)
+            guard self[last].isWhitespace else { break }
+            end = last
+        }
+        return start == startIndex && end == endIndex ? self : String(self[start..<end])
     }
 }
