@@ -95,6 +95,7 @@ int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work w
 #include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,14 +136,33 @@ static int init_monotonic_cond(pthread_cond_t *cond) {
 }
 
 /* Starts a thread with every signal blocked, so that signals meant for the
-   process (SIGINT, SIGTERM) reach the thread that waits for them. */
-static int start_thread(pthread_t *thread, void *(*body)(void *), void *argument) {
+   process (SIGINT, SIGTERM) reach the thread that waits for them. With an
+   affinity, the thread runs on those processors instead of the process's. */
+static int start_thread(pthread_t *thread, void *(*body)(void *), void *argument, const cpu_set_t *affinity) {
     sigset_t all, previous;
+    pthread_attr_t attributes;
+    if (pthread_attr_init(&attributes) != 0) return -1;
+    if (affinity != NULL) pthread_attr_setaffinity_np(&attributes, sizeof *affinity, affinity);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    int status = pthread_create(thread, NULL, body, argument);
+    int status = pthread_create(thread, &attributes, body, argument);
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_attr_destroy(&attributes);
     return status;
+}
+
+/* mpirun binds each rank to cores by default (to one core when it starts two
+   ranks or fewer): a rank of 32 threads would run them all on one core. When
+   the rank's binding holds fewer processors than it runs threads, its threads
+   run on every processor of the host instead (as with mpirun --bind-to none),
+   and *affinity is that set; a binding wide enough for the threads stands. */
+static int threads_affinity(unsigned threads, cpu_set_t *affinity) {
+    cpu_set_t bound;
+    if (sched_getaffinity(0, sizeof bound, &bound) != 0 || (unsigned)CPU_COUNT(&bound) >= threads) return 0;
+    long processors = sysconf(_SC_NPROCESSORS_ONLN);
+    CPU_ZERO(affinity);
+    for (long cpu = 0; cpu < processors && cpu < CPU_SETSIZE; cpu++) CPU_SET((int)cpu, affinity);
+    return CPU_COUNT(affinity) > CPU_COUNT(&bound);
 }
 
 /* ---------------------------------------------------------------------------
@@ -184,7 +204,7 @@ static void *watchdog_main(void *unused) {
 static void watchdog_start(void) {
     pthread_t thread;
     if (init_monotonic_cond(&watchdog_cond) != 0) return;
-    if (start_thread(&thread, watchdog_main, NULL) == 0) {
+    if (start_thread(&thread, watchdog_main, NULL, NULL) == 0) {
         pthread_detach(thread);
         watchdog_running = 1;
     }
@@ -222,6 +242,11 @@ int hybrid_mpi_init(int *rank, int *ranks) {
         sigaddset(&stop_signals, SIGINT);
         sigaddset(&stop_signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+        /* The map sends a few small messages per chunk, which any point-to-point layer carries
+           at no measurable cost; but Open MPI's default choice probes UCX first, which takes
+           about 0.2 s of every rank's start here. So the ob1 layer, unless the user chose one
+           (mpirun --mca pml X sets this variable for every rank, and then it wins). */
+        setenv("OMPI_MCA_pml", "ob1", 0);
         int provided = 0;
         int status = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
         pthread_sigmask(SIG_SETMASK, &previous, NULL);
@@ -661,9 +686,11 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
             pthread_mutex_lock(&s->lock);
             if (s->finished_count == 0) wait_main(s, idle_wait);
             pthread_mutex_unlock(&s->lock);
-            /* At most 1 ms between polls (a rank asks for items before its threads run dry, so
-               this costs no thread time); alone, only the threads and should_stop need a look. */
-            double longest = world_size > 1 ? 1e-3 : 10e-3;
+            /* Every wake-up takes a core from a thread that sieves, so polls back off to 8 ms
+               apart: a rank asks for its next items while its threads still hold work (and this
+               loop also wakes whenever a thread here finishes), so no thread waits for them.
+               Once END is out, the BYEs are what the run waits for: 1 ms. */
+            double longest = ended ? 1e-3 : 8e-3;
             idle_wait = idle_wait * 2 < longest ? idle_wait * 2 : longest;
         }
     }
@@ -816,14 +843,26 @@ static int rank_loop(map_state *s, hybrid_mpi_map_report *report) {
         }
         if (activity) {
             idle_wait = 20e-6;
+        } else if (asks_count == 0 && held > 0) {
+            /* No answer is due and END cannot come while items are held here: the next event
+               is a thread finishing, which signals main_wake, or the heartbeat. Sleeping until
+               then leaves the threads their cores. */
+            double until_heartbeat = heartbeat - (now - last_send);
+            pthread_mutex_lock(&s->lock);
+            if (s->finished_count == 0 && !s->failed)
+                wait_main(s, until_heartbeat < 0.1 ? (until_heartbeat > 0 ? until_heartbeat : 0) : 0.1);
+            pthread_mutex_unlock(&s->lock);
+            idle_wait = 20e-6;
         } else {
             pthread_mutex_lock(&s->lock);
             if (s->finished_count == 0 && !s->failed) wait_main(s, idle_wait);
             pthread_mutex_unlock(&s->lock);
-            /* Threads with nothing to run wait for a GIVE: poll for it often. Otherwise the
-               next event is a thread finishing, which wakes this loop anyway. */
+            /* Threads with nothing to run wait for a GIVE: poll for it often. Threads with
+               work: back off to 8 ms, as rank 0 does. All done here: END is what ends the
+               run, poll for it every 1 ms at most. */
             int starving = held == 0 && asked > 0;
-            idle_wait = starving ? 20e-6 : (idle_wait * 2 < 1e-3 ? idle_wait * 2 : 1e-3);
+            double longest = held > 0 ? 8e-3 : 1e-3;
+            idle_wait = starving ? 20e-6 : (idle_wait * 2 < longest ? idle_wait * 2 : longest);
         }
     }
     /* END: every item is finished; say BYE and stop. */
@@ -891,6 +930,9 @@ int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work w
     worker_argument *arguments = calloc(copy->threads, sizeof *arguments);
     pthread_t *threads = calloc(copy->threads, sizeof *threads);
     if (arguments == NULL || threads == NULL) result = HYBRID_MPI_ENOMEM;
+    cpu_set_t affinity;
+    int widened = threads_affinity(copy->threads, &affinity);
+    report->threads_unbound = widened;
     unsigned started = 0;
     for (unsigned t = 0; result == HYBRID_MPI_OK && t < copy->threads; t++) {
         arguments[t].state = s;
@@ -898,7 +940,7 @@ int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work w
         pthread_mutex_lock(&s->lock);
         s->alive++;
         pthread_mutex_unlock(&s->lock);
-        if (start_thread(&threads[t], worker_main, &arguments[t]) != 0) {
+        if (start_thread(&threads[t], worker_main, &arguments[t], widened ? &affinity : NULL) != 0) {
             pthread_mutex_lock(&s->lock);
             s->alive--;
             pthread_mutex_unlock(&s->lock);

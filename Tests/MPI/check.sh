@@ -5,7 +5,7 @@
 #
 # Builds Tests/MPI/map_check.c with mpicc straight from Sources/CHybridMPI, then checks on this
 # host (loopback and shared memory only): one process without mpirun; 3 ranks x 2 threads; a
-# killed rank (non-zero exit, within seconds); a frozen rank (SIGSTOP: caught by the lease); a
+# rank bound to one core spreading its threads; a killed rank (non-zero exit, within seconds); a frozen rank (SIGSTOP: caught by the lease); a
 # failing work call; a resume that runs only the missing items. With root and `ip`, also across
 # two network-namespace hosts (Scripts/mpi-hosts.sh): a run, a cut link and a killed host, each
 # followed by a resume. Exits 77 (skip) without mpicc and mpirun.
@@ -51,6 +51,16 @@ run() {
 
 run "one process, no mpirun" 0 30 "$work/map_check" --items 500 --threads 2
 run "3 ranks x 2 threads" 0 30 "${local_mpirun[@]}" -np 3 "$work/map_check" --items 5000 --threads 2 --spin-us 200
+# mpirun binds a job of one or two ranks to one core each: a rank of 2 threads must spread them
+# over every core (with two cores or more), and keep a binding that has room for them.
+if [ "$(nproc)" -ge 2 ]; then
+    run "one rank bound to a core, 2 threads" 0 30 "${local_mpirun[@]}" --bind-to core -np 1 "$work/map_check" \
+        --items 500 --threads 2
+    grep -q "unbound 1$" "$work/out" && pass "its threads run on every core" || fail "its threads stayed bound: $(cat "$work/out")"
+    run "one rank unbound, 2 threads" 0 30 "${local_mpirun[@]}" --bind-to none -np 1 "$work/map_check" \
+        --items 500 --threads 2
+    grep -q "unbound 0$" "$work/out" && pass "an unbound rank is left as it is" || fail "unbound rank changed: $(cat "$work/out")"
+fi
 run "slots of 1000 bytes" 0 30 "${local_mpirun[@]}" -np 3 "$work/map_check" --items 2000 --slot 1000 --spin-us 100
 run "a failing work call" nonzero 20 "${local_mpirun[@]}" -np 3 "$work/map_check" --items 5000 --spin-us 100 --fail-item 2500
 

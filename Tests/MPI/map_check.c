@@ -4,7 +4,7 @@
  * Built by Tests/MPI/check.sh with mpicc straight from the shim's source.
  * Item i's slot is the 64-bit word i * i + 1 (mod 2^64), padded to --slot
  * bytes; rank 0 checks every slot and prints one line:
- *   ok items N ranks R threads T messages M seconds S here H cpu C
+ *   ok items N ranks R threads T messages M seconds S here H cpu C unbound U
  * (cpu: rank 0's processor seconds, its serving included) and exits 0, or names what is wrong and exits 1.
  *
  * Options:
@@ -170,9 +170,9 @@ int main(int argc, char **argv) {
             }
         }
         if (exit_code == 0)
-            printf("ok items %llu ranks %d threads %u messages %llu seconds %.4f here %llu cpu %.3f\n",
+            printf("ok items %llu ranks %d threads %u messages %llu seconds %.4f here %llu cpu %.3f unbound %d\n",
                    (unsigned long long)items, ranks, options.threads, (unsigned long long)report.messages, seconds,
-                   (unsigned long long)report.items_here, cpu);
+                   (unsigned long long)report.items_here, cpu, report.threads_unbound);
         fflush(stdout);
     }
     hybrid_mpi_finalize(10);

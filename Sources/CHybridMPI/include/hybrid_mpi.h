@@ -76,7 +76,10 @@ int hybrid_mpi_compiled(void);
  * Initialises MPI once per process (MPI_Init_thread with MPI_THREAD_FUNNELED)
  * and writes this process's rank and the number of ranks. Without mpirun the
  * process is a job of its own with one rank. Later calls only report.
- * Cost: MPI_Init's, about 0.05 s as a singleton.
+ * Unless OMPI_MCA_pml is set (mpirun --mca pml X sets it), it asks Open MPI
+ * for the ob1 point-to-point layer: the default probes UCX first, which costs
+ * about 0.2 s per rank, and the map's few small messages need nothing more.
+ * Cost: MPI_Init's, about 0.02 s under mpirun with ob1, 0.05 s as a singleton.
  * Returns HYBRID_MPI_OK, HYBRID_MPI_EMPI or HYBRID_MPI_ENOTBUILT.
  */
 int hybrid_mpi_init(int *rank, int *ranks);
@@ -161,7 +164,7 @@ typedef struct hybrid_mpi_map_options {
      * once here, so the slower the fsync, the larger the groups. NULL for none.
      */
     void (*on_batch)(void *observer);
-    /** Polled about every millisecond on rank 0; nonzero ends the run with HYBRID_MPI_ESTOPPED. */
+    /** Polled on rank 0 at least every 8 ms; nonzero ends the run with HYBRID_MPI_ESTOPPED. */
     int (*should_stop)(void *observer);
 } hybrid_mpi_map_options;
 
@@ -174,6 +177,8 @@ typedef struct hybrid_mpi_map_report {
     int failed_rank;     /* with HYBRID_MPI_EWORK: the rank whose work failed; else -1 */
     int64_t failed_item; /* with HYBRID_MPI_EWORK: its item; else -1 */
     int work_status;     /* with HYBRID_MPI_EWORK: what work returned */
+    int threads_unbound; /* 1 when this rank's binding held fewer processors than its threads,
+                            which then ran on every processor of the host (see hybrid_mpi_map) */
 } hybrid_mpi_map_report;
 
 /** Sets the defaults noted in hybrid_mpi_map_options (and zeroes the rest). */
@@ -183,6 +188,13 @@ void hybrid_mpi_map_options_init(hybrid_mpi_map_options *options);
  * Runs work for every item not marked done, across all ranks; every rank
  * calls it with the same items and slot_bytes. On rank 0, results then holds
  * every slot. Call hybrid_mpi_init() first, from the same thread.
+ *
+ * Threads and binding: mpirun binds each rank to cores by default, to a
+ * single core when it starts two ranks or fewer. A rank whose binding holds
+ * fewer processors than `threads` runs its threads on every processor of its
+ * host instead (report->threads_unbound), as `mpirun --bind-to none` would;
+ * a binding with room for every thread (e.g. --map-by ppr:1:node:PE=32) is
+ * kept. The calling thread keeps its binding.
  *
  * Cost per item: one message to rank 0 with its slot, and a share of one
  * message back (up to prefetch items per message); rank 0 serves about
