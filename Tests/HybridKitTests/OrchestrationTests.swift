@@ -97,8 +97,19 @@ struct OrchestrationTests {
     @Test("the Swift engine refuses to fork from a multi-threaded program")
     func swiftForkNeedsOneThread() throws {
         #expect(throws: PoolError.forkNeedsSingleThread) {
-            try PrimesRunner.run(PrimesJob(range: 0..<1_000_000, engine: .swift, strategy: .processes, workers: 2))
+            // More than one chunk: a job of one small chunk runs on the calling thread.
+            try PrimesRunner.run(PrimesJob(range: 0..<100_000_000, engine: .swift, strategy: .processes, workers: 2))
         }
+    }
+
+    @Test("a job of one small chunk runs on the calling thread, and reports the strategy asked for")
+    func smallJobInProcess() throws {
+        // From this multi-threaded test process a forked Swift worker is refused, so an answer
+        // here shows that nothing was forked.
+        let job = PrimesJob(range: 0..<1_000_000, engine: .swift, strategy: .processes, workers: 2)
+        let outcome = try PrimesRunner.run(job)
+        #expect(outcome.totals == PrimeTotals(count: 78498, sum: 37_550_402_023))
+        #expect(outcome.job.strategy == .processes && outcome.job.workers == 2)
     }
 
     @Test("serial runs one worker; zero workers is refused")

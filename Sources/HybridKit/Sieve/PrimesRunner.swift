@@ -23,9 +23,21 @@ public enum PrimesRunner {
         if place != nil {
             plan = ChunkPlan(range: job.range, chunkWidth: try MPIRuntime.agree(on: plan.chunkWidth))
         }
-        let work = try PrimesWork(job: job, plan: plan)
+        // A small job of one chunk has nothing to spread: it runs on the calling thread, as
+        // primesieve runs a small range, rather than paying a fork (or a thread) that costs more
+        // than its sieving. Its report still names the strategy asked for. Only small ones: a
+        // worker process answers Ctrl-C at once, the calling thread only between chunks.
+        // Injected faults need the real workers.
+        var mapJob = job
+        if plan.count == 1, plan.range.count <= 1 << 24, plan.range.upperBound <= 1 << 48, place == nil,
+            options.fault == nil
+        {
+            mapJob.strategy = .serial
+            mapJob.workers = 1
+        }
+        let work = try PrimesWork(job: mapJob, plan: plan)
         let map = ParallelMap(
-            items: plan.count, slotBytes: PrimesWork.slotBytes, strategy: job.strategy, workers: job.workers,
+            items: plan.count, slotBytes: PrimesWork.slotBytes, strategy: mapJob.strategy, workers: mapJob.workers,
             stopOnSignals: options.stopOnSignals, fault: options.fault)
         let progress = options.progress
         let events = MapEvents(
@@ -37,7 +49,7 @@ public enum PrimesRunner {
             })
         let slots = try map.run(
             work.mapWork, finished: journal?.finished,
-            events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
+            events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)
         try journal?.finish()
         return PrimesOutcome(
             job: job, totals: work.reduce(slots), wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
