@@ -5,9 +5,11 @@ import Testing
 /// suite runs one test at a time.
 @Suite("hybrid bigprimes and isprime, run as a program", .serialized)
 struct BigPrimesCommandTests {
-    @Test("--json prints bits, count, seed, the primes as strings and seconds, in that order")
+    @Test("--json prints bits, count, seed, the primes as strings, strategy, workers and seconds, in that order")
     func json() throws {
-        let output = try HybridBinary.run(["bigprimes", "--bits", "64", "--count", "5", "--seed", "3", "--json"])
+        let output = try HybridBinary.run([
+            "bigprimes", "--bits", "64", "--count", "5", "--seed", "3", "--json", "--strategy", "threads", "--workers", "2",
+        ])
         #expect(output.status == 0)
         #expect(output.standardError.isEmpty)
         #expect(output.standardOutput.hasPrefix(#"{"bits": 64, "count": 5, "seed": 3, "primes": [""#))
@@ -15,6 +17,9 @@ struct BigPrimesCommandTests {
         let primes = object?["primes"] as? [String] ?? []
         #expect(primes.count == 5)
         #expect(primes.allSatisfy { UInt64($0).map { $0 >> 63 == 1 } == true })
+        #expect(object?["strategy"] as? String == "threads")
+        #expect(object?["workers"] as? Int == 2)
+        #expect(output.standardOutput.contains(#"], "strategy": "threads", "workers": 2, "seconds": "#))
         #expect(object?["seconds"] is Double)
     }
 

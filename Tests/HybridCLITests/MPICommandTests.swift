@@ -122,6 +122,12 @@ struct MPICommandTests {
         #expect(output.status == 0, "\(output.standardError)")
         let reference = try HybridBinary.run(arguments + ["--strategy", "serial"])
         #expect(output.standardOutput == reference.standardOutput)
+        // The report names the ranks and each rank's threads.
+        let (json, _) = try Self.run(
+            "/usr/bin/env",
+            ["mpirun"] + Self.mpirun(ranks: 2, arguments + ["--strategy", "mpi", "--workers", "1", "--json"]))
+        #expect(json.status == 0, "\(json.standardError)")
+        #expect(json.standardOutput.contains(#""strategy": "mpi", "workers": 1, "ranks": 2, "seconds": "#))
     }
 
     @Test(

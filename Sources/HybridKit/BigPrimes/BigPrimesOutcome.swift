@@ -9,13 +9,18 @@ public struct BigPrimesOutcome: Sendable, Equatable {
     /// `{"bits": B, "count": K, "seed": S, "primes": ["..."], "seconds": T}`: primes travel as
     /// decimal strings, since most exceed what JSON readers keep exactly.
     public var json: JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("bits", .integer(Int64(job.bits))),
             ("count", .integer(Int64(job.count))),
             ("seed", .unsigned(job.seed)),
             ("primes", .array(primes.map { .string($0) })),
-            ("seconds", .number(wallSeconds)),
-        ])
+            ("strategy", .string(job.strategy.rawValue)),
+            ("workers", .integer(Int64(job.workers))),
+        ]
+        // Under mpi, workers are each rank's threads.
+        if job.strategy == .mpi, let place = MPIRuntime.place { fields.append(("ranks", .integer(Int64(place.ranks)))) }
+        fields.append(("seconds", .number(wallSeconds)))
+        return .object(fields)
     }
 
     /// One prime per line, each line ended by a newline.

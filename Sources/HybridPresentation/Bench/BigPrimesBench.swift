@@ -1,7 +1,8 @@
 import HybridKit
 
-/// The per-item CPU-bound workload in a sweep: `count` probable primes of `bits` bits, serially
-/// and on threads and forked processes. Every run must print the same primes in the same order;
+/// The per-item CPU-bound workload in a sweep: `count` probable primes of `bits` bits, serially,
+/// on threads and forked processes, and on mpi ranks when this build has MPI and `mpirun` is on
+/// the `PATH`. Every run must print the same primes in the same order;
 /// the answer it is held to is their count and a digest of their digits.
 public final class BigPrimesBench: BenchWorkload {
     public let name = "bigprimes"
@@ -13,11 +14,15 @@ public final class BigPrimesBench: BenchWorkload {
     /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
     public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
 
+    /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
+    private let mpirun: MPIBenchLauncher?
+
     public init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
         self.bits = bits
         self.count = count
         self.seed = seed
         self.stopOnSignals = stopOnSignals
+        self.mpirun = MPIBenchLauncher.find()
     }
 
     public var description: String { "\(count) probable primes of \(bits) bits (GMP)" }
@@ -27,7 +32,24 @@ public final class BigPrimesBench: BenchWorkload {
         for strategy in [ComputeStrategy.threads, .processes] {
             for count in workers { cases.append(strategyCase(strategy, workers: count)) }
         }
+        if let mpirun {
+            for count in workers { cases.append(mpiCase(mpirun, ranks: count)) }
+        }
         return cases
+    }
+
+    /// `mpirun -np RANKS hybrid bigprimes --bits B --count K --seed S --strategy mpi --workers 1`:
+    /// held to the same primes, in the same order, as the other rows.
+    private func mpiCase(_ mpirun: MPIBenchLauncher, ranks: Int) -> BenchCase {
+        let command = ["bigprimes", "--bits", String(bits), "--count", String(count), "--seed", String(seed)]
+        return BenchCase(workload: name, strategy: "mpi", engine: "gmp", workers: ranks, phase: .peers) {
+            let outcome = try mpirun.run(ranks: ranks, command)
+            let primes = outcome.output.split(separator: "\n").map(String.init)
+            return BenchMeasurement(
+                wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
+                answer: BenchAnswer(
+                    count: UInt64(primes.count), sum: Self.digest(primes), failed: outcome.status == 0 ? 0 : 1))
+        }
     }
 
     private func strategyCase(_ strategy: ComputeStrategy, workers: Int) -> BenchCase {

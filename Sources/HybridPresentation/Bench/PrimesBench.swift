@@ -1,9 +1,5 @@
 import HybridKit
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
 /// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
 /// orchestration around it); and primesieve's count for the same range, when it is installed.
@@ -20,7 +16,7 @@ public final class PrimesBench: BenchWorkload {
     public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
     private let primesieve: ExternalCommand?
     /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
-    private let mpirun: ExternalCommand?
+    private let mpirun: MPIBenchLauncher?
 
     /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
     public init(
@@ -31,7 +27,7 @@ public final class PrimesBench: BenchWorkload {
         self.includesHotLoop = includesHotLoop
         self.stopOnSignals = stopOnSignals
         self.primesieve = peers ? ExternalCommand.find("primesieve") : nil
-        self.mpirun = MPIRuntime.isBuilt ? ExternalCommand.find("mpirun") : nil
+        self.mpirun = MPIBenchLauncher.find()
         self.wantsPeers = peers
     }
 
@@ -101,34 +97,23 @@ public final class PrimesBench: BenchWorkload {
         }
     }
 
-    /// `mpirun -np RANKS hybrid primes FROM TO --strategy mpi --workers 1 --json`: one thread per
-    /// rank, so that ranks stand where workers do elsewhere; on this machine alone (loopback,
-    /// shared memory). Timed from outside, mpirun's start included; the answer is its report's.
-    private func mpiCase(_ mpirun: ExternalCommand, engine: EngineKind, ranks: Int) -> BenchCase {
-        var arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
-        if getuid() == 0 { arguments.append("--allow-run-as-root") }
-        arguments += [
-            "-np", String(ranks), Self.currentExecutable, "primes", String(range.lowerBound),
-            String(range.upperBound), "--strategy", "mpi", "--workers", "1", "--engine", engine.rawValue, "--json",
+    /// `mpirun -np RANKS hybrid primes FROM TO --strategy mpi --workers 1 --json`; the answer is
+    /// its report's.
+    private func mpiCase(_ mpirun: MPIBenchLauncher, engine: EngineKind, ranks: Int) -> BenchCase {
+        let command = [
+            "primes", String(range.lowerBound), String(range.upperBound), "--engine", engine.rawValue, "--json",
             "--no-progress",
         ]
         return BenchCase(
             workload: name, strategy: "mpi", engine: engine.rawValue, workers: ranks, phase: .peers
         ) {
-            let outcome = try mpirun.run(arguments)
+            let outcome = try mpirun.run(ranks: ranks, command)
             let count = Self.field("count", in: outcome.output).flatMap { UInt64($0) }
             let sum = Self.field("sum", in: outcome.output).flatMap { UInt128($0) }
             return BenchMeasurement(
                 wallSeconds: outcome.wallSeconds, cpuSeconds: outcome.cpuSeconds,
                 answer: BenchAnswer(count: count, sum: sum, failed: outcome.status == 0 && count != nil ? 0 : 1))
         }
-    }
-
-    /// This program's own executable, which mpirun starts as every rank.
-    private static var currentExecutable: String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "hybrid"
     }
 
     /// A number or decimal string field of a one-line JSON run report: `"name": 12` or `"name": "12"`.
