@@ -37,10 +37,11 @@ static unsigned log2_of(size_t power_of_two) {
  * keeps the hot loop free of table look-ups and bounds checks.
  */
 static ALWAYS_INLINE uint32_t cross_off(uint8_t *window, size_t length, uint32_t quotient,
-                                        uint32_t offset_wheel, const unsigned class) {
+                                        uint32_t offset_wheel, const unsigned class, const int entry) {
     const size_t q = quotient;
     size_t at = offset_wheel >> 6;
-    unsigned position = offset_wheel & 7;
+    /* A constant entry (0-7) makes the switch below a direct jump; -1 reads it from the prime. */
+    unsigned position = entry >= 0 ? (unsigned)entry : offset_wheel & 7;
 
 #define MASK(k) ((uint8_t) ~(1u << wheel_bit_of[class][k]))
 #define TURN(k) (q * (wheel_residue[k] - 1u) + wheel_turn_offset[class][k])
@@ -64,6 +65,10 @@ static ALWAYS_INLINE uint32_t cross_off(uint8_t *window, size_t length, uint32_t
                 const size_t stop = length - last;
                 for (; at < stop; at += prime) {
                     uint8_t *p = window + at;
+                    /* Opaque to the optimiser, so that it keeps one induction variable and
+                       indexed stores rather than eight pointers to step (ten more instructions
+                       a turn, measured). */
+                    __asm__("" : "+r"(p));
                     p[0] &= MASK(0);
                     p[o1] &= MASK(1);
                     p[o2] &= MASK(2);
@@ -104,7 +109,7 @@ static void cross_off_list(uint8_t *window, size_t length, prime_list *list, uns
 #define CLASS(c)                                                                       \
     case c:                                                                            \
         for (; item < end; item++)                                                     \
-            item->offset_wheel = cross_off(window, length, item->quotient, item->offset_wheel, c); \
+            item->offset_wheel = cross_off(window, length, item->quotient, item->offset_wheel, c, -1); \
         break;
     switch (class) {
         CLASS(0) CLASS(1) CLASS(2) CLASS(3) CLASS(4) CLASS(5) CLASS(6) CLASS(7)
@@ -114,16 +119,52 @@ static void cross_off_list(uint8_t *window, size_t length, prime_list *list, uns
 
 /* ---- lists and buckets ----------------------------------------------------- */
 
-static int list_push(prime_list *list, sieving_prime item) {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 256;
-        sieving_prime *items = realloc(list->items, capacity * sizeof *items);
-        if (!items) return CSIEVE_ENOMEM;
-        list->items = items;
-        list->capacity = capacity;
-    }
+__attribute__((noinline, cold)) static int list_grow(prime_list *list) {
+    size_t capacity = list->capacity ? list->capacity * 2 : 256;
+    sieving_prime *items = realloc(list->items, capacity * sizeof *items);
+    if (!items) return CSIEVE_ENOMEM;
+    list->items = items;
+    list->capacity = capacity;
+    return CSIEVE_OK;
+}
+
+static ALWAYS_INLINE int list_push(prime_list *list, sieving_prime item) {
+    if (__builtin_expect(list->count == list->capacity, 0) && list_grow(list) != CSIEVE_OK) return CSIEVE_ENOMEM;
     list->items[list->count++] = item;
     return CSIEVE_OK;
+}
+
+/*
+ * Crosses off the medium primes of one segment, list by list (each of one
+ * class and one entry position, both constants in its loop), and files each
+ * prime into the other set by the position it stops at.
+ */
+static void cross_off_medium(engine *engine, uint8_t *window, size_t length) {
+    prime_list *from = engine->medium;
+    prime_list *into = engine->medium_sets[!engine->medium_current];
+    for (int k = 0; k < 64; k++) into[k].count = 0;
+#define ENTRY(k)                                                                                     \
+    case k:                                                                                          \
+        for (; item < end; item++) {                                                                 \
+            const uint32_t next = cross_off(window, length, item->quotient, item->offset_wheel, (k) >> 3, (k) & 7); \
+            if (list_push(&into[next & 63], (sieving_prime){item->quotient, next}) != CSIEVE_OK)    \
+                engine->status = CSIEVE_ENOMEM;                                                      \
+        }                                                                                            \
+        break;
+#define CLASS_ENTRIES(c) ENTRY(c * 8) ENTRY(c * 8 + 1) ENTRY(c * 8 + 2) ENTRY(c * 8 + 3) \
+    ENTRY(c * 8 + 4) ENTRY(c * 8 + 5) ENTRY(c * 8 + 6) ENTRY(c * 8 + 7)
+    for (int k = 0; k < 64; k++) {
+        const sieving_prime *item = from[k].items;
+        const sieving_prime *end = item + from[k].count;
+        switch (k) {
+            CLASS_ENTRIES(0) CLASS_ENTRIES(1) CLASS_ENTRIES(2) CLASS_ENTRIES(3)
+            CLASS_ENTRIES(4) CLASS_ENTRIES(5) CLASS_ENTRIES(6) CLASS_ENTRIES(7)
+        }
+    }
+#undef CLASS_ENTRIES
+#undef ENTRY
+    engine->medium_current = !engine->medium_current;
+    engine->medium = into;
 }
 
 static ALWAYS_INLINE bool bucket_is_full(const big_prime *free_place) {
@@ -263,7 +304,8 @@ static int add_sieving_primes(engine *engine, uint64_t high) {
                 const uint64_t byte = quotient * multiplier + wheel_residue[class] * multiplier / 30;
                 const sieving_prime item = {(uint32_t)quotient, (uint32_t)(byte - low_byte) << 6 | class << 3 |
                                                                     wheel_position_of[multiplier % 30]};
-                status = list_push(prime <= engine->small_limit ? &engine->small[class] : &engine->medium[class],
+                status = list_push(prime <= engine->small_limit ? &engine->small[class]
+                                                                 : &engine->medium[item.offset_wheel & 63],
                                    item);
             } else {
                 const unsigned residue = (unsigned)(multiplier % WHEEL_BIG_MODULUS);
@@ -318,10 +360,9 @@ void engine_free(engine *engine) {
         free(slab);
         slab = next;
     }
-    for (int c = 0; c < 8; c++) {
-        free(engine->small[c].items);
-        free(engine->medium[c].items);
-    }
+    for (int c = 0; c < 8; c++) free(engine->small[c].items);
+    for (int set = 0; set < 2; set++)
+        for (int k = 0; k < 64; k++) free(engine->medium_sets[set][k].items);
     free(engine->slot_window);
     free(engine->segment);
     memset(engine, 0, sizeof *engine);
@@ -335,7 +376,10 @@ int engine_begin(engine *engine, uint64_t from, uint64_t to, prime_source source
     engine->block_count = engine->block_position = 0;
     engine->status = CSIEVE_OK;
     engine->length = 0;
-    for (int c = 0; c < 8; c++) engine->small[c].count = engine->medium[c].count = 0;
+    for (int c = 0; c < 8; c++) engine->small[c].count = 0;
+    engine->medium_current = 0;
+    engine->medium = engine->medium_sets[0];
+    for (int k = 0; k < 64; k++) engine->medium[k].count = 0;
     if (from >= to) {
         engine->next_byte = engine->end_byte = 0;
         return CSIEVE_OK;
@@ -398,7 +442,7 @@ bool engine_sieve_next(engine *engine) {
         for (unsigned c = 0; c < 8; c++)
             cross_off_list(segment + start, chunk, &engine->small[c], c);
     }
-    for (unsigned c = 0; c < 8; c++) cross_off_list(segment, length, &engine->medium[c], c);
+    cross_off_medium(engine, segment, length);
     cross_off_big(engine);
     advance_slots(engine);
     if (engine->status != CSIEVE_OK) return false;

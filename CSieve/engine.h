@@ -99,7 +99,16 @@ typedef struct engine {
     const uint32_t *block; /* the source's current block of primes, from block_position on */
     size_t block_count, block_position;
     prime_list small[8]; /* by wheel class, so the crossing loop is chosen once per class */
-    prime_list medium[8];
+    /*
+     * Medium primes by wheel class and by the wheel position of their next
+     * multiple (class << 3 | position), so that the crossing loop enters at a
+     * place known in advance rather than through a mispredicted jump per prime
+     * and segment; each segment refiles them into the other set by their new
+     * position. medium is medium_sets[current], the other is refilled.
+     */
+    prime_list medium_sets[2][64];
+    prime_list *medium;
+    int medium_current;
 
     /*
      * slots[k]: the next free place in the bucket list of the segment k

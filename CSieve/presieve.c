@@ -77,21 +77,15 @@ int presieve_init(presieve *presieve, size_t window) {
     for (int g = 0; g < PRESIEVE_GROUPS; g++) {
         uint32_t period = 1;
         for (int k = 0; k < 4 && group_primes[g][k]; k++) period *= group_primes[g][k];
-        size_t length = period + window;
-        uint8_t *pattern = malloc(length);
+        /* One period: presieve_fill wraps around it. */
+        uint8_t *pattern = malloc(period);
         if (!pattern) {
             presieve_free(presieve);
             return -1;
         }
-        /* One period, then its start again as often as the window needs. */
         memset(pattern, 0xff, period);
         for (int k = 0; k < 4 && group_primes[g][k]; k++)
             cross_off_multiples(pattern, period, group_primes[g][k]);
-        for (size_t done = period; done < length;) {
-            size_t copy = length - done < done ? length - done : done;
-            memcpy(pattern + done, pattern, copy);
-            done += copy;
-        }
         presieve->pattern[g] = pattern;
         presieve->period[g] = period;
     }
@@ -103,18 +97,40 @@ void presieve_free(presieve *presieve) {
     memset(presieve, 0, sizeof *presieve);
 }
 
+/*
+ * ANDs four patterns (of up to four groups; a missing one repeats the first)
+ * into destination[0, length), each from its phase: in pieces that end where
+ * one of them wraps to its start, so that a pattern holds one period only
+ * (its copies for a whole window cost a short run a megabyte of writing).
+ */
+static void fill_from_groups(const presieve *presieve, uint8_t *destination, uint64_t first_byte, size_t length,
+                             int g) {
+    int groups[4];
+    size_t phase[4];
+    for (int k = 0; k < 4; k++) {
+        groups[k] = g + k < PRESIEVE_GROUPS ? g + k : g;
+        phase[k] = (size_t)(first_byte % presieve->period[groups[k]]);
+    }
+    for (size_t done = 0; done < length;) {
+        size_t piece = length - done;
+        for (int k = 0; k < 4; k++) {
+            size_t left = presieve->period[groups[k]] - phase[k];
+            if (left < piece) piece = left;
+        }
+        presieve->and_patterns(destination + done, presieve->pattern[groups[0]] + phase[0],
+                               presieve->pattern[groups[1]] + phase[1], presieve->pattern[groups[2]] + phase[2],
+                               presieve->pattern[groups[3]] + phase[3], piece, g == 0);
+        for (int k = 0; k < 4; k++) {
+            phase[k] += piece;
+            if (phase[k] == presieve->period[groups[k]]) phase[k] = 0;
+        }
+        done += piece;
+    }
+}
+
 void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
                    size_t length) {
-    const uint8_t *source[PRESIEVE_GROUPS];
-    for (int g = 0; g < PRESIEVE_GROUPS; g++)
-        source[g] = presieve->pattern[g] + first_byte % presieve->period[g];
-    for (int g = 0; g < PRESIEVE_GROUPS; g += 4) {
-        const uint8_t *a = source[g];
-        const uint8_t *b = g + 1 < PRESIEVE_GROUPS ? source[g + 1] : a;
-        const uint8_t *c = g + 2 < PRESIEVE_GROUPS ? source[g + 2] : a;
-        const uint8_t *d = g + 3 < PRESIEVE_GROUPS ? source[g + 3] : a;
-        presieve->and_patterns(destination, a, b, c, d, length, g == 0);
-    }
+    for (int g = 0; g < PRESIEVE_GROUPS; g += 4) fill_from_groups(presieve, destination, first_byte, length, g);
 }
 
 void presieve_restore_primes(uint8_t *destination, uint64_t first_byte, size_t length) {

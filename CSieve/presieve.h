@@ -22,7 +22,7 @@ typedef void presieve_and_function(uint8_t *restrict destination, const uint8_t 
                                    const uint8_t *restrict d, size_t length, int first);
 
 typedef struct presieve {
-    /* Each pattern holds period + window bytes, so a window never wraps. */
+    /* Each pattern holds one period; a fill wraps around it. */
     uint8_t *pattern[PRESIEVE_GROUPS];
     uint32_t period[PRESIEVE_GROUPS];
     size_t window;
