@@ -37,11 +37,11 @@ static unsigned log2_of(size_t power_of_two) {
  * keeps the hot loop free of table look-ups and bounds checks.
  */
 static ALWAYS_INLINE uint32_t cross_off(uint8_t *window, size_t length, uint32_t quotient,
-                                        uint32_t offset_wheel, const unsigned class, const int entry) {
+                                        uint32_t offset_wheel, const unsigned class, const unsigned entry) {
     const size_t q = quotient;
     size_t at = offset_wheel >> 6;
-    /* A constant entry (0-7) makes the switch below a direct jump; -1 reads it from the prime. */
-    unsigned position = entry >= 0 ? (unsigned)entry : offset_wheel & 7;
+    /* The entry is a constant of the caller's loop: the switch below becomes a direct jump. */
+    unsigned position = entry;
 
 #define MASK(k) ((uint8_t) ~(1u << wheel_bit_of[class][k]))
 #define TURN(k) (q * (wheel_residue[k] - 1u) + wheel_turn_offset[class][k])
@@ -102,21 +102,6 @@ done:
     return (uint32_t)((at - length) << 6 | class << 3 | position);
 }
 
-/* Runs cross_off over a list of primes that all share one wheel class. */
-static void cross_off_list(uint8_t *window, size_t length, prime_list *list, unsigned class) {
-    sieving_prime *item = list->items;
-    sieving_prime *end = item + list->count;
-#define CLASS(c)                                                                       \
-    case c:                                                                            \
-        for (; item < end; item++)                                                     \
-            item->offset_wheel = cross_off(window, length, item->quotient, item->offset_wheel, c, -1); \
-        break;
-    switch (class) {
-        CLASS(0) CLASS(1) CLASS(2) CLASS(3) CLASS(4) CLASS(5) CLASS(6) CLASS(7)
-    }
-#undef CLASS
-}
-
 /* ---- lists and buckets ----------------------------------------------------- */
 
 __attribute__((noinline, cold)) static int list_grow(prime_list *list) {
@@ -135,20 +120,21 @@ static ALWAYS_INLINE int list_push(prime_list *list, sieving_prime item) {
 }
 
 /*
- * Crosses off the medium primes of one segment, list by list (each of one
- * class and one entry position, both constants in its loop), and files each
- * prime into the other set by the position it stops at.
+ * Crosses off every prime of `lists` in window[0, length), list by list (each
+ * of one class and one entry position, both constants in its loop), and files
+ * each prime into the other set by the position where it stops.
  */
-static void cross_off_medium(engine *engine, uint8_t *window, size_t length) {
-    prime_list *from = engine->medium;
-    prime_list *into = engine->medium_sets[!engine->medium_current];
+static int cross_off_entries(entry_lists *lists, uint8_t *window, size_t length) {
+    prime_list *from = lists->sets[lists->current];
+    prime_list *into = lists->sets[!lists->current];
+    int status = CSIEVE_OK;
     for (int k = 0; k < 64; k++) into[k].count = 0;
 #define ENTRY(k)                                                                                     \
     case k:                                                                                          \
         for (; item < end; item++) {                                                                 \
             const uint32_t next = cross_off(window, length, item->quotient, item->offset_wheel, (k) >> 3, (k) & 7); \
             if (list_push(&into[next & 63], (sieving_prime){item->quotient, next}) != CSIEVE_OK)    \
-                engine->status = CSIEVE_ENOMEM;                                                      \
+                status = CSIEVE_ENOMEM;                                                              \
         }                                                                                            \
         break;
 #define CLASS_ENTRIES(c) ENTRY(c * 8) ENTRY(c * 8 + 1) ENTRY(c * 8 + 2) ENTRY(c * 8 + 3) \
@@ -163,8 +149,18 @@ static void cross_off_medium(engine *engine, uint8_t *window, size_t length) {
     }
 #undef CLASS_ENTRIES
 #undef ENTRY
-    engine->medium_current = !engine->medium_current;
-    engine->medium = into;
+    lists->current = !lists->current;
+    return status;
+}
+
+static void entry_lists_clear(entry_lists *lists) {
+    lists->current = 0;
+    for (int k = 0; k < 64; k++) lists->sets[0][k].count = 0;
+}
+
+static void entry_lists_free(entry_lists *lists) {
+    for (int set = 0; set < 2; set++)
+        for (int k = 0; k < 64; k++) free(lists->sets[set][k].items);
 }
 
 static ALWAYS_INLINE bool bucket_is_full(const big_prime *free_place) {
@@ -304,9 +300,8 @@ static int add_sieving_primes(engine *engine, uint64_t high) {
                 const uint64_t byte = quotient * multiplier + wheel_residue[class] * multiplier / 30;
                 const sieving_prime item = {(uint32_t)quotient, (uint32_t)(byte - low_byte) << 6 | class << 3 |
                                                                     wheel_position_of[multiplier % 30]};
-                status = list_push(prime <= engine->small_limit ? &engine->small[class]
-                                                                 : &engine->medium[item.offset_wheel & 63],
-                                   item);
+                entry_lists *lists = prime <= engine->small_limit ? &engine->small : &engine->medium;
+                status = list_push(&lists->sets[lists->current][item.offset_wheel & 63], item);
             } else {
                 const unsigned residue = (unsigned)(multiplier % WHEEL_BIG_MODULUS);
                 const unsigned round_up = wheel_big_round_up[residue];
@@ -360,9 +355,8 @@ void engine_free(engine *engine) {
         free(slab);
         slab = next;
     }
-    for (int c = 0; c < 8; c++) free(engine->small[c].items);
-    for (int set = 0; set < 2; set++)
-        for (int k = 0; k < 64; k++) free(engine->medium_sets[set][k].items);
+    entry_lists_free(&engine->small);
+    entry_lists_free(&engine->medium);
     free(engine->slot_window);
     free(engine->segment);
     memset(engine, 0, sizeof *engine);
@@ -376,10 +370,8 @@ int engine_begin(engine *engine, uint64_t from, uint64_t to, prime_source source
     engine->block_count = engine->block_position = 0;
     engine->status = CSIEVE_OK;
     engine->length = 0;
-    for (int c = 0; c < 8; c++) engine->small[c].count = 0;
-    engine->medium_current = 0;
-    engine->medium = engine->medium_sets[0];
-    for (int k = 0; k < 64; k++) engine->medium[k].count = 0;
+    entry_lists_clear(&engine->small);
+    entry_lists_clear(&engine->medium);
     if (from >= to) {
         engine->next_byte = engine->end_byte = 0;
         return CSIEVE_OK;
@@ -439,10 +431,9 @@ bool engine_sieve_next(engine *engine) {
     for (size_t start = 0; start < length; start += engine->chunk_bytes) {
         size_t chunk = length - start < engine->chunk_bytes ? length - start : engine->chunk_bytes;
         presieve_fill(engine->presieve, segment + start, low_byte + start, chunk);
-        for (unsigned c = 0; c < 8; c++)
-            cross_off_list(segment + start, chunk, &engine->small[c], c);
+        if (cross_off_entries(&engine->small, segment + start, chunk) != CSIEVE_OK) engine->status = CSIEVE_ENOMEM;
     }
-    cross_off_medium(engine, segment, length);
+    if (cross_off_entries(&engine->medium, segment, length) != CSIEVE_OK) engine->status = CSIEVE_ENOMEM;
     cross_off_big(engine);
     advance_slots(engine);
     if (engine->status != CSIEVE_OK) return false;

@@ -32,6 +32,19 @@ typedef struct prime_list {
 } prime_list;
 
 /*
+ * Small or medium primes by wheel class and by the wheel position of their
+ * next multiple (class << 3 | position: the low 6 bits of offset_wheel), so
+ * that the crossing loop enters each list at a place known in advance rather
+ * than through a jump mispredicted about once per prime and pass; each pass
+ * refiles them into the other set by the position where they stop.
+ * sets[current] holds them between passes.
+ */
+typedef struct entry_lists {
+    prime_list sets[2][64];
+    int current;
+} entry_lists;
+
+/*
  * A big sieving prime, packed into 64 bits: p / 30 (below 2^28, as p < 2^32)
  * in the low BIG_QUOTIENT_BITS, then the byte of its next multiple within the
  * segment it waits for (BIG_OFFSET_BITS), then its mod-2310 wheel index
@@ -98,17 +111,8 @@ typedef struct engine {
     prime_source source;
     const uint32_t *block; /* the source's current block of primes, from block_position on */
     size_t block_count, block_position;
-    prime_list small[8]; /* by wheel class, so the crossing loop is chosen once per class */
-    /*
-     * Medium primes by wheel class and by the wheel position of their next
-     * multiple (class << 3 | position), so that the crossing loop enters at a
-     * place known in advance rather than through a mispredicted jump per prime
-     * and segment; each segment refiles them into the other set by their new
-     * position. medium is medium_sets[current], the other is refilled.
-     */
-    prime_list medium_sets[2][64];
-    prime_list *medium;
-    int medium_current;
+    /* Small primes (crossed chunk by chunk) and medium ones (once per segment). */
+    entry_lists small, medium;
 
     /*
      * slots[k]: the next free place in the bucket list of the segment k
