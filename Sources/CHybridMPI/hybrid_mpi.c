@@ -437,10 +437,26 @@ static size_t collect_finished(map_state *s, unsigned char **spare, size_t *spar
     return count;
 }
 
-/* Waits on main_wake up to `seconds` (the idle poll of the calling thread). Under the lock. */
-static void wait_main(map_state *s, double seconds) {
-    struct timespec at = monotonic_after(seconds);
-    pthread_cond_timedwait(&s->main_wake, &s->lock, &at);
+/* The calling thread's idle wait: up to `seconds` on main_wake, unless a thread has already
+   finished an item or failed (either signals main_wake). */
+static void wait_for_threads(map_state *s, double seconds) {
+    pthread_mutex_lock(&s->lock);
+    if (s->finished_count == 0 && !s->failed) {
+        struct timespec at = monotonic_after(seconds);
+        pthread_cond_timedwait(&s->main_wake, &s->lock, &at);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The next idle wait after one that found nothing: twice as long, up to `longest`. */
+static double backed_off(double wait, double longest) { return wait * 2 < longest ? wait * 2 : longest; }
+
+/* Re-arms the watchdog at most every 0.1 s: a loop that stops coming here for lease + 5
+   seconds is stuck inside MPI, and the watchdog ends the process saying `why`. */
+static void pet_watchdog(double *last_pet, double now, double lease, const char *why) {
+    if (now - *last_pet <= 0.1) return;
+    watchdog_arm(lease + 5, 1, why);
+    *last_pet = now;
 }
 
 /* ---------------------------------------------------------------------------
@@ -676,22 +692,16 @@ static int root_loop(map_state *s, hybrid_mpi_map_report *report) {
             goto out;
         }
         outbox_progress(&box);
-        if (now - last_pet > 0.1) {
-            watchdog_arm(lease + 5, 1, "stuck in MPI for longer than the lease: a peer is unreachable");
-            last_pet = now;
-        }
+        pet_watchdog(&last_pet, now, lease, "stuck in MPI for longer than the lease: a peer is unreachable");
         if (activity) {
             idle_wait = 20e-6;
         } else {
-            pthread_mutex_lock(&s->lock);
-            if (s->finished_count == 0) wait_main(s, idle_wait);
-            pthread_mutex_unlock(&s->lock);
+            wait_for_threads(s, idle_wait);
             /* Every wake-up takes a core from a thread that sieves, so polls back off to 8 ms
                apart: a rank asks for its next items while its threads still hold work (and this
                loop also wakes whenever a thread here finishes), so no thread waits for them.
                Once END is out, the BYEs are what the run waits for: 1 ms. */
-            double longest = ended ? 1e-3 : 8e-3;
-            idle_wait = idle_wait * 2 < longest ? idle_wait * 2 : longest;
+            idle_wait = backed_off(idle_wait, ended ? 1e-3 : 8e-3);
         }
     }
     outbox_drain(&box, lease);
@@ -837,10 +847,7 @@ static int rank_loop(map_state *s, hybrid_mpi_map_report *report) {
             goto out;
         }
         outbox_progress(&box);
-        if (now - last_pet > 0.1) {
-            watchdog_arm(lease + 5, 1, "stuck in MPI for longer than the lease: rank 0 is unreachable");
-            last_pet = now;
-        }
+        pet_watchdog(&last_pet, now, lease, "stuck in MPI for longer than the lease: rank 0 is unreachable");
         if (activity) {
             idle_wait = 20e-6;
         } else if (asks_count == 0 && held > 0) {
@@ -848,21 +855,15 @@ static int rank_loop(map_state *s, hybrid_mpi_map_report *report) {
                is a thread finishing, which signals main_wake, or the heartbeat. Sleeping until
                then leaves the threads their cores. */
             double until_heartbeat = heartbeat - (now - last_send);
-            pthread_mutex_lock(&s->lock);
-            if (s->finished_count == 0 && !s->failed)
-                wait_main(s, until_heartbeat < 0.1 ? (until_heartbeat > 0 ? until_heartbeat : 0) : 0.1);
-            pthread_mutex_unlock(&s->lock);
+            wait_for_threads(s, until_heartbeat < 0.1 ? (until_heartbeat > 0 ? until_heartbeat : 0) : 0.1);
             idle_wait = 20e-6;
         } else {
-            pthread_mutex_lock(&s->lock);
-            if (s->finished_count == 0 && !s->failed) wait_main(s, idle_wait);
-            pthread_mutex_unlock(&s->lock);
+            wait_for_threads(s, idle_wait);
             /* Threads with nothing to run wait for a GIVE: poll for it often. Threads with
                work: back off to 8 ms, as rank 0 does. All done here: END is what ends the
                run, poll for it every 1 ms at most. */
             int starving = held == 0 && asked > 0;
-            double longest = held > 0 ? 8e-3 : 1e-3;
-            idle_wait = starving ? 20e-6 : (idle_wait * 2 < longest ? idle_wait * 2 : longest);
+            idle_wait = starving ? 20e-6 : backed_off(idle_wait, held > 0 ? 8e-3 : 1e-3);
         }
     }
     /* END: every item is finished; say BYE and stop. */
