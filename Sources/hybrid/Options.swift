@@ -45,8 +45,11 @@ struct OutputOptions: ParsableArguments {
     @Option(help: .hidden)
     var progressDelay: Double = 1
 
+    /// The `--progress-delay` values taken, in seconds (NaN is in no range).
+    static let progressDelays: ClosedRange<Double> = 0...3600
+
     func validate() throws {
-        guard progressDelay.isFinite, progressDelay >= 0, progressDelay <= 3600 else {
+        guard Self.progressDelays.contains(progressDelay) else {
             throw ValidationError("--progress-delay must lie in 0...3600 seconds")
         }
     }

@@ -54,7 +54,7 @@ extension PrimesRequest {
             }
         }
         guard (1...2).contains(bounds.count) else { return nil }
-        guard progressDelay.isFinite, (0...3600).contains(progressDelay) else { return nil }
+        guard OutputOptions.progressDelays.contains(progressDelay) else { return nil }
         do { try strategy.validate(workers: workers ?? strategy.defaultWorkers) } catch { return nil }
     }
 
