@@ -19,9 +19,9 @@ enum ThreadsMap {
         /// Items finished before the run; read-only while threads run.
         let finishedBefore: [Bool]
         /// Items finished and not yet handed to itemFinished (kept only when someone listens).
-        let reports = Mutex<[Int]>([])
+        let reports = POSIXLocked<[Int]>([])
         let reporting: Bool
-        private let failureLock = Mutex<Failure?>(nil)
+        private let failureLock = POSIXLocked<Failure?>(nil)
 
         private struct Failure: @unchecked Sendable { let error: any Error }
 
