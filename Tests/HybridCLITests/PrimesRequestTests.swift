@@ -57,6 +57,6 @@ struct PrimesRequestTests {
                 let words = line.split(separator: " ")
                 return words.first.flatMap { $0.hasPrefix("--") ? String($0) : nil }
             })
-        #expect(declared.subtracting(["--help"]) == PrimesRequest.fastOptions)
+        #expect(declared.subtracting(["--help"]) == Set(PrimesRequest.fastOptions))
     }
 }
