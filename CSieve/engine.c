@@ -104,8 +104,10 @@ done:
 
 /* ---- lists and buckets ----------------------------------------------------- */
 
+/* Lists start small: a short run spreads a few hundred primes over 256 lists, and every page
+   the lists touch is a page fault of its start-up. */
 __attribute__((noinline, cold)) static int list_grow(prime_list *list) {
-    size_t capacity = list->capacity ? list->capacity * 2 : 256;
+    size_t capacity = list->capacity ? list->capacity * 2 : 16;
     sieving_prime *items = realloc(list->items, capacity * sizeof *items);
     if (!items) return CSIEVE_ENOMEM;
     list->items = items;
@@ -428,10 +430,15 @@ bool engine_sieve_next(engine *engine) {
         return false;
     }
 
-    for (size_t start = 0; start < length; start += engine->chunk_bytes) {
-        size_t chunk = length - start < engine->chunk_bytes ? length - start : engine->chunk_bytes;
-        presieve_fill(engine->presieve, segment + start, low_byte + start, chunk);
-        if (cross_off_entries(&engine->small, segment + start, chunk) != CSIEVE_OK) engine->status = CSIEVE_ENOMEM;
+    /* Chunks of equal size, none larger than chunk_bytes: a short last one would cost every
+       small prime a visit for a few multiples. */
+    const size_t pieces = (length + engine->chunk_bytes - 1) / engine->chunk_bytes;
+    for (size_t k = 0, start = 0; k < pieces; k++) {
+        const size_t end = (k + 1) * length / pieces;
+        presieve_fill(engine->presieve, segment + start, low_byte + start, end - start);
+        if (cross_off_entries(&engine->small, segment + start, end - start) != CSIEVE_OK)
+            engine->status = CSIEVE_ENOMEM;
+        start = end;
     }
     if (cross_off_entries(&engine->medium, segment, length) != CSIEVE_OK) engine->status = CSIEVE_ENOMEM;
     cross_off_big(engine);

@@ -6,28 +6,42 @@
 #include "wheel.h"
 
 /*
- * Groups whose products stay small (the largest, 43 * 47 * 53, is 105 KiB), so
- * that all patterns together fit in a core's L2 cache next to the segment.
+ * Sixteen groups, so that a fill is four passes of four patterns, with
+ * products between 5,681 and 9,797 bytes: 126 KiB in all, which a short run
+ * makes (and faults in) quickly, and which stay in L2 next to the segment.
+ * Three triples of the smallest primes, then the rest paired largest with
+ * smallest.
  */
 static const uint16_t group_primes[PRESIEVE_GROUPS][4] = {
-    {7, 11, 13, 17}, {19, 23, 29}, {31, 37, 41}, {43, 47, 53}, {59, 61},
-    {67, 71},        {73, 79},     {83, 89},     {97, 101},    {103, 107},
-    {109, 113},      {127, 131},   {137, 139},   {149, 151},   {157, 163},
+    {7, 29, 31},  {11, 17, 37}, {13, 19, 23}, {41, 163},  {43, 157}, {47, 151},
+    {53, 149},    {59, 139},    {61, 137},    {67, 131},  {71, 127}, {73, 113},
+    {79, 109},    {83, 107},    {89, 103},    {97, 101},
 };
 
 /*
- * Clears the bits of every multiple of prime in bytes [0, length) of pattern,
- * stepping over the multipliers coprime to 30 with the wheel's byte gaps (no
- * division per multiple: building the patterns is most of a sieve's making,
- * and so of a short run's start-up).
+ * ANDs the multiples of `prime` into pattern[0, period) (period a multiple of
+ * prime). In the mod-30 layout they repeat every `prime` bytes, 8 to a turn:
+ * one turn is crossed off by hand, repeated to at least STRETCH bytes, and then
+ * ANDed along the pattern a stretch at a time (vector-wide but for a stretch's
+ * last few bytes), so that making the patterns (most of a short run's
+ * start-up) costs a few passes over them rather than a step per multiple.
  */
-static void cross_off_multiples(uint8_t *pattern, size_t length, uint32_t prime) {
+#define STRETCH 1024
+static void and_multiples(uint8_t *pattern, size_t period, uint32_t prime) {
+    uint8_t turn[STRETCH + PRESIEVE_LARGEST_PRIME * 2];
     const size_t q = prime / 30;
     const unsigned class = wheel_position_of[prime % 30];
+    memset(turn, 0xff, prime);
     size_t at = q; /* the multiple prime * 1 */
-    for (unsigned position = 0; at < length; position = (position + 1) & 7) {
-        pattern[at] &= (uint8_t) ~(1u << wheel_bit_of[class][position]);
+    for (unsigned position = 0; position < 8; position++) {
+        turn[at] &= (uint8_t) ~(1u << wheel_bit_of[class][position]);
         at += q * wheel_gap[position] + wheel_adjust[class][position];
+    }
+    size_t stretch = prime;
+    for (; stretch < STRETCH; stretch += prime) memcpy(turn + stretch, turn, prime);
+    for (size_t done = 0; done < period; done += stretch) {
+        const size_t length = period - done < stretch ? period - done : stretch;
+        for (size_t j = 0; j < length; j++) pattern[done + j] &= turn[j];
     }
 }
 
@@ -85,7 +99,7 @@ int presieve_init(presieve *presieve, size_t window) {
         }
         memset(pattern, 0xff, period);
         for (int k = 0; k < 4 && group_primes[g][k]; k++)
-            cross_off_multiples(pattern, period, group_primes[g][k]);
+            and_multiples(pattern, period, group_primes[g][k]);
         presieve->pattern[g] = pattern;
         presieve->period[g] = period;
     }

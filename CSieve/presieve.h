@@ -14,7 +14,7 @@
 
 /* The largest prime the patterns take care of; sieving primes start above it. */
 #define PRESIEVE_LARGEST_PRIME 163
-#define PRESIEVE_GROUPS 15
+#define PRESIEVE_GROUPS 16
 
 /* destination[j] = a[j] & b[j] & c[j] & d[j] (or &= when not first), for j < length. */
 typedef void presieve_and_function(uint8_t *restrict destination, const uint8_t *restrict a,

@@ -78,10 +78,11 @@ typedef struct csieve_result {
  * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
  * Memory, to predict before a long run:
- *   - fixed, about 4 MiB resident: the pre-sieve patterns (0.8 MiB); the
- *     segment buffer (twice the L2 size, touched as far as the segment in use:
- *     256 KiB to 2 MiB on a 1 MiB L2); the generator of sieving primes (its
- *     256 KiB segment and up to 1.5 MiB of the primes it hands out);
+ *   - fixed, at most about 4 MiB resident: the pre-sieve patterns (126 KiB);
+ *     the segment buffer (twice the L2 size, touched as far as the segment in
+ *     use: 128 KiB at 10^8, 256 KiB to 2 MiB higher up on a 1 MiB L2); the
+ *     generator of sieving primes (its segment of up to 256 KiB and up to
+ *     1.5 MiB of the primes it hands out);
  *   - per call over [from, to): 8 bytes for each sieving prime p <= sqrt(to)
  *     that has a multiple in the interval. All of them, pi(sqrt(to)) (about
  *     sqrt(to) / ln(sqrt(to))), when the interval is at least 5 sqrt(to)
@@ -103,7 +104,7 @@ typedef struct csieve_sieve csieve_sieve;
  * Makes a sieve. Returns NULL when memory runs out.
  * Cost: a few microseconds: it reads the CPU's cache sizes and picks the
  * popcount and pattern loops this CPU runs. The pre-sieve patterns and the
- * buffers (about 0.3 ms and 4 MiB) are made by the first csieve_sieve_run()
+ * buffers (about 0.1 ms) are made by the first csieve_sieve_run()
  * whose to exceeds 2^16, so a sieve that only answers small ranges never pays
  * for them; if memory runs out then, that run returns CSIEVE_ENOMEM.
  */
@@ -114,17 +115,18 @@ void csieve_sieve_free(csieve_sieve *sieve);
 
 /**
  * The segment size in bytes (each byte holds 30 numbers): the size set with
- * csieve_sieve_set_segment_bytes(), or, when sizing is automatic, the
- * smallest automatic size (a quarter of L2).
+ * csieve_sieve_set_segment_bytes(), or, when sizing is automatic, a quarter
+ * of L2 (the size from about 10^9 to 10^10; shorter runs take less).
  */
 size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
 
 /**
  * Sets the segment size in bytes. The value is clamped to [64, 8 MiB] and
  * rounded down to a power of two; 0 restores automatic sizing, which picks
- * per run twice sqrt(to) rounded up to a power of two, between a quarter of
- * the L2 cache and twice it (256 KiB up to 10^10, 2 MiB from about 10^12 on
- * a 1 MiB L2). Returns csieve_sieve_segment_bytes() (0 if memory ran out).
+ * per run twice sqrt(to) rounded up to a power of two (eight times sqrt(to)
+ * below a quarter of L2), between the L1 data cache and twice L2 (128 KiB at
+ * 10^8, 256 KiB from 10^9 to 10^10, 2 MiB from about 10^12 on a 1 MiB L2).
+ * Returns csieve_sieve_segment_bytes() (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
  * edges and bucket-sieved primes into small intervals. Tiny segments are
  * costly high up, though: the big primes' lists take 16 bytes per segment

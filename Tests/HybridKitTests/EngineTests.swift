@@ -124,12 +124,15 @@ struct EngineTests {
         #expect(total == (try engine.totals(in: 1_000_000..<21_000_000)))
     }
 
-    /// Automatic sizing grows the segment with sqrt(to) (256 KiB up to 2 MiB on a 1 MiB L2):
-    /// ranges high enough to get each size agree with a fixed tiny segment.
+    /// Automatic sizing grows the segment with sqrt(to) (from the L1 chunk up to 2 MiB on a 1 MiB
+    /// L2): ranges high enough to get each size agree with a fixed tiny segment.
     @Test(
         "automatic segment sizes agree with a fixed one",
         arguments: engines,
-        [UInt64(10_000_000_000), 50_000_000_000, 300_000_000_000, 1_000_000_000_000, 100_000_000_000_000])
+        [
+            UInt64(0), 100_000_000, 1_000_000_000, 10_000_000_000, 50_000_000_000, 300_000_000_000,
+            1_000_000_000_000, 100_000_000_000_000,
+        ])
     func automaticSegments(kind: EngineKind, from: UInt64) throws {
         let automatic = try TestEngine(kind)
         guard automatic.isFast(enoughFor: from > 50_000_000_000) else { return }
@@ -167,6 +170,25 @@ struct EngineTests {
         #expect(try engine.totals(in: (top - 58)..<top) == PrimeTotals(count: 1, sum: UInt128(top - 58)))
         #expect(try engine.totals(in: (top - 58)..<(top - 58)) == PrimeTotals.zero)
         #expect(try engine.totals(in: (top - 60)..<(top - 57)) == PrimeTotals(count: 1, sum: UInt128(top - 58)))
+    }
+
+    /// One engine asked for square roots that grow and then shrink: what it makes for the first
+    /// runs (the table of the generator's primes, grown as runs need more of it; the sieving
+    /// primes' lists; segments of each size) must serve the later ones exactly.
+    @Test("one engine, square roots growing and shrinking", arguments: engines)
+    func growingAndShrinking(kind: EngineKind) throws {
+        let engine = try TestEngine(kind)
+        guard engine.isFast(enoughFor: true) else { return }
+        let starts: [UInt64] = [
+            70_000, 1_000_000, 1 << 32, 1_000_000_000_000, 1 << 50, UInt64.max - 20_001, 10_000_000,
+            1 << 40, 100_000,
+        ]
+        for from in starts {
+            let to = from + 20_000
+            let expected = Reference.totals(in: from..<to, isPrime: Reference.isPrime(byMillerRabin:))
+            #expect(
+                try engine.totals(in: from..<to) == PrimeTotals(count: expected.count, sum: expected.sum), "from \(from)")
+        }
     }
 
     @Test("an empty range holds nothing", arguments: engines)

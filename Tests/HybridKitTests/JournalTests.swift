@@ -286,7 +286,7 @@ struct JournalTests {
         var sum: UInt128 = 0
         for item in 0..<journal.job.items {
             var result = csieve_result()
-            _ = withUnsafeMutableBytes(of: &result) { $0.copyBytes(from: slots[item]!) }
+            withUnsafeMutableBytes(of: &result) { $0.copyBytes(from: slots[item]!) }
             count += result.count
             sum += UInt128(result.sum_high) << 64 | UInt128(result.sum_low)
         }

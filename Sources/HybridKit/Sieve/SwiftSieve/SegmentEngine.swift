@@ -183,16 +183,20 @@ struct SegmentEngine {
         try addSievingPrimes(below: UInt64(high), nextBlock: nextBlock)
 
         let lists = self.lists
+        // Chunks of equal size, none larger than chunkBytes: a short last one would cost every
+        // small prime a visit for a few multiples.
+        let pieces = (length + chunkBytes - 1) / chunkBytes
         var start = 0
-        while start < length {
-            let chunk = min(length - start, chunkBytes)
+        for piece in 1...pieces {
+            let end = piece * length / pieces
+            let chunk = end - start
             presieve.fill(segment + start, firstByte: lowByte + UInt64(start), length: chunk)
             for wheelClass in 0..<8 where lists[wheelClass].count > 0 {
                 CrossOff.crossOff(
                     segment + start, length: chunk, primes: lists[wheelClass].items.unsafelyUnwrapped,
                     count: lists[wheelClass].count, wheelClass: wheelClass)
             }
-            start += chunkBytes
+            start = end
         }
         for wheelClass in 0..<8 where lists[8 + wheelClass].count > 0 {
             CrossOff.crossOff(

@@ -60,9 +60,10 @@ public final class SwiftSieveEngine {
     }
 
     /// The segment size in bytes (each byte covers 30 numbers): the size set, or while sizing is
-    /// automatic the smallest automatic size (a quarter of L2). Setting it rounds down to a power
+    /// automatic a quarter of L2 (shorter runs take less). Setting it rounds down to a power
     /// of two in 64 ... 8 MiB; 0 restores automatic sizing, which as in CSieve picks per run
-    /// twice sqrt(to) rounded up to a power of two, between a quarter of L2 and twice L2.
+    /// twice sqrt(to) rounded up to a power of two (eight times below a quarter of L2), between
+    /// the L1 chunk and twice L2.
     /// Answers never depend on it.
     public var segmentBytes: Int {
         get { fixedSegmentBytes ?? cacheSegmentBytes }
@@ -146,8 +147,12 @@ public final class SwiftSieveEngine {
     /// As in CSieve: medium and big primes cost a visit per segment, so once they reach hundreds of
     /// thousands longer segments pay (10^11: 1 MiB; 10^12 and up: 2 MiB; 10^10: 256 KiB).
     private func automaticSegmentBytes(root: UInt64) -> Int {
-        var segment = cacheSegmentBytes
-        while segment < largestAutomaticBytes && UInt64(segment) < 2 * root { segment *= 2 }
+        var segment = Self.floorPowerOfTwo(presieve.window)
+        while segment < largestAutomaticBytes
+            && (UInt64(segment) < 2 * root || (UInt64(segment) < 8 * root && segment < cacheSegmentBytes))
+        {
+            segment *= 2
+        }
         return segment
     }
 
@@ -198,13 +203,15 @@ public final class SwiftSieveEngine {
 
     /// The segment is a quarter of the per-core L2 cache (256 KiB on a 1 MiB L2), leaving room for
     /// the pre-sieve patterns and the sieving primes; the chunk that small primes cross off in is the
-    /// L1 data cache.
+    /// L1 data cache in whole pages, as in CSieve.
     private static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int, largestBytes: Int) {
         var level1 = sysconf(Int32(_SC_LEVEL1_DCACHE_SIZE))
         var level2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         if level1 < 8192 || level1 > 1 << 20 { level1 = 32768 }
         if level2 < 65536 || level2 > 64 << 20 { level2 = 1 << 20 }
-        let chunkBytes = floorPowerOfTwo(level1)
-        return (max(floorPowerOfTwo(level2 / 4), chunkBytes), chunkBytes, floorPowerOfTwo(level2) * 2)
+        let chunkBytes = level1 / 4096 * 4096
+        return (
+            max(floorPowerOfTwo(level2 / 4), floorPowerOfTwo(chunkBytes)), chunkBytes, floorPowerOfTwo(level2) * 2
+        )
     }
 }
