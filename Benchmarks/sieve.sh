@@ -19,7 +19,8 @@
 #
 # Each round runs every contender once on a row, in turn, so that noise from a shared machine
 # falls on all of them alike. Times are whole-process wall times; short rows (below 0.1 s) repeat
-# each command 20 times within a round and keep its fastest. With GNU time (/usr/bin/time)
+# each command 20 times within a round and keep its fastest, timed by hyperfine (started without
+# a shell) when it is installed, and through the shell otherwise. With GNU time (/usr/bin/time)
 # installed, the table also gives peak resident memory (%M, the largest over a row's runs) and,
 # for rows of a second or more, the ratio of CPU times (user + system, fastest of each): on a
 # machine busy with other work it moves far less than the wall-time ratio. primesieve's stop is
@@ -88,12 +89,23 @@ trap 'rm -rf "$work"' EXIT
 have_time=false
 [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss" true 2>/dev/null && have_time=true
 
+have_hyperfine=false
+command -v hyperfine >/dev/null && have_hyperfine=true
+
 # run NAME REPEAT COMMAND...: runs the command REPEAT times, appends its fastest wall time to
 # $work/NAME.seconds, its peak RSS (KiB) to $work/NAME.rss, its CPU seconds to $work/NAME.cpu
-# and its last output to $work/NAME.out.
+# and its last output to $work/NAME.out. Repeated (short) commands are timed by hyperfine when
+# it is installed: it starts them without a shell, where timing through date and GNU time adds
+# about 4 ms to each and so shrinks every ratio towards 1.
 run() {
     local name=$1 repeat=$2 best="" start end seconds
     shift 2
+    if [ "$repeat" -gt 1 ] && $have_hyperfine; then
+        hyperfine -N --style none --warmup 3 --runs "$repeat" --export-json "$work/hyperfine.json" "$*" >/dev/null
+        sed -n 's/.*"min": *\([0-9.e+-]*\).*/\1/p' "$work/hyperfine.json" >>"$work/$name.seconds"
+        repeat=1
+        best=skip
+    fi
     for _ in $(seq "$repeat"); do
         start=$(date +%s.%N)
         if $have_time; then
@@ -105,9 +117,10 @@ run() {
         fi
         end=$(date +%s.%N)
         seconds=$(awk "BEGIN { printf \"%.6f\", $end - $start }")
+        [ "$best" = skip ] && continue
         best=$(awk -v b="$best" -v s="$seconds" 'BEGIN { print (b == "" || s + 0 < b + 0) ? s : b }')
     done
-    echo "$best" >>"$work/$name.seconds"
+    [ "$best" = skip ] || echo "$best" >>"$work/$name.seconds"
 }
 fastest() { sort -g "$work/$1.seconds" | head -1; }
 # The fastest CPU time, or nothing below a second (GNU time counts in hundredths).
@@ -148,7 +161,9 @@ for name in "${peer_names[@]}"; do
 done
 header+=" count |"
 rule+="---|"
-echo "$rounds rounds, fastest of each; hybrid: $hybrid"
+timing="short rows timed through the shell (install hyperfine to time them without it)"
+$have_hyperfine && timing="short rows timed by hyperfine"
+echo "$rounds rounds, fastest of each, $timing; hybrid: $hybrid"
 echo
 echo "$header"
 echo "$rule"
