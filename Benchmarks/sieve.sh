@@ -101,7 +101,12 @@ run() {
     local name=$1 repeat=$2 best="" start end seconds
     shift 2
     if [ "$repeat" -gt 1 ] && $have_hyperfine; then
-        hyperfine -N --style none --warmup 3 --runs "$repeat" --export-json "$work/hyperfine.json" "$*" >/dev/null
+        # Its warnings about outliers would break the table; a failure shows them.
+        if ! hyperfine -N --style none --warmup 3 --runs "$repeat" --export-json "$work/hyperfine.json" "$*" \
+            >/dev/null 2>"$work/hyperfine.err"; then
+            cat "$work/hyperfine.err" >&2
+            exit 1
+        fi
         sed -n 's/.*"min": *\([0-9.e+-]*\).*/\1/p' "$work/hyperfine.json" >>"$work/$name.seconds"
         repeat=1
         best=skip

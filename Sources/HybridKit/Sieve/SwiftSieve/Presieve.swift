@@ -7,12 +7,12 @@ final class Presieve {
     /// The largest prime the patterns take care of; sieving primes start above it.
     static let largestPrime: UInt64 = 163
 
-    /// Groups whose products stay small (the largest, 43 * 47 * 53, is 105 KiB), so that all
-    /// patterns together fit in a core's L2 cache next to the segment.
+    /// Sixteen groups, as in CSieve, so that a fill is four passes of four patterns, with products
+    /// between 5,681 and 9,797 bytes: three triples of the smallest primes, then the rest paired
+    /// largest with smallest.
     static let groups: [[Int]] = [
-        [7, 11, 13, 17], [19, 23, 29], [31, 37, 41], [43, 47, 53], [59, 61],
-        [67, 71], [73, 79], [83, 89], [97, 101], [103, 107],
-        [109, 113], [127, 131], [137, 139], [149, 151], [157, 163],
+        [7, 29, 31], [11, 17, 37], [13, 19, 23], [41, 163], [43, 157], [47, 151], [53, 149], [59, 139],
+        [61, 137], [67, 131], [71, 127], [73, 113], [79, 109], [83, 107], [89, 103], [97, 101],
     ]
 
     /// Each pattern holds period + window bytes, so that a window never wraps.
@@ -35,7 +35,7 @@ final class Presieve {
                 let pattern = try SieveMemory.allocate(UInt8.self, count: period + window)
                 // One period, then its start again as often as the window needs.
                 pattern.initialize(repeating: 0xff, count: period)
-                for prime in group { Self.crossOffMultiples(of: prime, in: pattern, length: period) }
+                for prime in group { Self.andMultiples(of: prime, into: pattern, period: period) }
                 var done = period
                 while done < period + window {
                     let copy = min(period + window - done, done)
@@ -60,18 +60,32 @@ final class Presieve {
         SieveMemory.free(periods)
     }
 
-    /// Clears the bit of every multiple of `prime` in bytes [0, length) of `pattern`, stepping over
-    /// the multipliers coprime to 30 with the wheel's byte gaps: no division per multiple, since
-    /// building the patterns is most of making an engine, and so of a short run's start-up.
-    private static func crossOffMultiples(of prime: Int, in pattern: UnsafeMutablePointer<UInt8>, length: Int) {
+    /// ANDs the multiples of `prime` into pattern[0, period) (period a multiple of prime). In the
+    /// mod-30 layout they repeat every `prime` bytes, 8 to a turn: one turn is crossed off by hand,
+    /// repeated to at least 1024 bytes, and ANDed along the pattern a stretch at a time, so that
+    /// making the patterns (most of a short run's start-up) costs a few passes over them rather
+    /// than a step per multiple.
+    private static func andMultiples(of prime: Int, into pattern: UnsafeMutablePointer<UInt8>, period: Int) {
+        var turn = [UInt8](repeating: 0xff, count: 1024 + 2 * prime)
         let q = prime / 30
         let wheelClass = Wheel.position(of: prime % 30)
         var at = q  // the multiple prime * 1
-        var position = 0
-        while at < length {
-            pattern[at] &= Wheel.mask(wheelClass, position)
+        for position in 0..<8 {
+            turn[at] &= Wheel.mask(wheelClass, position)
             at += q * Wheel.gap(position) + Wheel.adjust(wheelClass, position)
-            position = (position + 1) & 7
+        }
+        var stretch = prime
+        while stretch < 1024 {
+            for j in 0..<prime { turn[stretch + j] = turn[j] }
+            stretch += prime
+        }
+        turn.withUnsafeBufferPointer { turn in
+            var done = 0
+            while done < period {
+                let length = min(period - done, stretch)
+                for j in 0..<length { pattern[done + j] &= turn[j] }
+                done += length
+            }
         }
     }
 

@@ -186,13 +186,20 @@ public final class SwiftSieveEngine {
     /// The primes in (163, 2^16), by a plain sieve.
     private static func makeTable() -> [UInt32] {
         let limit = 1 << 16
-        var composite = [Bool](repeating: false, count: limit)
-        var n = 2
+        var composite = [Bool](repeating: false, count: limit / 2)  // composite[n / 2] for odd n
+        var n = 3
         while n * n < limit {
-            if !composite[n] { for multiple in stride(from: n * n, to: limit, by: n) { composite[multiple] = true } }
-            n += 1
+            if !composite[n / 2] {
+                for multiple in stride(from: n * n, to: limit, by: 2 * n) { composite[multiple / 2] = true }
+            }
+            n += 2
         }
-        return (Int(Presieve.largestPrime) + 1..<limit).filter { !composite[$0] }.map { UInt32($0) }
+        var table: [UInt32] = []
+        table.reserveCapacity(6542)
+        for odd in stride(from: Int(Presieve.largestPrime) + 2, to: limit, by: 2) where !composite[odd / 2] {
+            table.append(UInt32(odd))
+        }
+        return table
     }
 
     private static func floorPowerOfTwo(_ n: Int) -> Int {
