@@ -91,8 +91,8 @@ typedef struct csieve_result {
  *     chance of about W / (4.8 p)). Plus 16 bytes per segment that the
  *     largest prime can reach ahead (its 14 p / 30 bytes), and a bucket of
  *     8 KiB per such segment at most.
- *   Measured peaks (resident, the process included): [0, 10^10) 12.5 MiB
- *   with hybrid's Swift runtime (about 4 MiB of it the sieve's); [10^18,
+ *   Measured peaks (resident, the process included): [0, 10^10) 9.0 MiB
+ *   with hybrid's Swift runtime (about 1 MiB of it the sieve's); [10^18,
  *   +10^10) 406 MiB; [2^64 - 2e9 - 1, 2^64 - 1) 510 MiB; [2^64 - 10^10 - 1,
  *   2^64 - 1) 1231 MiB, where nearly every prime below 2^32 is kept. Chunks of
  *   a range sieved one after another (as hybrid's workers do) each cost their
