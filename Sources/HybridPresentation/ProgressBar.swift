@@ -1,5 +1,4 @@
 import HybridKit
-import Synchronization
 
 /// A one-line progress bar on standard error: percent done, rate and time left.
 ///
@@ -13,7 +12,7 @@ public final class ProgressBar: @unchecked Sendable {
     private let delay: Double
     private let stopwatch = Stopwatch()
     /// When the bar last drew, and whether it shows now.
-    private let state = Mutex((lastDraw: 0.0, drawn: false))
+    private let state = POSIXLocked((lastDraw: 0.0, drawn: false))
 
     /// - Parameters:
     ///   - total: the amount of work, in `unit`s.

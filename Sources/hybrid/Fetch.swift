@@ -2,7 +2,6 @@ import ArgumentParser
 import HybridKit
 import HybridPresentation
 import HybridServer
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -230,7 +229,7 @@ private final class BufferedOutput: Sendable {
         var lastFlush = ContinuousClock.now
         var failure: String?
     }
-    private let state = Mutex(State())
+    private let state = POSIXLocked(State())
 
     var failure: String? { state.withLock { $0.failure } }
 

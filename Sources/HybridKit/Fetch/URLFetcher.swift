@@ -1,5 +1,4 @@
 import CSieve
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -211,7 +210,7 @@ private final class WorkerOutcome: Sendable {
         var lastFinish: ContinuousClock.Instant?
         var firstFailure: Int32?
     }
-    private let state = Mutex(State())
+    private let state = POSIXLocked(State())
 
     func finish(status: Int32) {
         let now = ContinuousClock.now

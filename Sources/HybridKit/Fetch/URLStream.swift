@@ -27,7 +27,7 @@ public final class URLStream: Sendable {
     }
     private let given: [String]
     private let givenPosition = Atomic<Int>(0)
-    private let state = Mutex(State())
+    private let state = POSIXLocked(State())
     private let capacity: Int
 
     /// - Parameters:

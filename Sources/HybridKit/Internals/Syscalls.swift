@@ -323,14 +323,15 @@ extension Syscalls {
 
 // MARK: - Locks
 
-/// A value behind a POSIX mutex. Not `Synchronization.Mutex`: on Linux that locks with raw
-/// futex calls, which ThreadSanitizer cannot see, so it reported the guarded value's accesses
-/// from two threads as a race whenever they contended (a threads run reporting finished items).
-final class POSIXLocked<Value>: @unchecked Sendable {
+/// A value behind a POSIX mutex, for every lock in the package. Not `Synchronization.Mutex`: on
+/// Linux that locks with raw futex calls, which ThreadSanitizer cannot see, so it reported the
+/// guarded value's accesses from two threads as a race whenever they contended (a threads run
+/// reporting finished items; a fetcher taking URLs while the list's reader thread queued more).
+package final class POSIXLocked<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -342,7 +343,7 @@ final class POSIXLocked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)

@@ -1,5 +1,4 @@
 import CHybridMPI
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -67,7 +66,7 @@ public enum MPIRuntime {
         var failureExitCode: Int32?
     }
 
-    private static let state = Mutex(State())
+    private static let state = POSIXLocked(State())
 
     /// Starts MPI (once per process; without `mpirun` the process is a job of one rank) and
     /// returns this process's place. Throws ``MPIError/notBuilt`` in a build without MPI.
