@@ -22,7 +22,7 @@ struct csieve_sieve {
     engine main;
     engine generator;
     size_t cache_segment_bytes;   /* a quarter of L2: the segment for small square roots */
-    size_t largest_segment_bytes; /* twice L2: the segment for large square roots */
+    size_t largest_segment_bytes; /* four times L2: the segment for large square roots */
     size_t fixed_segment_bytes;   /* set by csieve_sieve_set_segment_bytes; 0: automatic */
 
     uint32_t *generated; /* the primes of the generator's current segment */
@@ -111,17 +111,19 @@ static size_t cache_segment_bytes(size_t *chunk_bytes, size_t *largest_bytes) {
     *chunk_bytes = (size_t)level1 / 4096 * 4096;
     size_t segment = floor_power_of_two((size_t)level2 / 4);
     if (segment < *chunk_bytes) segment = floor_power_of_two(*chunk_bytes);
-    *largest_bytes = floor_power_of_two((size_t)level2) * 2;
+    *largest_bytes = floor_power_of_two((size_t)level2) * 4;
     return segment;
 }
 
 /*
  * The segment for a run up to `to`: a power of two, at least the L1 chunk and
- * at most twice L2, and at least twice the largest sieving prime. Medium and
- * big primes cost a visit per segment whether or not they have many multiples
- * in it; once they reach hundreds of thousands, longer segments amortise those
- * visits better than they lose to cache misses (measured: 10^11 in 10.9 s with
- * 1 MiB against 12.2 s with 256 KiB). Below a quarter of L2 it is eight times
+ * at most four times L2, and at least twice the largest sieving prime. Medium
+ * and big primes cost a visit per segment whether or not they have many
+ * multiples in it; once they reach hundreds of thousands, longer segments
+ * amortise those visits better than they lose to cache misses (measured:
+ * 10^11 in 10.9 s with 1 MiB against 12.2 s with 256 KiB; with a 1 MiB L2,
+ * 4 MiB rather than 2 MiB takes 4-7% off [10^13, +10^10) up to just below
+ * 2^64, and 8 MiB is no better). Below a quarter of L2 it is eight times
  * the largest sieving prime: short runs touch (and fault in) no more memory
  * than they use, and still visit each prime rarely (measured: 10^8 in 4.1 ms
  * with 64 KiB, 3.9 ms with 128 KiB or 256 KiB; 10^9 in 60 ms with 64 KiB,

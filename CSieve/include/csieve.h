@@ -78,9 +78,10 @@ typedef struct csieve_result {
  * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
  * Memory, to predict before a long run:
- *   - fixed, at most about 4 MiB resident: the pre-sieve patterns (126 KiB);
- *     the segment buffer (twice the L2 size, touched as far as the segment in
- *     use: 128 KiB at 10^8, 256 KiB to 2 MiB higher up on a 1 MiB L2); the
+ *   - fixed, at most about 6 MiB resident: the pre-sieve patterns (126 KiB);
+ *     the segment buffer (four times the L2 size, touched as far as the
+ *     segment in use: 128 KiB at 10^8, 256 KiB to 4 MiB higher up on a 1 MiB
+ *     L2); the
  *     generator of sieving primes (its segment of up to 256 KiB and up to
  *     1.5 MiB of the primes it hands out);
  *   - per call over [from, to): 8 bytes for each sieving prime p <= sqrt(to)
@@ -124,8 +125,9 @@ size_t csieve_sieve_segment_bytes(const csieve_sieve *sieve);
  * Sets the segment size in bytes. The value is clamped to [64, 8 MiB] and
  * rounded down to a power of two; 0 restores automatic sizing, which picks
  * per run twice sqrt(to) rounded up to a power of two (eight times sqrt(to)
- * below a quarter of L2), between the L1 data cache and twice L2 (128 KiB at
- * 10^8, 256 KiB from 10^9 to 10^10, 2 MiB from about 10^12 on a 1 MiB L2).
+ * below a quarter of L2), between the L1 data cache and four times L2 (128 KiB
+ * at 10^8, 256 KiB from 10^9 to 10^10, 2 MiB at 10^12, 4 MiB from about
+ * 4 * 10^12 on a 1 MiB L2).
  * Returns csieve_sieve_segment_bytes() (0 if memory ran out).
  * Answers never depend on it: tests use tiny segments to put many segment
  * edges and bucket-sieved primes into small intervals. Tiny segments are

@@ -124,7 +124,7 @@ struct EngineTests {
         #expect(total == (try engine.totals(in: 1_000_000..<21_000_000)))
     }
 
-    /// Automatic sizing grows the segment with sqrt(to) (from the L1 chunk up to 2 MiB on a 1 MiB
+    /// Automatic sizing grows the segment with sqrt(to) (from the L1 chunk up to 4 MiB on a 1 MiB
     /// L2): ranges high enough to get each size agree with a fixed tiny segment.
     @Test(
         "automatic segment sizes agree with a fixed one",

@@ -63,7 +63,7 @@ public final class SwiftSieveEngine {
     /// automatic a quarter of L2 (shorter runs take less). Setting it rounds down to a power
     /// of two in 64 ... 8 MiB; 0 restores automatic sizing, which as in CSieve picks per run
     /// twice sqrt(to) rounded up to a power of two (eight times below a quarter of L2), between
-    /// the L1 chunk and twice L2.
+    /// the L1 chunk and four times L2.
     /// Answers never depend on it.
     public var segmentBytes: Int {
         get { fixedSegmentBytes ?? cacheSegmentBytes }
@@ -145,7 +145,7 @@ public final class SwiftSieveEngine {
     }
 
     /// As in CSieve: medium and big primes cost a visit per segment, so once they reach hundreds of
-    /// thousands longer segments pay (10^11: 1 MiB; 10^12 and up: 2 MiB; 10^10: 256 KiB).
+    /// thousands longer segments pay (10^10: 256 KiB; 10^11: 1 MiB; 10^12: 2 MiB; higher: 4 MiB).
     private func automaticSegmentBytes(root: UInt64) -> Int {
         var segment = Self.floorPowerOfTwo(presieve.window)
         while segment < largestAutomaticBytes
@@ -218,7 +218,7 @@ public final class SwiftSieveEngine {
         if level2 < 65536 || level2 > 64 << 20 { level2 = 1 << 20 }
         let chunkBytes = level1 / 4096 * 4096
         return (
-            max(floorPowerOfTwo(level2 / 4), floorPowerOfTwo(chunkBytes)), chunkBytes, floorPowerOfTwo(level2) * 2
+            max(floorPowerOfTwo(level2 / 4), floorPowerOfTwo(chunkBytes)), chunkBytes, floorPowerOfTwo(level2) * 4
         )
     }
 }
