@@ -12,8 +12,78 @@
 /// generator over [167, sqrt(to)] that hands the main one its sieving primes as it needs them, so the
 /// memory for sieving primes is never more than those in use; the generator's own sieving primes (up
 /// to 2^16) come from a small table. Each call pays only its own set-up, so one engine can sieve the
-/// many chunks of a large range one after another.
+/// many chunks of a large range one after another. As in CSieve, ranges below 2^16 are answered by
+/// a plain sieve, and the patterns, table and segments are made by the first range that needs them.
 public final class SwiftSieveEngine {
+    private var machinery: SwiftSieveMachinery?
+    /// What `segmentBytes` was set to (0: automatic), for machinery made later.
+    private var requestedSegmentBytes = 0
+
+    /// Makes an engine; its memory is made by the first range above 2^16.
+    public init() throws(SieveError) {}
+
+    /// The segment size in bytes (each byte covers 30 numbers): the size set, or while sizing is
+    /// automatic a quarter of L2 (shorter runs take less). Setting it rounds down to a power
+    /// of two in 64 ... 8 MiB; 0 restores automatic sizing, which as in CSieve picks per run
+    /// twice sqrt(to) rounded up to a power of two (eight times below a quarter of L2), between
+    /// the L1 chunk and four times L2.
+    /// Answers never depend on it.
+    public var segmentBytes: Int {
+        get {
+            if let machinery { return machinery.segmentBytes }
+            return requestedSegmentBytes == 0
+                ? SwiftSieveMachinery.cacheSizes().segmentBytes
+                : SwiftSieveMachinery.floorPowerOfTwo(
+                    min(max(requestedSegmentBytes, 64), SwiftSieveMachinery.largestSegmentBytes))
+        }
+        set {
+            requestedSegmentBytes = newValue
+            machinery?.segmentBytes = newValue
+        }
+    }
+
+    /// Counts, and with `sum` also sums, the primes in `range`.
+    public func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
+        if range.upperBound <= Self.smallRangeLimit {
+            let totals = Self.smallRangeTotals(range)
+            return PrimeTotals(count: totals.count, sum: sum ? totals.sum : nil)
+        }
+        if machinery == nil {
+            let made = try SwiftSieveMachinery()
+            if requestedSegmentBytes != 0 { made.segmentBytes = requestedSegmentBytes }
+            machinery = made
+        }
+        return try machinery.unsafelyUnwrapped.totals(in: range, sum: sum)
+    }
+
+    /// Below 2^16 a plain sieve of the odd numbers answers at once, without the set-up that large
+    /// ranges pay for (as CSieve's does).
+    static let smallRangeLimit: UInt64 = 1 << 16
+
+    private static func smallRangeTotals(_ range: Range<UInt64>) -> (count: UInt64, sum: UInt128) {
+        let to = Int(range.upperBound), from = Int(range.lowerBound)
+        var composite = [Bool](repeating: false, count: Int(smallRangeLimit) / 2)  // [n / 2] for odd n
+        var p = 3
+        while p * p < to {
+            if !composite[p / 2] { for multiple in stride(from: p * p, to: to, by: 2 * p) { composite[multiple / 2] = true } }
+            p += 2
+        }
+        var count: UInt64 = 0
+        var sum: UInt128 = 0
+        if from <= 2 && 2 < to {
+            count = 1
+            sum = 2
+        }
+        for n in stride(from: max(from | 1, 3), to: to, by: 2) where !composite[n / 2] {
+            count += 1
+            sum += UInt128(n)
+        }
+        return (count, sum)
+    }
+}
+
+/// The Swift engine's patterns, table and segments, made when a range first needs them.
+final class SwiftSieveMachinery {
     /// The largest segment, as in CSieve.
     static let largestSegmentBytes = 8 << 20
 
@@ -34,8 +104,8 @@ public final class SwiftSieveEngine {
     private let table: UnsafeMutableBufferPointer<UInt32>
     private var tableGiven = false
 
-    /// Makes an engine with a segment sized from this CPU's caches.
-    public init() throws(SieveError) {
+    /// Makes the machinery, with a segment sized from this CPU's caches.
+    init() throws(SieveError) {
         let (segmentBytes, chunkBytes, largestBytes) = Self.cacheSizes()
         cacheSegmentBytes = segmentBytes
         largestAutomaticBytes = largestBytes
@@ -59,13 +129,8 @@ public final class SwiftSieveEngine {
         table.deallocate()
     }
 
-    /// The segment size in bytes (each byte covers 30 numbers): the size set, or while sizing is
-    /// automatic a quarter of L2 (shorter runs take less). Setting it rounds down to a power
-    /// of two in 64 ... 8 MiB; 0 restores automatic sizing, which as in CSieve picks per run
-    /// twice sqrt(to) rounded up to a power of two (eight times below a quarter of L2), between
-    /// the L1 chunk and four times L2.
-    /// Answers never depend on it.
-    public var segmentBytes: Int {
+    /// As ``SwiftSieveEngine/segmentBytes``.
+    var segmentBytes: Int {
         get { fixedSegmentBytes ?? cacheSegmentBytes }
         set {
             fixedSegmentBytes =
@@ -82,7 +147,7 @@ public final class SwiftSieveEngine {
     }
 
     /// Counts, and with `sum` also sums, the primes in `range`.
-    public func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
+    func totals(in range: Range<UInt64>, sum: Bool = true) throws(SieveError) -> PrimeTotals {
         let from = range.lowerBound, to = range.upperBound
         let largest = to > 0 ? to - 1 : 0
         if fixedSegmentBytes == nil { try useSegmentBytes(automaticSegmentBytes(root: isqrt(largest))) }
@@ -202,7 +267,7 @@ public final class SwiftSieveEngine {
         return table
     }
 
-    private static func floorPowerOfTwo(_ n: Int) -> Int {
+    static func floorPowerOfTwo(_ n: Int) -> Int {
         var power = 1
         while power * 2 <= n { power *= 2 }
         return power
@@ -211,7 +276,7 @@ public final class SwiftSieveEngine {
     /// The segment is a quarter of the per-core L2 cache (256 KiB on a 1 MiB L2), leaving room for
     /// the pre-sieve patterns and the sieving primes; the chunk that small primes cross off in is the
     /// L1 data cache in whole pages, as in CSieve.
-    private static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int, largestBytes: Int) {
+    static func cacheSizes() -> (segmentBytes: Int, chunkBytes: Int, largestBytes: Int) {
         var level1 = sysconf(Int32(_SC_LEVEL1_DCACHE_SIZE))
         var level2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         if level1 < 8192 || level1 > 1 << 20 { level1 = 32768 }
