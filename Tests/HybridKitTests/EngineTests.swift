@@ -187,7 +187,8 @@ struct EngineTests {
             let to = from + 20_000
             let expected = Reference.totals(in: from..<to, isPrime: Reference.isPrime(byMillerRabin:))
             #expect(
-                try engine.totals(in: from..<to) == PrimeTotals(count: expected.count, sum: expected.sum), "from \(from)")
+                try engine.totals(in: from..<to) == PrimeTotals(count: expected.count, sum: expected.sum),
+                "from \(from)")
         }
     }
 

@@ -65,7 +65,9 @@ public final class SwiftSieveEngine {
         var composite = [Bool](repeating: false, count: Int(smallRangeLimit) / 2)  // [n / 2] for odd n
         var p = 3
         while p * p < to {
-            if !composite[p / 2] { for multiple in stride(from: p * p, to: to, by: 2 * p) { composite[multiple / 2] = true } }
+            if !composite[p / 2] {
+                for multiple in stride(from: p * p, to: to, by: 2 * p) { composite[multiple / 2] = true }
+            }
             p += 2
         }
         var count: UInt64 = 0
