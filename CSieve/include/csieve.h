@@ -95,7 +95,7 @@ typedef struct csieve_result {
  *   Measured peaks (resident, the process included): [0, 10^10) 9.0 MiB
  *   with hybrid's Swift runtime (about 1 MiB of it the sieve's); [10^18,
  *   +10^10) 406 MiB; [2^64 - 2e9 - 1, 2^64 - 1) 510 MiB; [2^64 - 10^10 - 1,
- *   2^64 - 1) 1231 MiB, where nearly every prime below 2^32 is kept. Chunks of
+ *   2^64 - 1) 1229 MiB, where nearly every prime below 2^32 is kept. Chunks of
  *   a range sieved one after another (as hybrid's workers do) each cost their
  *   own interval's primes, not the whole range's.
  */
