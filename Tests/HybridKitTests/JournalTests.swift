@@ -250,6 +250,31 @@ struct JournalTests {
         _ = try Journal(path: path, job: job)  // closed with the first: free again
     }
 
+    /// Forked workers share the journal's open file, and with it its lock: closing the journal
+    /// must free it even while they run (a parallel test's forks once held it past its close).
+    @Test("a journal closed while forked workers still run is free again at once")
+    func closedWhileWorkersRun() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        var first: Journal? = try Journal(path: path, job: job)
+        var reopened: Result<Journal, JournalError>?
+        let sleepy: MapWork.CFunction = { _, _, _ in
+            usleep(2000)
+            return 0
+        }
+        _ = try ParallelMap(items: 100, slotBytes: 8, strategy: .processes, workers: 2).run(
+            .calling(sleepy, context: nil), finished: nil,
+            events: MapEvents(itemFinished: { _, _ in
+                guard reopened == nil else { return }
+                first = nil  // the workers forked while it was open are still running
+                reopened = Result { () throws(JournalError) in try Journal(path: path, job: job) }
+            }))
+        #expect(first == nil)
+        #expect(throws: Never.self) { try reopened?.get() }
+        #expect(reopened != nil)
+    }
+
     @Test("a run stopped halfway resumes from its journal to the very same answer")
     func resumeEquality() throws {
         let scratch = ScratchDirectory()

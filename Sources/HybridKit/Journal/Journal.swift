@@ -63,7 +63,7 @@ public final class Journal {
         guard descriptor >= 0 else { throw Self.ioError("cannot open journal \(path)") }
         self.descriptor = descriptor
         var opened = false
-        defer { if !opened { Glibc.close(descriptor) } }
+        defer { if !opened { Self.release(descriptor) } }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             if errno == EWOULDBLOCK {
                 throw JournalError(.inUse, "journal \(path) is in use by another run")
@@ -120,7 +120,16 @@ public final class Journal {
         opened = true
     }
 
-    deinit { Glibc.close(descriptor) }
+    deinit { Self.release(descriptor) }
+
+    /// Unlocks, then closes. A process forked while the journal was open (a worker of the
+    /// processes strategy, or any fork of the program that holds it) shares its open file, and
+    /// with it the lock, until that process ends: closing alone left the journal "in use by
+    /// another run" for as long. An explicit unlock frees it for every holder at once.
+    private static func release(_ descriptor: Int32) {
+        _ = flock(descriptor, LOCK_UN)
+        Glibc.close(descriptor)
+    }
 
     /// Adds a record for `item` with `slot` (``JournalJob/slotBytes`` bytes) to those waiting for
     /// ``sync()``. Nothing reaches the file before then.
