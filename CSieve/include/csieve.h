@@ -81,9 +81,8 @@ typedef struct csieve_result {
  *   - fixed, at most about 6 MiB resident: the pre-sieve patterns (126 KiB);
  *     the segment buffer (four times the L2 size, touched as far as the
  *     segment in use: 128 KiB at 10^8, 256 KiB to 4 MiB higher up on a 1 MiB
- *     L2); the
- *     generator of sieving primes (its segment of up to 256 KiB and up to
- *     1.5 MiB of the primes it hands out);
+ *     L2); the generator of sieving primes (its segment of up to 256 KiB and
+ *     up to 1.5 MiB of the primes it hands out);
  *   - per call over [from, to): 8 bytes for each sieving prime p <= sqrt(to)
  *     that has a multiple in the interval. All of them, pi(sqrt(to)) (about
  *     sqrt(to) / ln(sqrt(to))), when the interval is at least 5 sqrt(to)

@@ -16,8 +16,8 @@
 /// a plain sieve, and the patterns, table and segments are made by the first range that needs them.
 public final class SwiftSieveEngine {
     private var machinery: SwiftSieveMachinery?
-    /// What `segmentBytes` was set to (0: automatic), for machinery made later.
-    private var requestedSegmentBytes = 0
+    /// The size set through `segmentBytes`; nil while sizing is automatic.
+    private var fixedSegmentBytes: Int?
 
     /// Makes an engine; its memory is made by the first range above 2^16.
     public init() throws(SieveError) {}
@@ -29,15 +29,9 @@ public final class SwiftSieveEngine {
     /// the L1 chunk and four times L2.
     /// Answers never depend on it.
     public var segmentBytes: Int {
-        get {
-            if let machinery { return machinery.segmentBytes }
-            return requestedSegmentBytes == 0
-                ? SwiftSieveMachinery.cacheSizes().segmentBytes
-                : SwiftSieveMachinery.floorPowerOfTwo(
-                    min(max(requestedSegmentBytes, 64), SwiftSieveMachinery.largestSegmentBytes))
-        }
+        get { fixedSegmentBytes ?? SwiftSieveMachinery.cacheSizes().segmentBytes }
         set {
-            requestedSegmentBytes = newValue
+            fixedSegmentBytes = SwiftSieveMachinery.fixedSegmentBytes(newValue)
             machinery?.segmentBytes = newValue
         }
     }
@@ -48,11 +42,7 @@ public final class SwiftSieveEngine {
             let totals = Self.smallRangeTotals(range)
             return PrimeTotals(count: totals.count, sum: sum ? totals.sum : nil)
         }
-        if machinery == nil {
-            let made = try SwiftSieveMachinery()
-            if requestedSegmentBytes != 0 { made.segmentBytes = requestedSegmentBytes }
-            machinery = made
-        }
+        if machinery == nil { machinery = try SwiftSieveMachinery(fixedSegmentBytes: fixedSegmentBytes) }
         return try machinery.unsafelyUnwrapped.totals(in: range, sum: sum)
     }
 
@@ -62,14 +52,7 @@ public final class SwiftSieveEngine {
 
     private static func smallRangeTotals(_ range: Range<UInt64>) -> (count: UInt64, sum: UInt128) {
         let to = Int(range.upperBound), from = Int(range.lowerBound)
-        var composite = [Bool](repeating: false, count: Int(smallRangeLimit) / 2)  // [n / 2] for odd n
-        var p = 3
-        while p * p < to {
-            if !composite[p / 2] {
-                for multiple in stride(from: p * p, to: to, by: 2 * p) { composite[multiple / 2] = true }
-            }
-            p += 2
-        }
+        let composite = oddComposites(below: to)
         var count: UInt64 = 0
         var sum: UInt128 = 0
         if from <= 2 && 2 < to {
@@ -82,6 +65,20 @@ public final class SwiftSieveEngine {
         }
         return (count, sum)
     }
+}
+
+/// composite[n / 2] for the odd n below `limit`: a plain sieve of the odd numbers, for the small
+/// ranges and for the generator's table.
+private func oddComposites(below limit: Int) -> [Bool] {
+    var composite = [Bool](repeating: false, count: (limit + 1) / 2)
+    var n = 3
+    while n * n < limit {
+        if !composite[n / 2] {
+            for multiple in stride(from: n * n, to: limit, by: 2 * n) { composite[multiple / 2] = true }
+        }
+        n += 2
+    }
+    return composite
 }
 
 /// The Swift engine's patterns, table and segments, made when a range first needs them.
@@ -106,18 +103,21 @@ final class SwiftSieveMachinery {
     private let table: UnsafeMutableBufferPointer<UInt32>
     private var tableGiven = false
 
-    /// Makes the machinery, with a segment sized from this CPU's caches.
-    init() throws(SieveError) {
+    /// Makes the machinery, with segments of `fixedSegmentBytes` (as ``fixedSegmentBytes(_:)``
+    /// gives it), or while that is nil sized from this CPU's caches.
+    init(fixedSegmentBytes: Int?) throws(SieveError) {
         let (segmentBytes, chunkBytes, largestBytes) = Self.cacheSizes()
         cacheSegmentBytes = segmentBytes
         largestAutomaticBytes = largestBytes
+        self.fixedSegmentBytes = fixedSegmentBytes
         presieve = try Presieve(window: chunkBytes)
         let primes = Self.makeTable()
         let table = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: primes.count)
         _ = table.initialize(from: primes)
         self.table = table
         do throws(SieveError) {
-            (main, generator, generated) = try Self.makeEngines(presieve, lookup, segmentBytes)
+            (main, generator, generated) = try Self.makeEngines(
+                presieve, lookup, fixedSegmentBytes ?? segmentBytes)
         } catch {
             table.deallocate()
             throw error
@@ -131,12 +131,17 @@ final class SwiftSieveMachinery {
         table.deallocate()
     }
 
+    /// A size set through `segmentBytes`, rounded down to a power of two in 64 ... 8 MiB; nil
+    /// for 0, automatic sizing.
+    static func fixedSegmentBytes(_ bytes: Int) -> Int? {
+        bytes == 0 ? nil : floorPowerOfTwo(min(max(bytes, 64), largestSegmentBytes))
+    }
+
     /// As ``SwiftSieveEngine/segmentBytes``.
     var segmentBytes: Int {
         get { fixedSegmentBytes ?? cacheSegmentBytes }
         set {
-            fixedSegmentBytes =
-                newValue == 0 ? nil : Self.floorPowerOfTwo(min(max(newValue, 64), Self.largestSegmentBytes))
+            fixedSegmentBytes = Self.fixedSegmentBytes(newValue)
             let wanted = fixedSegmentBytes ?? cacheSegmentBytes
             guard wanted != main.segmentBytes || wanted != generator.segmentBytes else { return }
             // Keep the engines that work when the new ones cannot be made.
@@ -253,14 +258,7 @@ final class SwiftSieveMachinery {
     /// The primes in (163, 2^16), by a plain sieve.
     private static func makeTable() -> [UInt32] {
         let limit = 1 << 16
-        var composite = [Bool](repeating: false, count: limit / 2)  // composite[n / 2] for odd n
-        var n = 3
-        while n * n < limit {
-            if !composite[n / 2] {
-                for multiple in stride(from: n * n, to: limit, by: 2 * n) { composite[multiple / 2] = true }
-            }
-            n += 2
-        }
+        let composite = oddComposites(below: limit)
         var table: [UInt32] = []
         table.reserveCapacity(6542)
         for odd in stride(from: Int(Presieve.largestPrime) + 2, to: limit, by: 2) where !composite[odd / 2] {
@@ -269,7 +267,7 @@ final class SwiftSieveMachinery {
         return table
     }
 
-    static func floorPowerOfTwo(_ n: Int) -> Int {
+    private static func floorPowerOfTwo(_ n: Int) -> Int {
         var power = 1
         while power * 2 <= n { power *= 2 }
         return power
