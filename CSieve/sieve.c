@@ -60,6 +60,19 @@ static size_t next_generated(void *context, const uint32_t **primes) {
 }
 
 /*
+ * A plain sieve of the odd numbers below limit (at most 2^16), for the table
+ * and for small ranges: sets bit n / 2 of composite (at least limit / 16
+ * bytes, zeroed) for each odd composite n.
+ */
+static void mark_odd_composites(uint8_t *composite, uint32_t limit) {
+    for (uint32_t p = 3; p * p < limit; p += 2)
+        if (!(composite[p / 16] >> (p / 2 % 8) & 1))
+            for (uint32_t m = p * p; m < limit; m += 2 * p) composite[m / 16] |= (uint8_t)(1u << (m / 2 % 8));
+}
+
+static bool is_odd_composite(const uint8_t *composite, uint64_t n) { return composite[n / 16] >> (n / 2 % 8) & 1; }
+
+/*
  * Makes the table reach `needed` (at most 2^16): the generator's sieving primes
  * go up to to^(1/4), so most runs need a few hundred numbers of it, not all
  * 6,500 primes below 2^16. It grows to the next power of two, at least 1024,
@@ -70,18 +83,16 @@ static int make_table(csieve_sieve *sieve, uint32_t needed) {
     uint32_t limit = 1024;
     while (limit < needed) limit *= 2;
     if (limit > TABLE_LIMIT) limit = TABLE_LIMIT;
-    uint8_t *composite = calloc(limit / 2, 1); /* composite[n / 2] for odd n */
+    uint8_t *composite = calloc(limit / 16, 1);
     uint32_t *table = composite ? malloc(limit / 2 * sizeof *table) : NULL;
     if (!table) {
         free(composite);
         return CSIEVE_ENOMEM;
     }
-    for (uint32_t n = 3; n * n < limit; n += 2)
-        if (!composite[n / 2])
-            for (uint32_t m = n * n; m < limit; m += 2 * n) composite[m / 2] = 1;
+    mark_odd_composites(composite, limit);
     size_t count = 0;
     for (uint32_t n = PRESIEVE_LARGEST_PRIME + 2; n < limit; n += 2)
-        if (!composite[n / 2]) table[count++] = n;
+        if (!is_odd_composite(composite, n)) table[count++] = n;
     free(composite);
     free(sieve->table);
     sieve->table = table;
@@ -224,15 +235,12 @@ static void add_prime(csieve_result *result, uint64_t prime) {
 #define SMALL_RANGE_LIMIT 65536
 
 static void small_range(uint64_t from, uint64_t to, csieve_result *result) {
-    uint8_t composite[SMALL_RANGE_LIMIT / 16]; /* bit (n / 2) for odd n */
-    memset(composite, 0, sizeof composite);
-    for (uint32_t p = 3; (uint64_t)p * p < to; p += 2)
-        if (!(composite[p / 16] >> (p / 2 % 8) & 1))
-            for (uint32_t m = p * p; m < to; m += 2 * p) composite[m / 16] |= (uint8_t)(1u << (m / 2 % 8));
+    uint8_t composite[SMALL_RANGE_LIMIT / 16] = {0};
+    mark_odd_composites(composite, (uint32_t)to);
     *result = (csieve_result){0, 0, 0};
     if (from <= 2 && 2 < to) add_prime(result, 2);
     for (uint64_t n = from > 3 ? from | 1 : 3; n < to; n += 2)
-        if (!(composite[n / 16] >> (n / 2 % 8) & 1)) add_prime(result, n);
+        if (!is_odd_composite(composite, n)) add_prime(result, n);
 }
 
 int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
