@@ -11,7 +11,9 @@
 #define MINIMUM_WIDTH ((uint64_t)1 << 24)
 /* The largest: about 15 ms of sieving, so that workers finish together and progress moves. */
 #define MAXIMUM_WIDTH ((uint64_t)1 << 27)
-/* Chunks per worker, at least, when the range is large enough. */
+/* Chunks per worker, at least, when the range is large enough; a lone worker has no one to
+   balance with, and takes chunks as wide as MAXIMUM_WIDTH lets it (each chunk pays for setting
+   up its sieving primes again). */
 #define CHUNKS_PER_WORKER 8
 /* Whole sieve words: 64 bits of 30 numbers each. */
 #define ALIGNMENT ((uint64_t)30 * 64)
@@ -23,7 +25,7 @@ uint64_t csieve_chunk_width(uint64_t from, uint64_t to, unsigned workers) {
     if (root * root < to) root++;
     uint64_t smallest = root > UINT64_MAX / 256 ? UINT64_MAX : root * 256;
     if (smallest < MINIMUM_WIDTH) smallest = MINIMUM_WIDTH;
-    uint64_t wanted = (uint64_t)(workers ? workers : 1) * CHUNKS_PER_WORKER;
+    uint64_t wanted = workers > 1 ? (uint64_t)workers * CHUNKS_PER_WORKER : 1;
     uint64_t chunk = width / wanted;
     if (chunk < 1) chunk = 1;
     if (chunk > MAXIMUM_WIDTH) chunk = MAXIMUM_WIDTH;

@@ -671,7 +671,8 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
 
 /**
  * The chunk width planned for [from, to) on `workers` workers: at least 8
- * chunks per worker when the range is large enough, each between 2^24 and
+ * chunks per worker when there are several and the range is large enough (one
+ * worker takes chunks as wide as they may be), each between 2^24 and
  * 2^27 numbers, but never below 256 * sqrt(to) (so the per-call set-up of the
  * sieving primes stays under 1% of a chunk's work), rounded up to a multiple
  * of 30 * 64 (whole sieve words). A journal records the width, so a resumed

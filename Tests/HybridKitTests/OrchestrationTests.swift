@@ -52,14 +52,20 @@ struct OrchestrationTests {
         #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: nil))
     }
 
+    /// Below 10^9: wide enough that even a lone worker, whose chunks are widest, has 8 of them.
+    static let belowBillion = (
+        range: UInt64(0)..<1_000_000_000,
+        totals: PrimeTotals(count: 50_847_534, sum: 24_739_512_092_254_535)
+    )
+
     @Test("a worker killed on its chunk loses nothing, and says so once", arguments: [1, 2, 3])
     func workerDies(workers: Int) throws {
         let warnings = Mutex<[String]>([])
         let options = RunOptions(
             fault: FaultInjection(item: 5), workerDied: { death in warnings.withLock { $0.append("\(death)") } })
         let outcome = try PrimesRunner.run(
-            PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: workers), options: options)
-        #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
+            PrimesJob(range: Self.belowBillion.range, strategy: .processes, workers: workers), options: options)
+        #expect(outcome.totals == Self.belowBillion.totals)
         let lines = warnings.withLock { $0 }
         #expect(lines.count == 1, "\(lines)")
         #expect(lines.first?.contains("SIGKILL") == true)
@@ -73,8 +79,8 @@ struct OrchestrationTests {
             fault: FaultInjection(item: 4, beforeClaiming: true),
             workerDied: { death in warnings.withLock { $0.append("\(death)") } })
         let outcome = try PrimesRunner.run(
-            PrimesJob(range: 0..<100_000_000, strategy: .processes, workers: workers), options: options)
-        #expect(outcome.totals == PrimeTotals(count: 5_761_455, sum: 279_209_790_387_276))
+            PrimesJob(range: Self.belowBillion.range, strategy: .processes, workers: workers), options: options)
+        #expect(outcome.totals == Self.belowBillion.totals)
         #expect(warnings.withLock { $0.count } == 1)
     }
 

@@ -3,10 +3,11 @@ import CSieve
 /// How a range of numbers is cut into chunks: pieces of work that workers take one at a time.
 ///
 /// The geometry is CSieve's (`csieve_chunk_width`, `csieve_chunk_count`, `csieve_chunk_bounds`),
-/// the one definition the forked workers use too. Chunks are many (at least 8 per worker, so a
-/// slow worker never leaves the others idle for long) and large (each sieves at least 256 times
-/// the square root of the range's end, so that the per-call set-up of the sieving primes stays
-/// under 1% of a chunk's work).
+/// the one definition the forked workers use too. Chunks are many (at least 8 per worker when
+/// there are several, so a slow worker never leaves the others idle for long; a lone worker takes
+/// them as wide as they may be) and large (each sieves at least 256 times the square root of the
+/// range's end, so that the per-call set-up of the sieving primes stays under 1% of a chunk's
+/// work).
 public struct ChunkPlan: Sendable, Equatable {
     /// The whole range `[from, to)`.
     public let range: Range<UInt64>
