@@ -15,11 +15,11 @@ final class Presieve {
         [61, 137], [67, 131], [71, 127], [73, 113], [79, 109], [83, 107], [89, 103], [97, 101],
     ]
 
-    /// Each pattern holds period + window bytes, so that a window never wraps.
+    /// Each pattern holds one period; a fill wraps around it.
     let patterns: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     let periods: UnsafeMutablePointer<Int>
     let groupCount: Int
-    /// The longest run of bytes one fill writes.
+    /// The longest run of bytes one fill writes: the chunk that small primes cross off in.
     let window: Int
 
     /// Builds the patterns for windows of up to `window` bytes.
@@ -32,16 +32,9 @@ final class Presieve {
         do throws(SieveError) {
             for (index, group) in Self.groups.enumerated() {
                 let period = group.reduce(1, *)
-                let pattern = try SieveMemory.allocate(UInt8.self, count: period + window)
-                // One period, then its start again as often as the window needs.
+                let pattern = try SieveMemory.allocate(UInt8.self, count: period)
                 pattern.initialize(repeating: 0xff, count: period)
                 for prime in group { Self.andMultiples(of: prime, into: pattern, period: period) }
-                var done = period
-                while done < period + window {
-                    let copy = min(period + window - done, done)
-                    (pattern + done).initialize(from: pattern, count: copy)
-                    done += copy
-                }
                 patterns[index] = pattern
                 periods[index] = period
                 made += 1
@@ -60,13 +53,18 @@ final class Presieve {
         SieveMemory.free(periods)
     }
 
+    /// The bytes one turn of the wheel of a prime is repeated to before it is ANDed along a pattern.
+    private static let stretchBytes = 1024
+
     /// ANDs the multiples of `prime` into pattern[0, period) (period a multiple of prime). In the
     /// mod-30 layout they repeat every `prime` bytes, 8 to a turn: one turn is crossed off by hand,
     /// repeated to at least 1024 bytes, and ANDed along the pattern a stretch at a time, so that
     /// making the patterns (most of a short run's start-up) costs a few passes over them rather
     /// than a step per multiple.
     private static func andMultiples(of prime: Int, into pattern: UnsafeMutablePointer<UInt8>, period: Int) {
-        var turn = [UInt8](repeating: 0xff, count: 1024 + 2 * prime)
+        let turn = UnsafeMutablePointer<UInt8>.allocate(capacity: stretchBytes + 2 * prime)
+        defer { turn.deallocate() }
+        turn.initialize(repeating: 0xff, count: prime)
         let q = prime / 30
         let wheelClass = Wheel.position(of: prime % 30)
         var at = q  // the multiple prime * 1
@@ -75,17 +73,16 @@ final class Presieve {
             at += q * Wheel.gap(position) + Wheel.adjust(wheelClass, position)
         }
         var stretch = prime
-        while stretch < 1024 {
-            for j in 0..<prime { turn[stretch + j] = turn[j] }
+        while stretch < stretchBytes {
+            (turn + stretch).initialize(from: turn, count: prime)
             stretch += prime
         }
-        turn.withUnsafeBufferPointer { turn in
-            var done = 0
-            while done < period {
-                let length = min(period - done, stretch)
-                for j in 0..<length { pattern[done + j] &= turn[j] }
-                done += length
-            }
+        var done = 0
+        while done < period {
+            let length = min(period - done, stretch)
+            let piece = pattern + done
+            for j in 0..<length { piece[j] &= turn[j] }
+            done += length
         }
     }
 
@@ -93,22 +90,39 @@ final class Presieve {
     /// (length <= window): every bit set except the multiples of 7 ... 163, those primes included.
     @inline(__always)
     func fill(_ destination: UnsafeMutablePointer<UInt8>, firstByte: UInt64, length: Int) {
-        // Four patterns per pass over an L1-resident window; a short last pass repeats a pattern,
-        // which AND does not mind.
         var group = 0
         while group < groupCount {
-            let a = source(group, firstByte)
-            let b = source(min(group + 1, groupCount - 1), firstByte)
-            let c = source(min(group + 2, groupCount - 1), firstByte)
-            let d = source(min(group + 3, groupCount - 1), firstByte)
-            Self.andPatterns(destination, a, b, c, d, length: length, first: group == 0)
+            fill(destination, firstByte: firstByte, length: length, groups: group)
             group += 4
         }
     }
 
+    /// ANDs four patterns (of groups `first` ... `first + 3`; past the last group it repeats the
+    /// first, which AND does not mind) into destination[0, length), each from its phase, in pieces
+    /// that end where one of them wraps to its start.
     @inline(__always)
-    private func source(_ group: Int, _ firstByte: UInt64) -> UnsafePointer<UInt8> {
-        UnsafePointer(patterns[group] + Int(firstByte % UInt64(periods[group])))
+    private func fill(_ destination: UnsafeMutablePointer<UInt8>, firstByte: UInt64, length: Int, groups first: Int) {
+        let a = first, b = first + 1 < groupCount ? first + 1 : first
+        let c = first + 2 < groupCount ? first + 2 : first, d = first + 3 < groupCount ? first + 3 : first
+        var phaseA = Int(firstByte % UInt64(periods[a])), phaseB = Int(firstByte % UInt64(periods[b]))
+        var phaseC = Int(firstByte % UInt64(periods[c])), phaseD = Int(firstByte % UInt64(periods[d]))
+        var done = 0
+        while done < length {
+            let piece = min(
+                length - done, periods[a] - phaseA, periods[b] - phaseB, periods[c] - phaseC, periods[d] - phaseD)
+            Self.andPatterns(
+                destination + done, patterns[a] + phaseA, patterns[b] + phaseB, patterns[c] + phaseC,
+                patterns[d] + phaseD, length: piece, first: first == 0)
+            phaseA += piece
+            phaseB += piece
+            phaseC += piece
+            phaseD += piece
+            if phaseA == periods[a] { phaseA = 0 }
+            if phaseB == periods[b] { phaseB = 0 }
+            if phaseC == periods[c] { phaseC = 0 }
+            if phaseD == periods[d] { phaseD = 0 }
+            done += piece
+        }
     }
 
     /// destination = a & b & c & d (or &= when not the first pass), 16 bytes at a time.

@@ -37,22 +37,27 @@ final class SegmentTotals {
         UInt64(littleEndian: UnsafeRawPointer(segment).loadUnaligned(fromByteOffset: 8 &* index, as: UInt64.self))
     }
 
-    /// The number of primes in the segment, by the same look-ups (for the baseline x86-64 target they
-    /// beat `nonzeroBitCount` here too).
+    /// The number of primes in the segment: the bits set, counted 16 bytes at a time with the
+    /// shift-and-add population count on each byte (SSE2, which every x86-64 has), the bytes' counts
+    /// added up over 31 blocks (at most 8 * 31 = 248 each) before they are widened and summed.
+    /// Reads up to 15 bytes of the zero padding past the segment's end.
     func count(_ segment: UnsafePointer<UInt8>, length: Int) -> UInt64 {
-        let table = self.table
+        typealias Block = SIMD16<UInt8>
+        let bytes = UnsafeRawPointer(segment)
+        let blocks = (length + 15) / 16
         var count: UInt64 = 0
-        let words = (length + 7) / 8
-        var index = 0
-        var bytes = segment
-        while index < words {
-            let entry =
-                table[Int(bytes[0])] &+ table[256 &+ Int(bytes[1])] &+ table[512 &+ Int(bytes[2])]
-                &+ table[768 &+ Int(bytes[3])] &+ table[1024 &+ Int(bytes[4])] &+ table[1280 &+ Int(bytes[5])]
-                &+ table[1536 &+ Int(bytes[6])] &+ table[1792 &+ Int(bytes[7])]
-            count &+= UInt64(entry >> 16)
-            index &+= 1
-            bytes += 8
+        var block = 0
+        while block < blocks {
+            let end = min(block + 31, blocks)
+            var counts = Block()
+            while block < end {
+                var x = bytes.loadUnaligned(fromByteOffset: 16 &* block, as: Block.self)
+                x &-= (x &>> 1) & 0x55
+                x = (x & 0x33) &+ ((x &>> 2) & 0x33)
+                counts &+= (x &+ (x &>> 4)) & 0x0f
+                block &+= 1
+            }
+            count &+= UInt64(SIMD16<UInt16>(truncatingIfNeeded: counts).wrappedSum())
         }
         return count
     }
