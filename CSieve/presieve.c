@@ -45,6 +45,9 @@ static void and_multiples(uint8_t *pattern, size_t period, uint32_t prime) {
     }
 }
 
+/* A block of the fill, as one vector: one AVX-512 register, two AVX2 or four SSE2 ones. */
+typedef uint8_t block __attribute__((vector_size(PRESIEVE_OVERHANG)));
+
 /*
  * Four patterns per pass over an L1-resident window; a group of fewer than
  * four repeats a pointer, which AND does not mind. Compiled once per
@@ -54,13 +57,21 @@ static void and_multiples(uint8_t *pattern, size_t period, uint32_t prime) {
  * the dynamic loader relocates, before a sanitizer's runtime is ready, and
  * crash every ThreadSanitizer build at load.)
  */
-#define AND_PATTERNS_BODY                                                                  \
-    {                                                                                      \
-        if (first) {                                                                       \
-            for (size_t j = 0; j < length; j++) destination[j] = a[j] & b[j] & c[j] & d[j]; \
-        } else {                                                                           \
-            for (size_t j = 0; j < length; j++) destination[j] &= a[j] & b[j] & c[j] & d[j]; \
-        }                                                                                  \
+#define AND_PATTERNS_BODY                                                                   \
+    {                                                                                       \
+        block x, y, z, w;                                                                   \
+        for (size_t j = 0; j < length; j += sizeof x) {                                     \
+            memcpy(&x, a + j, sizeof x);                                                    \
+            memcpy(&y, b + j, sizeof y);                                                    \
+            memcpy(&z, c + j, sizeof z);                                                    \
+            memcpy(&w, d + j, sizeof w);                                                    \
+            x &= y & z & w;                                                                 \
+            if (!first) {                                                                   \
+                memcpy(&y, destination + j, sizeof y);                                      \
+                x &= y;                                                                     \
+            }                                                                               \
+            memcpy(destination + j, &x, sizeof x);                                          \
+        }                                                                                   \
     }
 #define AND_PATTERNS_PARAMETERS                                                            \
     uint8_t *restrict destination, const uint8_t *restrict a, const uint8_t *restrict b,   \
@@ -71,7 +82,7 @@ static void and_patterns_default(AND_PATTERNS_PARAMETERS) AND_PATTERNS_BODY
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) static void and_patterns_avx2(AND_PATTERNS_PARAMETERS)
     AND_PATTERNS_BODY
-__attribute__((target("arch=x86-64-v4"))) static void and_patterns_avx512(AND_PATTERNS_PARAMETERS)
+__attribute__((target("arch=x86-64-v4"), min_vector_width(512))) static void and_patterns_avx512(AND_PATTERNS_PARAMETERS)
     AND_PATTERNS_BODY
 #endif
 
@@ -91,8 +102,8 @@ int presieve_init(presieve *presieve, size_t window) {
     for (int g = 0; g < PRESIEVE_GROUPS; g++) {
         uint32_t period = 1;
         for (int k = 0; k < 4 && group_primes[g][k]; k++) period *= group_primes[g][k];
-        /* One period: presieve_fill wraps around it. */
-        uint8_t *pattern = malloc(period);
+        /* One period and the start of the next: presieve_fill wraps around it. */
+        uint8_t *pattern = malloc(period + PRESIEVE_OVERHANG);
         if (!pattern) {
             presieve_free(presieve);
             return -1;
@@ -100,6 +111,7 @@ int presieve_init(presieve *presieve, size_t window) {
         memset(pattern, 0xff, period);
         for (int k = 0; k < 4 && group_primes[g][k]; k++)
             and_multiples(pattern, period, group_primes[g][k]);
+        memcpy(pattern + period, pattern, PRESIEVE_OVERHANG);
         presieve->pattern[g] = pattern;
         presieve->period[g] = period;
     }
@@ -133,7 +145,8 @@ static void fill_from_groups(const presieve *presieve, uint8_t *destination, uin
         }
         presieve->and_patterns(destination + done, presieve->pattern[groups[0]] + phase[0],
                                presieve->pattern[groups[1]] + phase[1], presieve->pattern[groups[2]] + phase[2],
-                               presieve->pattern[groups[3]] + phase[3], piece, g == 0);
+                               presieve->pattern[groups[3]] + phase[3],
+                               (piece + PRESIEVE_OVERHANG - 1) / PRESIEVE_OVERHANG * PRESIEVE_OVERHANG, g == 0);
         for (int k = 0; k < 4; k++) {
             phase[k] += piece;
             if (phase[k] == presieve->period[groups[k]]) phase[k] = 0;

@@ -16,13 +16,22 @@
 #define PRESIEVE_LARGEST_PRIME 163
 #define PRESIEVE_GROUPS 16
 
-/* destination[j] = a[j] & b[j] & c[j] & d[j] (or &= when not first), for j < length. */
+/*
+ * A fill writes whole blocks of PRESIEVE_OVERHANG bytes, so that no piece of it ends in a
+ * byte-at-a-time tail: up to PRESIEVE_OVERHANG - 1 bytes past its end, with the values the
+ * wheel holds there. Each pattern carries its first PRESIEVE_OVERHANG bytes again after its
+ * period, so that reading past a period's end reads on into the next.
+ */
+#define PRESIEVE_OVERHANG 64
+
+/* destination[j] = a[j] & b[j] & c[j] & d[j] (or &= when not first), for j < length, a
+   multiple of PRESIEVE_OVERHANG. */
 typedef void presieve_and_function(uint8_t *restrict destination, const uint8_t *restrict a,
                                    const uint8_t *restrict b, const uint8_t *restrict c,
                                    const uint8_t *restrict d, size_t length, int first);
 
 typedef struct presieve {
-    /* Each pattern holds one period; a fill wraps around it. */
+    /* Each pattern holds one period and PRESIEVE_OVERHANG bytes more; a fill wraps around it. */
     uint8_t *pattern[PRESIEVE_GROUPS];
     uint32_t period[PRESIEVE_GROUPS];
     size_t window;
@@ -37,7 +46,9 @@ void presieve_free(presieve *presieve);
 /*
  * Writes bytes [first_byte, first_byte + length) of the pre-sieved wheel into
  * destination (length <= window): every bit set except multiples of 7..163
- * (the primes 7..163 themselves included; the caller puts them back).
+ * (the primes 7..163 themselves included; the caller puts them back). It may
+ * write up to PRESIEVE_OVERHANG - 1 bytes more, which destination must have
+ * room for; they hold the wheel's next bytes.
  */
 void presieve_fill(const presieve *presieve, uint8_t *destination, uint64_t first_byte,
                    size_t length);
