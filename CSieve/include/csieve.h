@@ -78,7 +78,7 @@ typedef struct csieve_result {
  * sqrt(to) (see csieve_sieve_set_segment_bytes).
  *
  * Memory, to predict before a long run:
- *   - fixed, at most about 6 MiB resident: the pre-sieve patterns (126 KiB);
+ *   - fixed, at most about 6 MiB resident: the pre-sieve patterns (124 KiB);
  *     the segment buffer (four times the L2 size, touched as far as the
  *     segment in use: 128 KiB at 10^8, 256 KiB to 4 MiB higher up on a 1 MiB
  *     L2); the generator of sieving primes (its segment of up to 256 KiB and
