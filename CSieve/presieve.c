@@ -82,8 +82,14 @@ static void and_patterns_default(AND_PATTERNS_PARAMETERS) AND_PATTERNS_BODY
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) static void and_patterns_avx2(AND_PATTERNS_PARAMETERS)
     AND_PATTERNS_BODY
-__attribute__((target("arch=x86-64-v4"), min_vector_width(512))) static void and_patterns_avx512(AND_PATTERNS_PARAMETERS)
-    AND_PATTERNS_BODY
+/* Clang splits 512-bit vectors into 256-bit halves for this target unless asked not to. */
+#if defined(__clang__)
+#define WHOLE_512_BIT_VECTORS __attribute__((min_vector_width(512)))
+#else
+#define WHOLE_512_BIT_VECTORS
+#endif
+__attribute__((target("arch=x86-64-v4"))) WHOLE_512_BIT_VECTORS static void
+and_patterns_avx512(AND_PATTERNS_PARAMETERS) AND_PATTERNS_BODY
 #endif
 
 static presieve_and_function *best_and_patterns(void) {
@@ -146,7 +152,8 @@ static void fill_from_groups(const presieve *presieve, uint8_t *destination, uin
         presieve->and_patterns(destination + done, presieve->pattern[groups[0]] + phase[0],
                                presieve->pattern[groups[1]] + phase[1], presieve->pattern[groups[2]] + phase[2],
                                presieve->pattern[groups[3]] + phase[3],
-                               (piece + PRESIEVE_OVERHANG - 1) / PRESIEVE_OVERHANG * PRESIEVE_OVERHANG, g == 0);
+                               (piece + PRESIEVE_OVERHANG - 1) / PRESIEVE_OVERHANG * PRESIEVE_OVERHANG,
+                               g == 0);
         for (int k = 0; k < 4; k++) {
             phase[k] += piece;
             if (phase[k] == presieve->period[groups[k]]) phase[k] = 0;
