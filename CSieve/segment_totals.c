@@ -58,15 +58,9 @@ count_and_sum_popcnt(COUNT_AND_SUM_PARAMETERS) COUNT_AND_SUM_BODY
 __attribute__((target("arch=x86-64-v4"))) static uint64_t count_avx512(COUNT_PARAMETERS) COUNT_BODY
 __attribute__((target("arch=x86-64-v4"))) static segment_totals
 count_and_sum_avx512(COUNT_AND_SUM_PARAMETERS) COUNT_AND_SUM_BODY
-/* With VPOPCNTQ the loops count four or eight words an instruction. */
-#if defined(__clang__)
-#define WHOLE_512_BIT_VECTORS __attribute__((min_vector_width(512)))
-#else
-#define WHOLE_512_BIT_VECTORS
-#endif
-__attribute__((target("arch=x86-64-v4,avx512vpopcntdq"))) WHOLE_512_BIT_VECTORS static uint64_t
-count_vpopcnt(COUNT_PARAMETERS) COUNT_BODY
-__attribute__((target("arch=x86-64-v4,avx512vpopcntdq"))) WHOLE_512_BIT_VECTORS static segment_totals
+/* With VPOPCNTQ the loops count four words an instruction. */
+__attribute__((target("arch=x86-64-v4,avx512vpopcntdq"))) static uint64_t count_vpopcnt(COUNT_PARAMETERS) COUNT_BODY
+__attribute__((target("arch=x86-64-v4,avx512vpopcntdq"))) static segment_totals
 count_and_sum_vpopcnt(COUNT_AND_SUM_PARAMETERS) COUNT_AND_SUM_BODY
 #endif
 
@@ -75,12 +69,10 @@ void segment_reader_init(segment_reader *reader) {
     reader->count_and_sum = count_and_sum_default;
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4") && __builtin_cpu_supports("avx512vpopcntdq")) {
-        reader->count = count_vpopcnt;
-        reader->count_and_sum = count_and_sum_vpopcnt;
-    } else if (__builtin_cpu_supports("x86-64-v4")) {
-        reader->count = count_avx512;
-        reader->count_and_sum = count_and_sum_avx512;
+    if (__builtin_cpu_supports("x86-64-v4")) {
+        int vpopcnt = __builtin_cpu_supports("avx512vpopcntdq");
+        reader->count = vpopcnt ? count_vpopcnt : count_avx512;
+        reader->count_and_sum = vpopcnt ? count_and_sum_vpopcnt : count_and_sum_avx512;
     } else if (__builtin_cpu_supports("popcnt")) {
         reader->count = count_popcnt;
         reader->count_and_sum = count_and_sum_popcnt;
