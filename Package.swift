@@ -5,6 +5,7 @@ let package = Package(
     name: "hybrid",
     products: [
         .library(name: "CSieve", targets: ["CSieve"]),
+        .library(name: "CBigPrimes", targets: ["CBigPrimes"]),
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
@@ -27,11 +28,13 @@ let package = Package(
             path: "CSieve",
             // libcurl is opened at run time by the first fetch (CSieve/curl_library.h), so
             // programs that only sieve never map it; its headers are needed to build.
-            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
+        // Big primes and primality, with GMP: its API is Sources/CBigPrimes/include/cbigprimes.h.
+        .target(name: "CBigPrimes", linkerSettings: [.linkedLibrary("gmp")]),
         // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CShims", "CHybridMPI"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -64,7 +67,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
+        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes"]),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),

@@ -11,9 +11,11 @@ struct IsPrime: ParsableCommand {
         commandName: "isprime",
         abstract: "Say whether each decimal number is prime, probable prime or composite.",
         discussion: """
-            Numbers of any size, in decimal digits only. With no NUMBER, reads one number per line \
-            from standard input (blank lines are skipped) and answers each line as it arrives. \
-            Prints each number as written, then its verdict.
+            Numbers of any size in decimal digits, or below 2^64 in the forms `hybrid primes` \
+            takes (2^61-1, 1e9+7, 1_000_003). Below 2^64 the verdict is proven (prime or \
+            composite); above, GMP's Baillie-PSW test says probable prime. With no NUMBER, reads \
+            one number per line from standard input (blank lines are skipped) and answers each \
+            line as it arrives. Prints each number as written, then its verdict.
             """
     )
 
@@ -25,7 +27,7 @@ struct IsPrime: ParsableCommand {
     func run() throws {
         guard numbers.isEmpty else {
             // Every argument is checked before any is printed, so bad input prints nothing on stdout.
-            let verdicts = try numbers.map { number throws(UsageError) in try Primality(testing: number) }
+            let verdicts = try numbers.map(Self.verdict)
             var text = ""
             for (number, verdict) in zip(numbers, verdicts) { text += "\(number) \(verdict.rawValue)\n" }
             try FileHandleOutput.standardOutput.writeResult(text)
@@ -37,8 +39,17 @@ struct IsPrime: ParsableCommand {
         while let line = readLine() {
             let number = String(line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             if number.isEmpty { continue }
-            let verdict = try Primality(testing: number)
+            let verdict = try Self.verdict(number)
             try FileHandleOutput.standardOutput.writeResult("\(number) \(verdict.rawValue)\n")
         }
+    }
+
+    /// Digits alone are a number of any size; anything else is read as a number expression,
+    /// whose error (negative, too large, not a number) is the one a user can act on.
+    static func verdict(_ text: String) throws(UsageError) -> Primality {
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return try Primality(testing: text)
+        }
+        return Primality(try NumberExpression.parse(text))
     }
 }

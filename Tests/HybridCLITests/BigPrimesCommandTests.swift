@@ -54,6 +54,11 @@ struct BigPrimesCommandTests {
                 170141183460469231731687303715884105727 probable prime
 
                 """)
+        let expressions = try HybridBinary.run(["isprime", "2^61-1", "2^64-59", "2^64-1", "1e9+7", "1_000_001"])
+        #expect(expressions.status == 0)
+        #expect(
+            expressions.standardOutput
+                == "2^61-1 prime\n2^64-59 prime\n2^64-1 composite\n1e9+7 prime\n1_000_001 composite\n")
         let piped = try HybridBinary.run(["isprime"], input: "13\n\n  15  \n97")
         #expect(piped.status == 0)
         #expect(piped.standardOutput == "13 prime\n15 composite\n97 prime\n")
@@ -70,6 +75,7 @@ struct BigPrimesCommandTests {
             ["bigprimes", "--bits", "8", "--count", "3", "--workers", "0"],
             ["bigprimes", "--bits", "8", "--count", "3", "--bogus"],
             ["isprime", "12", "-5"], ["isprime", "1.5"], ["isprime", "0x11"], ["isprime", "7", "seven"],
+            ["isprime", "2^64"], ["isprime", "1e-3"],
         ])
     func badInput(arguments: [String]) throws {
         let output = try HybridBinary.run(arguments)

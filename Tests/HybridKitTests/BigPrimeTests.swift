@@ -1,3 +1,4 @@
+import CBigPrimes
 import CSieve
 import HybridKit
 import Synchronization
@@ -89,12 +90,36 @@ struct BigPrimeTests {
             ("561", .composite), ("41041", .composite), ("0007", .prime),
             (Decimal.mersenne(127), .probablePrime), (Decimal.mersenne(521), .probablePrime),
             (Decimal.mersenne(128), .composite), (Decimal.mersenne(523), .composite),
-            // The two largest primes below 2^64, and their product.
-            ("18446744073709551557", .probablePrime), ("18446744073709551533", .probablePrime),
+            // The two largest primes below 2^64 (proven there), their product, the first above.
+            ("18446744073709551557", .prime), ("18446744073709551533", .prime),
+            ("18446744073709551615", .composite), ("18446744073709551629", .probablePrime),
             (String(UInt128(18_446_744_073_709_551_557) * 18_446_744_073_709_551_533), .composite),
+            // Strong pseudoprimes to every prime base up to 17 and up to 23: the test's later
+            // bases must catch them.
+            ("341550071728321", .composite), ("3825123056546413051", .composite),
+            ("2305843009213693951", .prime), ("2305843009213693953", .composite),
         ])
     func known(number: String, expected: Primality) throws {
         #expect(try Primality(testing: number) == expected)
+    }
+
+    @Test("below 2^64 the verdict is proven and agrees with the sieve")
+    func agreesWithSieve() throws {
+        // Every number below 2^17, then windows at 2^32 and just below 2^64.
+        let windows: [(UInt64, UInt64)] = [
+            (0, 1 << 17), (1 << 32 - 5000, 1 << 32 + 5000), (UInt64.max - 20000, UInt64.max),
+        ]
+        for (from, to) in windows {
+            var primes: UInt64 = 0
+            for n in from..<to {
+                let verdict = try Primality(testing: String(n))
+                #expect(verdict != .probablePrime, "\(n)")
+                if verdict == .prime { primes += 1 }
+            }
+            var result = csieve_result()
+            #expect(csieve_primes(from, to, &result) == CSIEVE_OK)
+            #expect(primes == result.count, "[\(from), \(to))")
+        }
     }
 
     @Test(
@@ -161,10 +186,10 @@ struct BigPrimesStrategyTests {
     @Test("the C work function offsets items by first_item", arguments: ComputeStrategy.allCases)
     func itemOffset(strategy: ComputeStrategy) throws {
         let slotBytes = BigPrime.maximumDigits(bits: 100) + 1
-        var work = csieve_bigprimes(seed: 3, first_item: 10, bits: 100, slot_bytes: slotBytes)
+        var work = cbigprimes_work_context(seed: 3, first_item: 10, bits: 100, slot_bytes: slotBytes)
         let slots = try withUnsafeMutablePointer(to: &work) { work in
             try ParallelMap(items: 6, slotBytes: slotBytes, strategy: strategy, workers: strategy == .serial ? 1 : 2)
-                .run(.calling(csieve_bigprimes_work, context: work))
+                .run(.calling(cbigprimes_work, context: work))
         }
         let primes = (0..<6).map { String(decoding: slots.slot($0).prefix { $0 != 0 }, as: UTF8.self) }
         #expect(primes == (10..<16).map { BigPrime.generate(bits: 100, seed: 3, item: UInt64($0)) })

@@ -1,9 +1,10 @@
+import CBigPrimes
 import CSieve
 
 /// Runs bigprimes workloads: a per-item map whose items differ in cost, so workers take one item
 /// at a time on demand and the results come back in item order.
 ///
-/// Every strategy runs CSieve's `csieve_bigprimes_work`: item i's slot is its prime, in decimal,
+/// Every strategy runs CBigPrimes' `cbigprimes_work`: item i's slot is its prime, in decimal,
 /// NUL-terminated. GMP keeps no global state, so threads run it in parallel with no lock, and
 /// forked workers run C alone whatever threads the program has.
 public enum BigPrimesRunner {
@@ -15,9 +16,9 @@ public enum BigPrimesRunner {
         try job.validate()
         let stopwatch = Stopwatch()
         let slotBytes = BigPrime.maximumDigits(bits: job.bits) + 1
-        let context = UnsafeMutablePointer<csieve_bigprimes>.allocate(capacity: 1)
+        let context = UnsafeMutablePointer<cbigprimes_work_context>.allocate(capacity: 1)
         context.initialize(
-            to: csieve_bigprimes(seed: job.seed, first_item: 0, bits: UInt32(job.bits), slot_bytes: slotBytes))
+            to: cbigprimes_work_context(seed: job.seed, first_item: 0, bits: UInt32(job.bits), slot_bytes: slotBytes))
         defer { context.deallocate() }
         let map = ParallelMap(
             items: job.count, slotBytes: slotBytes, strategy: job.strategy, workers: job.workers,
@@ -31,7 +32,7 @@ public enum BigPrimesRunner {
         let events = MapEvents(
             progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied)
         let slots = try map.run(
-            .calling(csieve_bigprimes_work, context: UnsafeMutableRawPointer(context)),
+            .calling(cbigprimes_work, context: UnsafeMutableRawPointer(context)),
             finished: journal?.finished, events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
         try journal?.finish()
         let primes = (0..<job.count).map { item in
