@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes"]),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
-        .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
+        .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridKit"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
     ]
 )

@@ -300,6 +300,8 @@ int csieve_primes(uint64_t from, uint64_t to, csieve_result *result) {
     return status;
 }
 
+const char *csieve_version(void) { return CSIEVE_VERSION; }
+
 const char *csieve_strerror(int status) {
     switch (status) {
     case CSIEVE_OK: return "success";

@@ -28,13 +28,16 @@ extern "C" {
 
 /*
  * The version of this API. Before 1.0, a change of CSIEVE_VERSION_MINOR may
- * break source or binary compatibility (0.2.0: csieve_fork_options grew and
- * csieve_fetch_batch became opaque); a change of CSIEVE_VERSION_PATCH does not.
+ * break source or binary compatibility; a change of CSIEVE_VERSION_PATCH does
+ * not. Every library of the hybrid package carries the same version.
  */
-#define CSIEVE_VERSION "0.2.0"
+#define CSIEVE_VERSION "0.3.0"
 #define CSIEVE_VERSION_MAJOR 0
-#define CSIEVE_VERSION_MINOR 2
+#define CSIEVE_VERSION_MINOR 3
 #define CSIEVE_VERSION_PATCH 0
+
+/** CSIEVE_VERSION of the library linked in, which may differ from the header's. */
+const char *csieve_version(void);
 
 /* Status codes. */
 #define CSIEVE_OK 0

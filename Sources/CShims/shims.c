@@ -1,2 +1,19 @@
-/* The shims are static inline in include/hybrid_shims.h; this file gives the target a source. */
+#define _GNU_SOURCE
+#include <sched.h>
+
+/* Most shims are static inline in include/hybrid_shims.h; the affinity count needs _GNU_SOURCE,
+ * which must not reach Swift through the header (it would make `environ` ambiguous). */
 #include "hybrid_shims.h"
+
+int hybrid_affinity_cpus(void) {
+    /* A set for up to 4096 CPUs first; larger machines get a set of their size. */
+    for (int cpus = 4096; cpus <= (1 << 20); cpus *= 4) {
+        size_t size = CPU_ALLOC_SIZE(cpus);
+        cpu_set_t *set = CPU_ALLOC(cpus);
+        if (!set) return 0;
+        int count = sched_getaffinity(0, size, set) == 0 ? CPU_COUNT_S(size, set) : -1;
+        CPU_FREE(set);
+        if (count >= 0) return count;
+    }
+    return 0;
+}

@@ -16,9 +16,16 @@ extension PrimesOutcome {
         }
         fields += [
             .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
-            .init("strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
-            .init("workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
+            .init("strategy", json: .string(strategy.rawValue), text: strategy.rawValue),
+            .init("workers", json: .integer(Int64(workers)), text: String(workers)),
         ]
+        // What was asked, where it differs from what ran (a one-chunk job runs on this thread).
+        if job.strategy != strategy || job.workers != workers {
+            fields += [
+                .init("requested_strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),
+                .init("requested_workers", json: .integer(Int64(job.workers)), text: String(job.workers)),
+            ]
+        }
         // Under mpi, workers are each rank's threads.
         if job.strategy == .mpi, let place = MPIRuntime.place {
             fields.append(.init("ranks", json: .integer(Int64(place.ranks)), text: String(place.ranks)))

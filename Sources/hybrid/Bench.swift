@@ -108,7 +108,7 @@ struct Bench: ParsableCommand {
     /// `1,2,4` as worker counts, ascending, each once; by default 1, 2, 4 ... up to 8x the cores.
     static func parseWorkers(_ text: String?) throws(UsageError) -> [Int] {
         guard let text else {
-            let limit = 8 * ProcessorCount.online
+            let limit = 8 * ProcessorCount.available
             return Array(
                 sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
         }

@@ -11,7 +11,10 @@ struct Hybrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hybrid",
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
-        subcommands: [Demo.self, Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self, Bench.self],
+        version: HybridVersion.current,
+        subcommands: [
+            Demo.self, Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self, Bench.self, Version.self,
+        ],
         defaultSubcommand: Demo.self
     )
 

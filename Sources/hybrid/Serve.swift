@@ -51,7 +51,7 @@ struct Serve: ParsableCommand {
         do {
             server = try EmbeddedServer.start(
                 host: host, port: port, latency: .milliseconds(latency), size: size,
-                threads: threads ?? ProcessorCount.online)
+                threads: threads ?? ProcessorCount.available)
         } catch let error as ServerError {
             throw UsageError(error.message)
         } catch {

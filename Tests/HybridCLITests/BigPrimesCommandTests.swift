@@ -8,7 +8,8 @@ struct BigPrimesCommandTests {
     @Test("--json prints bits, count, seed, the primes as strings, strategy, workers and seconds, in that order")
     func json() throws {
         let output = try HybridBinary.run([
-            "bigprimes", "--bits", "64", "--count", "5", "--seed", "3", "--json", "--strategy", "threads", "--workers", "2",
+            "bigprimes", "--bits", "64", "--count", "5", "--seed", "3", "--json", "--strategy", "threads", "--workers",
+            "2",
         ])
         #expect(output.status == 0)
         #expect(output.standardError.isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+import HybridKit
 import Testing
 
 /// One error model for every command: bad input exits 2, a failed run 1, each with one safe line.
@@ -59,5 +60,23 @@ struct ErrorLineTests {
         #expect(output.standardError.utf8.count < 400)
         #expect(output.standardError.hasSuffix("more characters)\n"))
         #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite("hybrid --version")
+struct VersionTests {
+    @Test("--version and version print the one version, exit 0", arguments: [["--version"], ["version"]])
+    func version(arguments: [String]) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == 0)
+        #expect(output.standardOutput == HybridVersion.current + "\n")
+        #expect(output.standardError.isEmpty)
+    }
+
+    @Test("every C library carries the package's version")
+    func cLibraries() {
+        for library in HybridVersion.cLibraries {
+            #expect(library.version == HybridVersion.current, "\(library.name)")
+        }
     }
 }

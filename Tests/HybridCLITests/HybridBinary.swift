@@ -20,13 +20,20 @@ struct HybridBinary {
         return directory.appendingPathComponent("hybrid")
     }()
 
+    /// The executable's path.
+    static var path: String { url.path }
+
     /// Runs hybrid with `arguments`, feeding it `input`, and collects both outputs. Standard
     /// output and standard error are read at the same time, on two threads, so a program that
     /// fills one pipe while the test waits on the other cannot deadlock. `standardOutput` may
     /// instead name a file to write to (such as /dev/full), and then comes back empty.
-    static func run(_ arguments: [String], input: String? = nil, standardOutput path: String? = nil) throws -> Output {
+    /// `executable` runs another program instead (such as `taskset`, with hybrid's ``path`` among
+    /// the arguments).
+    static func run(
+        _ arguments: [String], input: String? = nil, standardOutput path: String? = nil, executable: String? = nil
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? url
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()

@@ -14,11 +14,33 @@ struct PrimesCommandTests {
         #expect(object?["count"] as? Int == 78498)
         #expect(object?["sum"] as? String == "37550402023")
         #expect(object?["engine"] as? String == "c")
-        #expect(object?["strategy"] as? String == "processes")
-        #expect((object?["workers"] as? Int ?? 0) >= 1)
+        // One chunk this small runs on the calling thread: the report says so, and what was asked.
+        #expect(object?["strategy"] as? String == "serial")
+        #expect(object?["workers"] as? Int == 1)
+        #expect(object?["requested_strategy"] as? String == "processes")
+        #expect((object?["requested_workers"] as? Int ?? 0) >= 1)
         #expect(object?["seconds"] is Double)
         #expect(
             output.standardOutput.hasPrefix(#"{"from": "0", "to": "1000000", "count": 78498, "sum": "37550402023""#))
+    }
+
+    @Test("a run of many chunks reports the strategy asked, with no requested_ fields")
+    func manyChunks() throws {
+        let output = try HybridBinary.run(["primes", "1e9", "--json", "--strategy", "threads", "--workers", "3"])
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains(#""strategy": "threads", "workers": 3, "seconds""#))
+        #expect(!output.standardOutput.contains("requested_"))
+    }
+
+    @Test(
+        "the default worker count follows the CPUs this process may use",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset"), "needs taskset"))
+    func workersFollowAffinity() throws {
+        let output = try HybridBinary.run(
+            ["-c", "0", HybridBinary.path, "primes", "1e9", "--json", "--strategy", "threads"],
+            executable: "/usr/bin/taskset")
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains(#""strategy": "threads", "workers": 1,"#))
     }
 
     @Test(

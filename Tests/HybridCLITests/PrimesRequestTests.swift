@@ -34,7 +34,8 @@ struct PrimesRequestTests {
             [], ["1", "2", "3"], ["--help"], ["-h"], ["1e6", "--json", "--json"], ["1e6", "--workers=2"],
             ["1e6", "--workers", "-1"], ["1e6", "--workers", "0"], ["1e6", "--workers", "two"],
             ["1e6", "--workers"], ["1e6", "--strategy", "fork"], ["1e6", "--strategy", "serial", "--workers", "2"],
-            ["1e6", "--engine", "rust"], ["-5"], ["1e6", "--"], ["1e6", "--verbose"], ["1e6", "--progress-delay", "nan"],
+            ["1e6", "--engine", "rust"], ["-5"], ["1e6", "--"], ["1e6", "--verbose"],
+            ["1e6", "--progress-delay", "nan"],
             ["1e6", "--progress-delay", "4000"], ["1e6", "--journal", "--json"],
         ])
     func otherLines(arguments: [String]) {

@@ -1,15 +1,6 @@
 import HybridKit
 import Testing
 
-/// Whether this test build is optimized (the Swift engine runs tens of times slower in a debug build).
-private let optimized: Bool = {
-    #if DEBUG
-        return false
-    #else
-        return true
-    #endif
-}()
-
 /// The big sieving primes (above the segment size in bytes): the bucket sieve, its mod-2310 wheel,
 /// its buckets recycled between runs, and its lists sliding along their window, in both engines.
 @Suite("Big sieving primes: the bucket sieve in both engines")
@@ -27,19 +18,26 @@ struct BucketSieveTests {
         let c = try CSieveEngine()
         let totals = try c.totals(in: from..<to)
         #expect(totals.count == count)
-        if optimized || to - from <= 10_000_000 {
-            #expect(try SwiftSieveEngine().totals(in: from..<to) == totals)
-        }
+    }
+
+    @Test("known counts high up, the Swift engine", .enabled(if: optimized, heavySwiftReason), arguments: knownCounts)
+    func knownCountSwift(from: UInt64, to: UInt64, count: UInt64) throws {
+        #expect(try SwiftSieveEngine().totals(in: from..<to).count == count)
     }
 
     /// 2^64 - 1 - 10^6 ... 2^64 - 1: every prime below 2^32 is a big sieving prime; 22,475 primes
-    /// (primesieve). The Swift engine runs it only in an optimized build.
+    /// (primesieve).
     @Test("the last million below 2^64")
     func lastMillion() throws {
         let range = (UInt64.max - 1_000_000)..<UInt64.max
         let totals = try CSieveEngine().totals(in: range)
         #expect(totals.count == 22_475)
-        if optimized { #expect(try SwiftSieveEngine().totals(in: range) == totals) }
+    }
+
+    @Test("the last million below 2^64, the Swift engine", .enabled(if: optimized, heavySwiftReason))
+    func lastMillionSwift() throws {
+        let range = (UInt64.max - 1_000_000)..<UInt64.max
+        #expect(try SwiftSieveEngine().totals(in: range) == (try CSieveEngine().totals(in: range)))
     }
 
     /// With 64- and 128-byte segments every sieving prime above 64 or 128 is big, and the small

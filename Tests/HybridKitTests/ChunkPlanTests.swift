@@ -33,3 +33,22 @@ struct ChunkPlanTests {
         #expect(plan.chunkWidth >= 256 * (1 << 32))
     }
 }
+
+@Suite("Processors this process may use")
+struct ProcessorCountTests {
+    @Test(
+        "a cgroup v2 quota reads as whole CPUs, rounded up",
+        arguments: [
+            ("max 100000", nil), ("200000 100000", 2), ("150000 100000", 2), ("50000 100000", 1),
+            ("100000 100000\n", 1), ("", nil), ("0 100000", nil), ("abc 100000", nil), ("100000", nil),
+        ] as [(String, Int?)])
+    func cpuMax(text: String, cpus: Int?) {
+        #expect(ProcessorCount.cpus(fromCPUMax: text) == cpus)
+    }
+
+    @Test("the available count is at least 1 and at most the online count")
+    func bounds() {
+        #expect(ProcessorCount.available >= 1)
+        #expect(ProcessorCount.available <= ProcessorCount.online)
+    }
+}

@@ -61,7 +61,7 @@ public struct FetchOptions: Sendable, Equatable {
     public static var defaultUserAgent: String {
         let curl = String(cString: csieve_fetch_user_agent())
         let library = curl.split(separator: " ").last.map(String.init) ?? "libcurl"
-        return "hybrid/\(CSIEVE_VERSION) \(library)"
+        return "hybrid/\(HybridVersion.current) \(library)"
     }
 
     public init(
@@ -113,7 +113,7 @@ public struct FetchOptions: Sendable, Equatable {
         switch strategy {
         case .serial, .multi: return 1
         case .threads: return max(1, threads ?? min(concurrency, Self.maximumThreads))
-        case .threadsMulti: return max(1, threads ?? ProcessorCount.online)
+        case .threadsMulti: return max(1, threads ?? ProcessorCount.available)
         }
     }
 

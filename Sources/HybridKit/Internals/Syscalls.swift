@@ -54,6 +54,15 @@ extension Syscalls {
         }
     }
 
+    /// The text of a small file such as one under /proc or /sys, or nil when it cannot be read.
+    static func readSmallFile(_ path: String) -> String? {
+        let descriptor = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard case .success(let bytes) = readAll(descriptor) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Opens (creates or truncates) `path` for writing; the descriptor, or the system's reason.
     static func createFile(_ path: String) -> Result<Int32, SystemFailure> {
         let descriptor = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }

@@ -23,13 +23,14 @@ extension ComputeStrategy {
     /// The most workers a run may ask for.
     public static let maximumWorkers = 4096
 
-    /// The worker count when none is given: serial runs one, mpi one thread per core shared by
-    /// the ranks on this host, the others one per core.
+    /// The worker count when none is given: serial runs one, mpi one thread per processor this
+    /// process may use (``ProcessorCount/available``) shared by the ranks on this host, the others
+    /// one per such processor.
     public var defaultWorkers: Int {
         switch self {
         case .serial: return 1
-        case .mpi: return max(1, ProcessorCount.online / max(1, MPIRuntime.ranksOnThisHost))
-        case .threads, .processes: return ProcessorCount.online
+        case .mpi: return max(1, ProcessorCount.available / max(1, MPIRuntime.ranksOnThisHost))
+        case .threads, .processes: return ProcessorCount.available
         }
     }
 

@@ -28,10 +28,20 @@ public struct PrimesJob: Sendable, Equatable {
     }
 }
 
-/// What a primes run found and what it cost.
+/// What a primes run found, what ran and what it cost.
 public struct PrimesOutcome: Sendable, Equatable {
+    /// The job as asked.
     public var job: PrimesJob
+    /// The count and sum of the primes in the job's range.
     public var totals: PrimeTotals
+    /// The strategy that ran: the job's, except that a job of one small chunk runs on the
+    /// calling thread (``ComputeStrategy/serial``), since a fork or a thread would cost more than
+    /// its sieving.
+    public var strategy: ComputeStrategy
+    /// The workers that ran (1 when ``strategy`` is serial).
+    public var workers: Int
+    /// Wall-clock seconds of the whole run.
     public var wallSeconds: Double
+    /// CPU seconds of the whole run, this process and its workers.
     public var cpuSeconds: Double
 }

@@ -25,7 +25,7 @@ public enum PrimesRunner {
         }
         // A small job of one chunk has nothing to spread: it runs on the calling thread, as
         // primesieve runs a small range, rather than paying a fork (or a thread) that costs more
-        // than its sieving. Its report still names the strategy asked for. Only small ones: a
+        // than its sieving. Its outcome says what ran, and what was asked. Only small ones: a
         // worker process answers Ctrl-C at once, the calling thread only between chunks.
         // Injected faults need the real workers.
         var mapJob = job
@@ -52,6 +52,7 @@ public enum PrimesRunner {
             events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)
         try journal?.finish()
         return PrimesOutcome(
-            job: job, totals: work.reduce(slots), wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
+            job: job, totals: work.reduce(slots), strategy: mapJob.strategy, workers: mapJob.workers,
+            wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
     }
 }

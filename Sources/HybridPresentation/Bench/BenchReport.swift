@@ -19,7 +19,7 @@ public struct BenchReport: Sendable {
     /// Runs `workloads` over `workers`, `repetitions` times each, then releases what they started.
     public static func measure(
         _ workloads: [any BenchWorkload], workers: [Int], repetitions: Int,
-        cores: Int = ProcessorCount.online,
+        cores: Int = ProcessorCount.available,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }
@@ -35,7 +35,7 @@ public struct BenchReport: Sendable {
     /// what they started.
     public static func measure(
         _ plan: [(workload: any BenchWorkload, workers: [Int])], repetitions: Int,
-        cores: Int = ProcessorCount.online,
+        cores: Int = ProcessorCount.available,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }

@@ -18,7 +18,7 @@ public struct Lesson {
     /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
     public init(
         primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
-        inFlight: Int = 100, cores: Int = ProcessorCount.online
+        inFlight: Int = 100, cores: Int = ProcessorCount.available
     ) {
         self.primesTo = primesTo
         self.urls = urls

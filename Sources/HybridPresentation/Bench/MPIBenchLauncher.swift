@@ -20,7 +20,8 @@ struct MPIBenchLauncher: Sendable {
     func run(ranks: Int, _ command: [String]) throws(PeerError) -> ExternalCommand.Outcome {
         var arguments = ["--oversubscribe", "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
         if getuid() == 0 { arguments.append("--allow-run-as-root") }
-        arguments += ["-np", String(ranks), Self.currentExecutable] + command + ["--strategy", "mpi", "--workers", "1"]
+        arguments +=
+            ["-np", String(ranks), Self.currentExecutable] + command + ["--strategy", "mpi", "--workers", "1"]
         return try mpirun.run(arguments)
     }
 
