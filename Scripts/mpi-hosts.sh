@@ -18,7 +18,7 @@
 # no ssh is needed. Ranks are not bound to cores (--bind-to none): every host would bind its first
 # rank to core 0, and the hosts share this machine's cores. All traffic stays inside these namespaces. The keepalive settings let mpirun
 # notice a host whose network is cut within 5 + 2 * 3 = 11 seconds of silence (Open MPI's defaults
-# take 480 s, and with data in flight TCP retries for about 15 minutes); README, "Beyond one machine".
+# take 480 s, and with data in flight TCP retries for about 15 minutes); docs/cluster.md.
 #
 # --limit S (default 300): an mpirun still running after S seconds counts as hung: it is killed and
 # the script exits 124. Faults, for tests: --cut H@S sets host H's link down S seconds after mpirun starts (a network cut:

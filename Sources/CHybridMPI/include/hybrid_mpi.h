@@ -198,7 +198,7 @@ void hybrid_mpi_map_options_init(hybrid_mpi_map_options *options);
  *
  * Cost per item: one message to rank 0 with its slot, and a share of one
  * message back (up to prefetch items per message); rank 0 serves about
- * 10^5 messages a second (see the README's model).
+ * 10^5 messages a second (see docs/cluster.md's model).
  *
  * Returns HYBRID_MPI_OK, HYBRID_MPI_EINVAL, HYBRID_MPI_ENOMEM,
  * HYBRID_MPI_ENOTBUILT, HYBRID_MPI_EMPI, HYBRID_MPI_ELOST, HYBRID_MPI_EWORK,

@@ -7,8 +7,8 @@ extension ChunkPlan {
     /// most about 5 us on a chunk (journal included) and a core sieves at most about 1.6 * 10^10
     /// numbers a second, so with chunks of at least threads * 2^19 numbers the job's threads
     /// together finish at most threads / (threads * 2^19 / 1.6e10) = 30,500 chunks a second, and
-    /// rank 0 is busy at most 15% of the time, however many ranks ask (README, "Beyond one
-    /// machine").
+    /// rank 0 is busy at most 15% of the time, however many ranks ask (docs/cluster.md, its
+    /// model past this machine).
     public static let mpiNumbersPerThread: UInt64 = 1 << 19
 
     /// The chunks of an mpi run over `workers` threads in all: the usual plan, with chunks
