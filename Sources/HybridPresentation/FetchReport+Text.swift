@@ -4,13 +4,13 @@ import HybridKit
 extension FetchReport {
     /// A summary (URLs, ok, failed, bytes, connections, time, requests/s), then one line per
     /// failure.
-    public func text() -> String { summary.text(failures: failures) }
+    package func text() -> String { summary.text(failures: failures) }
 }
 
 extension FetchSummary {
     /// A summary (URLs, ok, failed, bytes, connections, HTTP versions, time, requests/s), then
     /// one line per failure given.
-    public func text(failures: [FetchResult]) -> String {
+    package func text(failures: [FetchResult]) -> String {
         let windows = options.windows
         let layout: String
         if windows.allSatisfy({ $0 == 0 }) {

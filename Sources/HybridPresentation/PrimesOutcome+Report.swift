@@ -2,7 +2,7 @@ import HybridKit
 
 extension PrimesOutcome {
     /// The run report: the same fields as a table or as JSON. Big numbers are decimal strings in JSON.
-    public var report: RunReport {
+    package var report: RunReport {
         let range = job.range
         var fields: [RunReport.Field] = [
             .init("from", json: .string(String(range.lowerBound)), text: groupedDigits(range.lowerBound)),

@@ -5,7 +5,7 @@ import HybridKit
 /// It draws only when standard error is a terminal, only once the work has run for a second (`delay`),
 /// and at most ten times a second; `finish()` erases it. When disabled every call does nothing,
 /// so callers never branch on it.
-public final class ProgressBar: @unchecked Sendable {
+package final class ProgressBar: @unchecked Sendable {
     private let total: Double
     private let unit: String
     private let enabled: Bool
@@ -19,7 +19,7 @@ public final class ProgressBar: @unchecked Sendable {
     ///   - unit: what the rate counts (`numbers`, `URLs`).
     ///   - enabled: `false` for `--no-progress`; a non-terminal standard error disables it too.
     ///   - delay: seconds of work before the first drawing (short runs draw nothing).
-    public init(total: Double, unit: String, enabled: Bool, delay: Double = 1) {
+    package init(total: Double, unit: String, enabled: Bool, delay: Double = 1) {
         self.total = max(total, 1)
         self.delay = delay
         self.unit = unit
@@ -27,7 +27,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Reports that `done` units of the total are finished. Safe from any thread.
-    public func update(done: Double) {
+    package func update(done: Double) {
         guard enabled else { return }
         state.withLock { state in draw(done: done, state: &state) }
     }
@@ -49,7 +49,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Erases the bar, if it was drawn.
-    public func finish() {
+    package func finish() {
         guard enabled else { return }
         state.withLock { state in
             if state.drawn { FileHandleOutput.standardError.write("\r\u{1B}[K") }

@@ -2,33 +2,33 @@ import HybridKit
 
 /// What one run did: an ordered list of named fields, printed either as an aligned table for
 /// people or as one JSON object for programs, from the same data.
-public struct RunReport: Sendable {
+package struct RunReport: Sendable {
     /// One line of the report: its JSON key, its JSON value and how a person reads it.
-    public struct Field: Sendable {
-        public var key: String
-        public var json: JSONValue
-        public var text: String
+    package struct Field: Sendable {
+        package var key: String
+        package var json: JSONValue
+        package var text: String
 
-        public init(_ key: String, json: JSONValue, text: String) {
+        package init(_ key: String, json: JSONValue, text: String) {
             self.key = key
             self.json = json
             self.text = text
         }
     }
 
-    public var fields: [Field]
+    package var fields: [Field]
 
-    public init(fields: [Field]) {
+    package init(fields: [Field]) {
         self.fields = fields
     }
 
     /// The report as one JSON object (no trailing newline).
-    public func json() -> String {
+    package func json() -> String {
         JSONValue.object(fields.map { ($0.key, $0.json) }).serialized()
     }
 
     /// The report as `key  value` lines, keys padded to one width, ending in a newline.
-    public func table() -> String {
+    package func table() -> String {
         let width = fields.map(\.key.count).max() ?? 0
         return fields.map { field in
             field.key + String(repeating: " ", count: width - field.key.count + 2) + field.text + "\n"
@@ -38,13 +38,13 @@ public struct RunReport: Sendable {
 
 extension RunReport.Field {
     /// Seconds, shown to a precision that suits their size.
-    public static func seconds(_ key: String, _ value: Double) -> Self {
+    package static func seconds(_ key: String, _ value: Double) -> Self {
         Self(key, json: .number(value), text: formatSeconds(value))
     }
 }
 
 /// `0.000412 s`, `0.0412 s`, `4.12 s`, `412 s`: about three significant digits.
-public func formatSeconds(_ seconds: Double) -> String {
+package func formatSeconds(_ seconds: Double) -> String {
     if seconds >= 100 { return "\(Int(seconds.rounded())) s" }
     var digits = 2
     var scaled = seconds
@@ -56,7 +56,7 @@ public func formatSeconds(_ seconds: Double) -> String {
 }
 
 /// `value` with exactly `digits` decimals, without Foundation's formatter.
-public func fixed(_ value: Double, digits: Int) -> String {
+package func fixed(_ value: Double, digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = (value * scale).rounded()
@@ -71,7 +71,7 @@ public func fixed(_ value: Double, digits: Int) -> String {
 }
 
 /// `455052511` as `455,052,511`.
-public func groupedDigits<Number: BinaryInteger>(_ value: Number) -> String {
+package func groupedDigits<Number: BinaryInteger>(_ value: Number) -> String {
     let digits = Array(String(value))
     var result = ""
     for (index, digit) in digits.enumerated() {

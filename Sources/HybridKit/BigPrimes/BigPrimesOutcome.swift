@@ -8,7 +8,7 @@ public struct BigPrimesOutcome: Sendable, Equatable {
 
     /// `{"bits": B, "count": K, "seed": S, "primes": ["..."], "seconds": T}`: primes travel as
     /// decimal strings, since most exceed what JSON readers keep exactly.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var fields: [(String, JSONValue)] = [
             ("bits", .integer(Int64(job.bits))),
             ("count", .integer(Int64(job.count))),

@@ -74,7 +74,7 @@ public struct FetchResult: Sendable, Equatable {
     /// The result as JSON, every key always present (`null` for what is missing): index, url,
     /// status, http_version, final_url, redirects, bytes, bytes_received, seconds, attempts,
     /// file, error.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             ("index", .integer(Int64(index))),
             ("url", .string(url)),

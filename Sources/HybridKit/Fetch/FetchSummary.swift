@@ -43,7 +43,7 @@ public struct FetchSummary: Sendable, Equatable {
 
     /// The summary as JSON members, in this order: urls, ok, failed, bytes, bytes_received,
     /// connections, http_versions, seconds, strategy, interrupted (the signal's name or null).
-    public var jsonMembers: [(String, JSONValue)] {
+    package var jsonMembers: [(String, JSONValue)] {
         [
             ("urls", .integer(Int64(urls))),
             ("ok", .integer(Int64(ok))),

@@ -3,12 +3,12 @@
 /// in this process. (Foundation's `Process` leaves threads behind: a process that has run and
 /// waited for one child with it has 5 threads instead of 1 for good, and a multi-threaded process
 /// must not fork the Swift engine.)
-public struct ExternalCommand: Sendable {
+package struct ExternalCommand: Sendable {
     /// The program's full path.
-    public let path: String
+    package let path: String
 
     /// The program called `name` on the `PATH`, or `nil` when there is none.
-    public static func find(_ name: String) -> ExternalCommand? {
+    package static func find(_ name: String) -> ExternalCommand? {
         guard let pathVariable = Syscalls.environment("PATH") else { return nil }
         for directory in pathVariable.split(separator: ":")
         where !directory.isEmpty {
@@ -19,19 +19,19 @@ public struct ExternalCommand: Sendable {
     }
 
     /// What a run printed and how it ended.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The exit code, or 128 + the signal that ended it.
-        public var status: Int32
+        package var status: Int32
         /// Standard output (standard error goes to /dev/null).
-        public var output: String
-        public var wallSeconds: Double
+        package var output: String
+        package var wallSeconds: Double
         /// CPU seconds of the program (the children this process reaped during the run).
-        public var cpuSeconds: Double
+        package var cpuSeconds: Double
     }
 
     /// Runs the program with `arguments` and waits for it. Throws ``PeerError`` when it cannot be
     /// started.
-    public func run(_ arguments: [String]) throws(PeerError) -> Outcome {
+    package func run(_ arguments: [String]) throws(PeerError) -> Outcome {
         let stopwatch = Stopwatch()
         switch Syscalls.runCollectingOutput(path, arguments) {
         case .success(let ran):
@@ -47,8 +47,8 @@ public struct ExternalCommand: Sendable {
 }
 
 /// A peer program (primesieve, curl) that could not be started: a failed run.
-public struct PeerError: RunFailure, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct PeerError: RunFailure, Equatable {
+    package let message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }

@@ -1,14 +1,14 @@
 /// A file a command writes its results to (a CSV, a chart, a peer's configuration), opened
 /// before the work starts so that a path that cannot be written fails at once, not after a
 /// long run.
-public final class OutputFile {
+package final class OutputFile {
     /// Where the file is.
-    public let path: String
+    package let path: String
     private var descriptor: Int32?
 
     /// Opens (creates or truncates) `path`; throws ``UsageError`` when it cannot (a path the
     /// user gave that cannot be written is bad input).
-    public init(path: String) throws(UsageError) {
+    package init(path: String) throws(UsageError) {
         self.path = path
         switch Syscalls.createFile(path) {
         case .success(let descriptor): self.descriptor = descriptor
@@ -23,7 +23,7 @@ public final class OutputFile {
 
     /// A new file named `prefix` plus six random characters in `$TMPDIR` (or /tmp); throws
     /// ``OutputError`` when none can be made.
-    public static func temporary(prefix: String) throws(OutputError) -> OutputFile {
+    package static func temporary(prefix: String) throws(OutputError) -> OutputFile {
         switch Syscalls.createTemporaryFile(prefix: prefix) {
         case .success(let made): return OutputFile(path: made.path, descriptor: made.descriptor)
         case .failure(let failure): throw OutputError(stream: "a temporary file", reason: failure.text)
@@ -36,7 +36,7 @@ public final class OutputFile {
 
     /// Writes `text` and closes the file; throws ``OutputError`` when the write fails (a failed
     /// run, where a path that cannot be opened is bad input).
-    public func write(_ text: String) throws(OutputError) {
+    package func write(_ text: String) throws(OutputError) {
         guard let descriptor else { return }
         self.descriptor = nil
         let failed = Syscalls.writeAll(descriptor, Array(text.utf8))
@@ -45,7 +45,7 @@ public final class OutputFile {
     }
 
     /// Removes the file (after writing it, once it is no longer needed).
-    public func remove() {
+    package func remove() {
         if let descriptor { Syscalls.close(descriptor) }
         descriptor = nil
         Syscalls.removeFile(path)

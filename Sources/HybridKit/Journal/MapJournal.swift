@@ -78,7 +78,7 @@ public final class MapJournal {
 extension PrimesJob {
     /// The journal's name for this job: the range and what is computed, cut as `plan` says.
     /// Strategy, workers and engine are left out: they change how, not what.
-    public func journalJob(plan: ChunkPlan) -> JournalJob {
+    package func journalJob(plan: ChunkPlan) -> JournalJob {
         JournalJob(
             identity: [
                 .init("workload", "primes"), .init("from", String(range.lowerBound)),

@@ -11,26 +11,26 @@ import CHybridMPI
 /// MPI starts once per process, on the first ``start()``, and ends when the process exits: with
 /// `MPI_Finalize` after a run that succeeded, and with `MPI_Abort` (which ends every rank of the
 /// job) after one that failed, since the other ranks may still be waiting for this one.
-public enum MPIRuntime {
+package enum MPIRuntime {
     /// Whether this build has MPI: the package trait `MPI` was on.
-    public static var isBuilt: Bool { hybrid_mpi_compiled() != 0 }
+    package static var isBuilt: Bool { hybrid_mpi_compiled() != 0 }
 
     /// How to get a build with MPI, in one sentence.
-    public static let buildHint =
+    package static let buildHint =
         "this hybrid was built without MPI: install Open MPI (Debian: apt-get install openmpi-bin "
         + "libopenmpi-dev) and build with `swift build -c release --traits MPI`"
 
     /// Whether `mpirun` started this process (Open MPI tells its ranks their job's size).
-    public static var isLaunchedByMPIRun: Bool { getenv("OMPI_COMM_WORLD_SIZE") != nil }
+    package static var isLaunchedByMPIRun: Bool { getenv("OMPI_COMM_WORLD_SIZE") != nil }
 
     /// The ranks of this job on this host (1 without `mpirun`), which share its cores.
-    public static var ranksOnThisHost: Int {
+    package static var ranksOnThisHost: Int {
         getenv("OMPI_COMM_WORLD_LOCAL_SIZE").flatMap { Int(String(cString: $0)) } ?? 1
     }
 
     /// Seconds a rank may stay silent before the run gives it up. `HYBRID_MPI_LEASE_SECONDS`
     /// overrides it (tests use a short lease).
-    public static var leaseSeconds: Double {
+    package static var leaseSeconds: Double {
         if let text = getenv("HYBRID_MPI_LEASE_SECONDS").map({ String(cString: $0) }), let value = Double(text),
             value >= 0.5
         {
@@ -41,7 +41,7 @@ public enum MPIRuntime {
 
     /// A warning for a job of several ranks launched without the OOB keepalive that lets mpirun
     /// notice a host whose network is cut; `nil` when it is set (or the job has one rank).
-    public static var keepaliveWarning: String? {
+    package static var keepaliveWarning: String? {
         // Ranks all on this host cannot be cut off from each other.
         guard let place = state.withLock({ $0.place }), place.ranks > ranksOnThisHost else { return nil }
         let time = getenv("OMPI_MCA_oob_tcp_keepalive_time").flatMap { Int(String(cString: $0)) }
@@ -52,13 +52,13 @@ public enum MPIRuntime {
     }
 
     /// Where this process is in its MPI job.
-    public struct Place: Sendable, Equatable {
+    package struct Place: Sendable, Equatable {
         /// This process's rank, 0 ..< ranks. Rank 0 gathers the results and alone reports.
-        public var rank: Int
+        package var rank: Int
         /// The processes in the job.
-        public var ranks: Int
+        package var ranks: Int
         /// The name of the host this rank runs on.
-        public var host: String
+        package var host: String
     }
 
     private struct State {
@@ -70,7 +70,7 @@ public enum MPIRuntime {
 
     /// Starts MPI (once per process; without `mpirun` the process is a job of one rank) and
     /// returns this process's place. Throws ``MPIError/notBuilt`` in a build without MPI.
-    public static func start() throws(MPIError) -> Place {
+    package static func start() throws(MPIError) -> Place {
         if let place = state.withLock({ $0.place }) { return place }
         var rank: Int32 = 0
         var ranks: Int32 = 0
@@ -91,7 +91,7 @@ public enum MPIRuntime {
     /// Rank 0's `value`, on every rank: how the ranks agree on what rank 0 alone knows (the
     /// chunk width a journal recorded). Every rank of the job must call it. The corresponding C
     /// function is `hybrid_mpi_broadcast`.
-    public static func agree(on value: UInt64) throws(MPIError) -> UInt64 {
+    package static func agree(on value: UInt64) throws(MPIError) -> UInt64 {
         var value = value
         let status = withUnsafeMutableBytes(of: &value) { hybrid_mpi_broadcast($0.baseAddress, $0.count) }
         switch status {
@@ -102,7 +102,7 @@ public enum MPIRuntime {
     }
 
     /// This process's place, if MPI has started.
-    public static var place: Place? { state.withLock { $0.place } }
+    package static var place: Place? { state.withLock { $0.place } }
 
     /// Marks the job as failed: when this process exits, MPI_Abort ends every rank with
     /// `exitCode` instead of waiting for them in MPI_Finalize.

@@ -3,9 +3,9 @@
 ///
 /// Every value is a whole number in `0 ... 2^64 - 1`; anything else is a ``UsageError`` whose
 /// message names the text and what is wrong with it.
-public enum NumberExpression {
+package enum NumberExpression {
     /// Parses `text` into a `UInt64`, or throws a ``UsageError`` that says why it cannot.
-    public static func parse(_ text: String) throws(UsageError) -> UInt64 {
+    package static func parse(_ text: String) throws(UsageError) -> UInt64 {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw UsageError("expected a number, got an empty string") }
         if trimmed.hasPrefix("-") {

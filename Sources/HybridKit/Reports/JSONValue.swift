@@ -1,6 +1,6 @@
 /// A JSON value whose objects keep their keys in the order they were written, so reports read
 /// the same way as JSON and as a table. Numbers above 2^53 travel as decimal strings.
-public enum JSONValue: Equatable, Sendable {
+package enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,12 +10,12 @@ public enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (left: JSONValue, right: JSONValue) -> Bool {
+    package static func == (left: JSONValue, right: JSONValue) -> Bool {
         left.serialized() == right.serialized()
     }
 
     /// Compact JSON text, with `", "` and `": "` separators as in the README's examples.
-    public func serialized() -> String {
+    package func serialized() -> String {
         var text = ""
         write(to: &text)
         return text

@@ -8,22 +8,22 @@ import CSieve
 /// them as wide as they may be) and large (each sieves at least 256 times the square root of the
 /// range's end, so that the per-call set-up of the sieving primes stays under 1% of a chunk's
 /// work).
-public struct ChunkPlan: Sendable, Equatable {
+package struct ChunkPlan: Sendable, Equatable {
     /// The whole range `[from, to)`.
-    public let range: Range<UInt64>
+    package let range: Range<UInt64>
     /// The width of every chunk but the last, a multiple of 30 * 64 (whole sieve words).
-    public let chunkWidth: UInt64
+    package let chunkWidth: UInt64
     /// How many chunks there are (at least 1, even for an empty range).
-    public let count: Int
+    package let count: Int
 
     /// Plans `range` for `workers` workers. The corresponding C function is `csieve_chunk_width`.
-    public init(range: Range<UInt64>, workers: Int) {
+    package init(range: Range<UInt64>, workers: Int) {
         let width = csieve_chunk_width(range.lowerBound, range.upperBound, UInt32(clamping: max(workers, 1)))
         self.init(range: range, chunkWidth: width)
     }
 
     /// The chunks of `range` of a width chosen before (a journal's), whatever the workers now.
-    public init(range: Range<UInt64>, chunkWidth: UInt64) {
+    package init(range: Range<UInt64>, chunkWidth: UInt64) {
         precondition(chunkWidth > 0, "a chunk width is at least 1")
         self.range = range
         self.chunkWidth = chunkWidth
@@ -31,7 +31,7 @@ public struct ChunkPlan: Sendable, Equatable {
     }
 
     /// The chunk at `index` (0 ..< count). The corresponding C function is `csieve_chunk_bounds`.
-    public func chunk(_ index: Int) -> Range<UInt64> {
+    package func chunk(_ index: Int) -> Range<UInt64> {
         precondition(index >= 0 && index < count, "chunk \(index) of \(count)")
         var from: UInt64 = 0
         var to: UInt64 = 0
@@ -40,5 +40,5 @@ public struct ChunkPlan: Sendable, Equatable {
     }
 
     /// Every chunk, in order.
-    public var chunks: [Range<UInt64>] { (0..<count).map(chunk) }
+    package var chunks: [Range<UInt64>] { (0..<count).map(chunk) }
 }

@@ -1,18 +1,18 @@
 /// Wall-clock and CPU time of a piece of work, CPU time counting this process's threads and the
 /// children it has reaped.
-public struct Stopwatch: Sendable {
+package struct Stopwatch: Sendable {
     private let wallStart: Double
     private let cpuStart: Double
 
-    public init() {
+    package init() {
         wallStart = Self.wallNow()
         cpuStart = Self.cpuNow()
     }
 
     /// Seconds of wall-clock time since the stopwatch started.
-    public var wallSeconds: Double { Self.wallNow() - wallStart }
+    package var wallSeconds: Double { Self.wallNow() - wallStart }
     /// Seconds of CPU time, of this process and its reaped children, since it started.
-    public var cpuSeconds: Double { Self.cpuNow() - cpuStart }
+    package var cpuSeconds: Double { Self.cpuNow() - cpuStart }
 
     static func wallNow() -> Double { Syscalls.monotonicSeconds() }
 

@@ -2,14 +2,14 @@ import HybridKit
 
 /// Whether every run of a workload found the same answer: one count, one sum, nothing failed.
 /// Rows that report less (a peer that only counts) are held against what they do report.
-public struct AnswerCheck: Sendable, Equatable {
-    public var workload: String
-    public var agrees: Bool
+package struct AnswerCheck: Sendable, Equatable {
+    package var workload: String
+    package var agrees: Bool
     /// One line that says so, with the answer or the disagreement.
-    public var line: String
+    package var line: String
 
     /// Checks the runs of one workload; `describe` words an answer (`455,052,511 primes, sum ...`).
-    public static func check(workload: String, runs: [BenchRun], describe: (BenchAnswer) -> String)
+    package static func check(workload: String, runs: [BenchRun], describe: (BenchAnswer) -> String)
         -> AnswerCheck
     {
         let mine = runs.filter { $0.key.workload == workload }

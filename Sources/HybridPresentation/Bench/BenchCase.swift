@@ -4,7 +4,7 @@ import HybridKit
 /// Swift engine refuses to fork from a multi-threaded process, and libcurl or NIO threads would
 /// be copied half-alive), so every case that forks runs first, while the process is still
 /// single-threaded; then the cases that run in this process; then external peers.
-public enum BenchPhase: Int, Comparable, Sendable, CaseIterable {
+package enum BenchPhase: Int, Comparable, Sendable, CaseIterable {
     /// Cases that fork worker processes.
     case forks
     /// Cases that run in this process, on its threads (they may leave threads behind, such as a
@@ -13,29 +13,29 @@ public enum BenchPhase: Int, Comparable, Sendable, CaseIterable {
     /// External programs measured beside hybrid (primesieve, curl).
     case peers
 
-    public static func < (left: BenchPhase, right: BenchPhase) -> Bool {
+    package static func < (left: BenchPhase, right: BenchPhase) -> Bool {
         left.rawValue < right.rawValue
     }
 }
 
 /// One thing a sweep measures: a workload run one way (strategy, engine, workers), which can be
 /// run again and again.
-public struct BenchCase {
+package struct BenchCase {
     /// primes, fetch, ...
-    public var workload: String
+    package var workload: String
     /// serial, threads, processes, multi, threads-multi; `hot-loop` for one engine call over the
     /// whole range; `peer` for an external program.
-    public var strategy: String
+    package var strategy: String
     /// Who runs the hot loop: c or swift; libcurl for fetching; the program's name for a peer.
-    public var engine: String
+    package var engine: String
     /// Workers (threads, processes, or transfers in flight).
-    public var workers: Int
+    package var workers: Int
     /// When, in a sweep, it may run.
-    public var phase: BenchPhase
+    package var phase: BenchPhase
     /// Runs the case once and measures it. Throws when it could not run at all.
-    public var run: () throws -> BenchMeasurement
+    package var run: () throws -> BenchMeasurement
 
-    public init(
+    package init(
         workload: String, strategy: String, engine: String, workers: Int, phase: BenchPhase,
         run: @escaping () throws -> BenchMeasurement
     ) {
@@ -48,24 +48,24 @@ public struct BenchCase {
     }
 
     /// `primes processes swift 4 workers`, for progress lines.
-    public var title: String {
+    package var title: String {
         "\(workload) \(strategy) \(engine) \(workers) worker\(workers == 1 ? "" : "s")"
     }
 
     /// The cases' identity without the closure: what a series in a chart or a row in a table is.
-    public var key: BenchKey {
+    package var key: BenchKey {
         BenchKey(workload: workload, strategy: strategy, engine: engine, workers: workers)
     }
 }
 
 /// A case's identity: workload, strategy, engine and workers.
-public struct BenchKey: Hashable, Sendable {
-    public var workload: String
-    public var strategy: String
-    public var engine: String
-    public var workers: Int
+package struct BenchKey: Hashable, Sendable {
+    package var workload: String
+    package var strategy: String
+    package var engine: String
+    package var workers: Int
 
-    public init(workload: String, strategy: String, engine: String, workers: Int) {
+    package init(workload: String, strategy: String, engine: String, workers: Int) {
         self.workload = workload
         self.strategy = strategy
         self.engine = engine
@@ -74,15 +74,15 @@ public struct BenchKey: Hashable, Sendable {
 }
 
 /// What one run of a case cost and found.
-public struct BenchMeasurement: Sendable, Equatable {
+package struct BenchMeasurement: Sendable, Equatable {
     /// Wall-clock seconds.
-    public var wallSeconds: Double
+    package var wallSeconds: Double
     /// CPU seconds of this process's threads and of the children it reaped (external peers too).
-    public var cpuSeconds: Double
+    package var cpuSeconds: Double
     /// The answer, in terms every case of a workload can be held against each other by.
-    public var answer: BenchAnswer
+    package var answer: BenchAnswer
 
-    public init(wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer) {
+    package init(wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer) {
         self.wallSeconds = wallSeconds
         self.cpuSeconds = cpuSeconds
         self.answer = answer
@@ -91,15 +91,15 @@ public struct BenchMeasurement: Sendable, Equatable {
 
 /// What a run found: for primes a count and a sum; for fetching, the URLs ok and failed. A peer
 /// that reports less (primesieve counts, curl only exits) leaves the rest `nil`.
-public struct BenchAnswer: Sendable, Equatable, Hashable {
+package struct BenchAnswer: Sendable, Equatable, Hashable {
     /// How many primes, or URLs ok.
-    public var count: UInt64?
+    package var count: UInt64?
     /// The sum of the primes, or bytes received.
-    public var sum: UInt128?
+    package var sum: UInt128?
     /// Items that failed (URLs not ok; a peer that exited non-zero counts 1).
-    public var failed: Int
+    package var failed: Int
 
-    public init(count: UInt64?, sum: UInt128?, failed: Int = 0) {
+    package init(count: UInt64?, sum: UInt128?, failed: Int = 0) {
         self.count = count
         self.sum = sum
         self.failed = failed
@@ -107,13 +107,13 @@ public struct BenchAnswer: Sendable, Equatable, Hashable {
 }
 
 /// One run of one case: the row a CSV file gets.
-public struct BenchRun: Sendable {
-    public var key: BenchKey
+package struct BenchRun: Sendable {
+    package var key: BenchKey
     /// 1 ... repeat.
-    public var repetition: Int
-    public var measurement: BenchMeasurement
+    package var repetition: Int
+    package var measurement: BenchMeasurement
 
-    public init(key: BenchKey, repetition: Int, measurement: BenchMeasurement) {
+    package init(key: BenchKey, repetition: Int, measurement: BenchMeasurement) {
         self.key = key
         self.repetition = repetition
         self.measurement = measurement

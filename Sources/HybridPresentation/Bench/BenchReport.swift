@@ -2,22 +2,22 @@ import HybridKit
 
 /// A finished sweep: every run, their summaries and the answer checks, written as a table for
 /// people, as CSV (one row per run), as JSON, or as an SVG chart.
-public struct BenchReport: Sendable {
+package struct BenchReport: Sendable {
     /// Each workload's name and description, in the order measured.
-    public var workloads: [WorkloadHeading]
-    public var runs: [BenchRun]
-    public var summaries: [BenchSummary]
-    public var checks: [AnswerCheck]
+    package var workloads: [WorkloadHeading]
+    package var runs: [BenchRun]
+    package var summaries: [BenchSummary]
+    package var checks: [AnswerCheck]
     /// Lines under each workload's table (orchestration costs), by workload name.
-    public var notes: [String: [String]]
-    public var repetitions: Int
-    public var cores: Int
+    package var notes: [String: [String]]
+    package var repetitions: Int
+    package var cores: Int
 
     /// Whether every workload's runs agreed.
-    public var answersAgree: Bool { checks.allSatisfy(\.agrees) }
+    package var answersAgree: Bool { checks.allSatisfy(\.agrees) }
 
     /// Runs `workloads` over `workers`, `repetitions` times each, then releases what they started.
-    public static func measure(
+    package static func measure(
         _ workloads: [any BenchWorkload], workers: [Int], repetitions: Int,
         cores: Int = ProcessorCount.available,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
@@ -33,7 +33,7 @@ public struct BenchReport: Sendable {
 
     /// Runs each workload over its own worker counts, `repetitions` times each, then releases
     /// what they started.
-    public static func measure(
+    package static func measure(
         _ plan: [(workload: any BenchWorkload, workers: [Int])], repetitions: Int,
         cores: Int = ProcessorCount.available,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
@@ -62,7 +62,7 @@ public struct BenchReport: Sendable {
     }
 
     /// Per workload: a heading, the table of summaries, its notes and its answer check.
-    public func text() -> String {
+    package func text() -> String {
         var text = ""
         for (index, workload) in workloads.enumerated() {
             if index > 0 { text += "\n" }
@@ -87,13 +87,13 @@ public struct BenchReport: Sendable {
     }
 
     /// The CSV columns, in order.
-    public static let csvColumns = [
+    package static let csvColumns = [
         "workload", "strategy", "engine", "workers", "run", "wall_seconds", "cpu_seconds", "count",
         "sum", "failed",
     ]
 
     /// One header line and one row per run.
-    public func csv() -> String {
+    package func csv() -> String {
         var lines = [Self.csvColumns.joined(separator: ",")]
         for run in runs {
             let answer = run.measurement.answer
@@ -112,7 +112,7 @@ public struct BenchReport: Sendable {
 
     /// The whole report as one JSON object: cores, repeat, every run, every summary, the checks.
     /// Counts and sums are decimal strings (sums pass 2^64).
-    public func json() -> String {
+    package func json() -> String {
         func key(_ key: BenchKey) -> [(String, JSONValue)] {
             [
                 ("workload", .string(key.workload)), ("strategy", .string(key.strategy)),
@@ -171,7 +171,7 @@ public struct BenchReport: Sendable {
     }
 
     /// The chart of time against workers: see ``ScalingChart``.
-    public func svg() -> String {
+    package func svg() -> String {
         ScalingChart(
             workloads: workloads, summaries: summaries, cores: cores, repetitions: repetitions
         ).svg()

@@ -2,12 +2,12 @@ import HybridKit
 
 /// The statistics a sweep reports of repeated runs: on a shared, noisy machine the minimum is the
 /// best estimate of what the work costs, the median of what a user sees.
-public enum BenchStatistics {
+package enum BenchStatistics {
     /// The smallest value; `nil` for none.
-    public static func minimum(_ values: [Double]) -> Double? { values.min() }
+    package static func minimum(_ values: [Double]) -> Double? { values.min() }
 
     /// The middle value of the sorted values, or the mean of the middle two; `nil` for none.
-    public static func median(_ values: [Double]) -> Double? {
+    package static func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let middle = sorted.count / 2

@@ -2,20 +2,20 @@ import HybridKit
 
 /// The repeated runs of one case, summarised: minimum and median wall time, CPU time, and the
 /// speedup over the workload's serial run with the same engine.
-public struct BenchSummary: Sendable {
-    public var key: BenchKey
-    public var runs: Int
-    public var minimumWall: Double
-    public var medianWall: Double
+package struct BenchSummary: Sendable {
+    package var key: BenchKey
+    package var runs: Int
+    package var minimumWall: Double
+    package var medianWall: Double
     /// CPU seconds of the fastest run.
-    public var cpuOfFastest: Double
+    package var cpuOfFastest: Double
     /// The serial run's minimum wall time over this one's; `nil` without a serial run to compare.
-    public var speedup: Double?
+    package var speedup: Double?
     /// The answer of every run, when they all agree; otherwise the first.
-    public var answer: BenchAnswer
+    package var answer: BenchAnswer
 
     /// Summarises `runs`, one summary per case in the order the cases first appear.
-    public static func summarise(_ runs: [BenchRun]) -> [BenchSummary] {
+    package static func summarise(_ runs: [BenchRun]) -> [BenchSummary] {
         var order: [BenchKey] = []
         var grouped: [BenchKey: [BenchRun]] = [:]
         for run in runs {

@@ -6,23 +6,23 @@ import HybridKit
 /// start threads, then in-process cases, then peers. Within a phase the repetitions alternate —
 /// every case once, then every case again — so a burst of load from elsewhere on a shared machine
 /// spreads over all cases instead of falling on one.
-public struct BenchSweep {
-    public var cases: [BenchCase]
-    public var repetitions: Int
+package struct BenchSweep {
+    package var cases: [BenchCase]
+    package var repetitions: Int
 
-    public init(cases: [BenchCase], repetitions: Int) {
+    package init(cases: [BenchCase], repetitions: Int) {
         self.cases = cases
         self.repetitions = repetitions
     }
 
     /// The cases in the order they run: by phase, and within a phase as given.
-    public var runOrder: [BenchCase] {
+    package var runOrder: [BenchCase] {
         BenchPhase.allCases.flatMap { phase in cases.filter { $0.phase == phase } }
     }
 
     /// Runs the sweep. `progress` is told before each run: runs done, runs in all, the case and
     /// the repetition. Rethrows the first failure of a case.
-    public func run(
+    package func run(
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }

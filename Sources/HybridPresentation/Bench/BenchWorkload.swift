@@ -4,7 +4,7 @@ import HybridKit
 ///
 /// A new workload plugs in by conforming to this protocol and being listed in
 /// ``BenchWorkloadName``; the sweep, the statistics, the table, the CSV and the chart need no change.
-public protocol BenchWorkload: AnyObject {
+package protocol BenchWorkload: AnyObject {
     /// primes, fetch, ...
     var name: String { get }
     /// What is measured, for headings and chart titles: `sum of the primes below 10,000,000,000`.
@@ -25,17 +25,17 @@ public protocol BenchWorkload: AnyObject {
 }
 
 extension BenchWorkload {
-    public var workersMeaning: String { "workers" }
-    public var missingPeers: [String] { [] }
-    public func describe(_ answer: BenchAnswer) -> String {
+    package var workersMeaning: String { "workers" }
+    package var missingPeers: [String] { [] }
+    package func describe(_ answer: BenchAnswer) -> String {
         "count \(answer.count.map(groupedDigits) ?? "-"), sum \(answer.sum.map(groupedDigits) ?? "-")"
     }
-    public func notes(_ summaries: [BenchSummary]) -> [String] { [] }
-    public func finish() {}
+    package func notes(_ summaries: [BenchSummary]) -> [String] { [] }
+    package func finish() {}
 }
 
 /// The workloads `hybrid bench` knows by name.
-public enum BenchWorkloadName: String, CaseIterable, Sendable {
+package enum BenchWorkloadName: String, CaseIterable, Sendable {
     case primes
     case fetch
     /// Per-item CPU-bound work: probable primes of B bits, by GMP.
@@ -43,7 +43,7 @@ public enum BenchWorkloadName: String, CaseIterable, Sendable {
 
     /// The workloads a name on the command line stands for: `all` is every one.
     /// Throws ``UsageError`` for an unknown name.
-    public static func parse(_ text: String) throws(UsageError) -> [BenchWorkloadName] {
+    package static func parse(_ text: String) throws(UsageError) -> [BenchWorkloadName] {
         if text == "all" { return allCases }
         guard let name = BenchWorkloadName(rawValue: text) else {
             throw UsageError("unknown workload '\(text)': expected primes, fetch, bigprimes or all")
@@ -53,18 +53,18 @@ public enum BenchWorkloadName: String, CaseIterable, Sendable {
 }
 
 /// A measured workload's headings: its name, what it measures and what its workers are.
-public struct WorkloadHeading: Sendable, Equatable {
-    public var name: String
-    public var description: String
-    public var workersMeaning: String
+package struct WorkloadHeading: Sendable, Equatable {
+    package var name: String
+    package var description: String
+    package var workersMeaning: String
 
-    public init(name: String, description: String, workersMeaning: String = "workers") {
+    package init(name: String, description: String, workersMeaning: String = "workers") {
         self.name = name
         self.description = description
         self.workersMeaning = workersMeaning
     }
 
-    public init(_ workload: any BenchWorkload) {
+    package init(_ workload: any BenchWorkload) {
         self.init(
             name: workload.name, description: workload.description,
             workersMeaning: workload.workersMeaning)

@@ -4,20 +4,20 @@ import HybridKit
 /// on threads and forked processes, and on mpi ranks when this build has MPI and `mpirun` is on
 /// the `PATH`. Every run must print the same primes in the same order;
 /// the answer it is held to is their count and a digest of their digits.
-public final class BigPrimesBench: BenchWorkload {
-    public let name = "bigprimes"
-    public let bits: Int
-    public let count: Int
-    public let seed: UInt64
+package final class BigPrimesBench: BenchWorkload {
+    package let name = "bigprimes"
+    package let bits: Int
+    package let count: Int
+    package let seed: UInt64
     /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
-    public var stopOnSignals: Bool
+    package var stopOnSignals: Bool
     /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
-    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
+    package var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
 
     /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
     private let mpirun: MPIBenchLauncher?
 
-    public init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
+    package init(bits: Int, count: Int, seed: UInt64 = 1, stopOnSignals: Bool = false) {
         self.bits = bits
         self.count = count
         self.seed = seed
@@ -25,9 +25,9 @@ public final class BigPrimesBench: BenchWorkload {
         self.mpirun = MPIBenchLauncher.find()
     }
 
-    public var description: String { "\(count) probable primes of \(bits) bits (GMP)" }
+    package var description: String { "\(count) probable primes of \(bits) bits (GMP)" }
 
-    public func cases(workers: [Int]) -> [BenchCase] {
+    package func cases(workers: [Int]) -> [BenchCase] {
         var cases = [strategyCase(.serial, workers: 1)]
         for strategy in [ComputeStrategy.threads, .processes] {
             for count in workers { cases.append(strategyCase(strategy, workers: count)) }
@@ -78,7 +78,7 @@ public final class BigPrimesBench: BenchWorkload {
         return UInt128(hash)
     }
 
-    public func describe(_ answer: BenchAnswer) -> String {
+    package func describe(_ answer: BenchAnswer) -> String {
         let digest = answer.sum.map { String(UInt64(truncatingIfNeeded: $0), radix: 16) } ?? "?"
         return "\(answer.count.map(groupedDigits) ?? "?") primes of \(bits) bits, digest \(digest)"
     }

@@ -7,10 +7,10 @@ import HybridKit
 ///
 /// The server is started by the first case that runs, never before: cases run after every
 /// forking case (see ``BenchPhase``), and a server's threads must not be alive at a fork.
-public final class FetchBench: BenchWorkload {
-    public let name = "fetch"
-    public let urlCount: Int
-    public let latencyMilliseconds: Int
+package final class FetchBench: BenchWorkload {
+    package let name = "fetch"
+    package let urlCount: Int
+    package let latencyMilliseconds: Int
     private let startServer: () throws -> String
     private let stopServer: () -> Void
     private var baseURL: String?
@@ -26,7 +26,7 @@ public final class FetchBench: BenchWorkload {
     ///   - startServer: starts a server whose every path answers after the latency, and returns
     ///     its base URL (`http://127.0.0.1:PORT`). Called once, by the first case that runs.
     ///   - stopServer: stops it; called by ``finish()`` when it was started.
-    public init(
+    package init(
         urls: Int, latencyMilliseconds: Int, peers: Bool = true,
         startServer: @escaping () throws -> String, stopServer: @escaping () -> Void
     ) {
@@ -38,13 +38,13 @@ public final class FetchBench: BenchWorkload {
         self.curl = peers ? ExternalCommand.find("curl") : nil
     }
 
-    public var description: String {
+    package var description: String {
         "\(urlCount) URLs of \(latencyMilliseconds) ms each from an embedded server"
     }
 
-    public var workersMeaning: String { "transfers in flight" }
+    package var workersMeaning: String { "transfers in flight" }
 
-    public var missingPeers: [String] {
+    package var missingPeers: [String] {
         wantsPeers && curl == nil ? ["curl is not on the PATH: no curl --parallel rows"] : []
     }
 
@@ -60,7 +60,7 @@ public final class FetchBench: BenchWorkload {
         return (0..<urlCount).map { "\(base)/bench/\($0)" }
     }
 
-    public func cases(workers: [Int]) -> [BenchCase] {
+    package func cases(workers: [Int]) -> [BenchCase] {
         var cases = [fetchCase(.serial, workers: 1)]
         for strategy in [FetchStrategy.threads, .multi, .threadsMulti] {
             for count in workers { cases.append(fetchCase(strategy, workers: count)) }
@@ -113,7 +113,7 @@ public final class FetchBench: BenchWorkload {
         return file.path
     }
 
-    public func finish() {
+    package func finish() {
         curlConfigFile?.remove()
         curlConfigFile = nil
         if baseURL != nil { stopServer() }
@@ -122,7 +122,7 @@ public final class FetchBench: BenchWorkload {
 }
 
 extension FetchBench {
-    public func describe(_ answer: BenchAnswer) -> String {
+    package func describe(_ answer: BenchAnswer) -> String {
         "every URL ok (\(answer.count.map(groupedDigits) ?? "?") of \(urlCount), \(answer.sum.map(groupedDigits) ?? "?") body bytes)"
     }
 }

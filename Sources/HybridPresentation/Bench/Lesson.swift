@@ -4,19 +4,19 @@ import HybridKit
 /// by threads, by one event loop, by threads each with an event loop) and the CPU-bound one (the
 /// sum of the primes below a size, serially, by threads and by processes, with the C and the
 /// Swift engine), one table each, and a verdict drawn from the measurements.
-public struct Lesson {
+package struct Lesson {
     /// The primes are summed below this.
-    public var primesTo: UInt64
+    package var primesTo: UInt64
     /// URLs to fetch, each answered after `latencyMilliseconds`.
-    public var urls: Int
-    public var latencyMilliseconds: Int
+    package var urls: Int
+    package var latencyMilliseconds: Int
     /// Transfers in flight for the concurrent fetch strategies.
-    public var inFlight: Int
+    package var inFlight: Int
     /// Workers for the concurrent primes strategies: one per core.
-    public var cores: Int
+    package var cores: Int
 
     /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
-    public init(
+    package init(
         primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
         inFlight: Int = 100, cores: Int = ProcessorCount.available
     ) {
@@ -29,7 +29,7 @@ public struct Lesson {
 
     /// Runs the lesson once. The CPU-bound runs go first (forks need a single-threaded
     /// process), the fetches after, with the server `startServer` starts (see ``FetchBench``).
-    public func run(
+    package func run(
         startServer: @escaping () throws -> String, stopServer: @escaping () -> Void,
         stopOnSignals: Bool = false, workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in },
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
@@ -52,9 +52,9 @@ public struct Lesson {
 }
 
 /// What the lesson measured, as two tables and a verdict.
-public struct LessonReport: Sendable {
-    public var report: BenchReport
-    public var inFlight: Int
+package struct LessonReport: Sendable {
+    package var report: BenchReport
+    package var inFlight: Int
 
     private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
         report.summaries.first {
@@ -63,7 +63,7 @@ public struct LessonReport: Sendable {
     }
 
     /// The tables, then the verdict.
-    public func text() -> String {
+    package func text() -> String {
         var text =
             "hybrid: threads for I/O-bound work, processes for CPU-bound work? Measured on this machine "
             + "(\(report.cores) cores).\n"
@@ -90,7 +90,7 @@ public struct LessonReport: Sendable {
     }
 
     /// A few lines drawn from the measurements, not recited.
-    public func verdict() -> [String] {
+    package func verdict() -> [String] {
         var lines: [String] = []
         let fetchers = ["threads", "multi", "threads-multi"].compactMap { strategy in
             summary("fetch", strategy, "libcurl").map { "\(strategy) \(formatSpeedup($0.speedup))" }

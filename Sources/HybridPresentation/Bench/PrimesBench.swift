@@ -3,23 +3,23 @@ import HybridKit
 /// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
 /// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
 /// orchestration around it); and primesieve's count for the same range, when it is installed.
-public final class PrimesBench: BenchWorkload {
-    public let name = "primes"
+package final class PrimesBench: BenchWorkload {
+    package let name = "primes"
     /// The numbers to sieve, `[from, to)`.
-    public let range: Range<UInt64>
-    public var engines: [EngineKind] = [.c, .swift]
+    package let range: Range<UInt64>
+    package var engines: [EngineKind] = [.c, .swift]
     /// Time one engine call over the whole range beside the serial run over its chunks.
-    public var includesHotLoop: Bool
+    package var includesHotLoop: Bool
     /// Take SIGINT and SIGTERM as a request to stop (see ``RunOptions/stopOnSignals``).
-    public var stopOnSignals: Bool
+    package var stopOnSignals: Bool
     /// Hears of each worker process that died and was replaced (see ``RunOptions/workerDied``).
-    public var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
+    package var workerDied: @Sendable (WorkerDeath) -> Void = { _ in }
     private let primesieve: ExternalCommand?
     /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
     private let mpirun: MPIBenchLauncher?
 
     /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
-    public init(
+    package init(
         range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true,
         stopOnSignals: Bool = false
     ) {
@@ -33,17 +33,17 @@ public final class PrimesBench: BenchWorkload {
 
     private let wantsPeers: Bool
 
-    public var description: String {
+    package var description: String {
         range.lowerBound == 0
             ? "sum of the primes below \(groupedDigits(range.upperBound))"
             : "sum of the primes in [\(groupedDigits(range.lowerBound)), \(groupedDigits(range.upperBound)))"
     }
 
-    public var missingPeers: [String] {
+    package var missingPeers: [String] {
         wantsPeers && primesieve == nil ? ["primesieve is not on the PATH: no primesieve rows"] : []
     }
 
-    public func cases(workers: [Int]) -> [BenchCase] {
+    package func cases(workers: [Int]) -> [BenchCase] {
         var cases: [BenchCase] = []
         for engine in engines {
             cases.append(strategyCase(.serial, engine: engine, workers: 1))
@@ -150,13 +150,13 @@ public final class PrimesBench: BenchWorkload {
 }
 
 extension PrimesBench {
-    public func describe(_ answer: BenchAnswer) -> String {
+    package func describe(_ answer: BenchAnswer) -> String {
         "\(answer.count.map(groupedDigits) ?? "?") primes summing to \(answer.sum.map(groupedDigits) ?? "?")"
     }
 
     /// The cost of orchestration: per engine, the serial run over the chunks (Swift hands each
     /// chunk to the engine and adds up the totals) against one engine call over the whole range.
-    public func notes(_ summaries: [BenchSummary]) -> [String] {
+    package func notes(_ summaries: [BenchSummary]) -> [String] {
         let mine = summaries.filter { $0.key.workload == name }
         let chunks = ChunkPlan(range: range, workers: 1).count
         return engines.compactMap { engine in

@@ -10,13 +10,13 @@ import HybridKit
 /// Workers run along a log-2 axis; time (the fastest run of each case) from zero up. A series
 /// with one point (serial, the hot loop alone) is drawn as a dashed level across the panel, the
 /// mark the other lines are read against. Plain text, no dependencies.
-public struct ScalingChart: Sendable {
-    public var workloads: [WorkloadHeading]
-    public var summaries: [BenchSummary]
-    public var cores: Int
-    public var repetitions: Int
+package struct ScalingChart: Sendable {
+    package var workloads: [WorkloadHeading]
+    package var summaries: [BenchSummary]
+    package var cores: Int
+    package var repetitions: Int
 
-    public init(
+    package init(
         workloads: [WorkloadHeading], summaries: [BenchSummary], cores: Int,
         repetitions: Int
     ) {
@@ -56,7 +56,7 @@ public struct ScalingChart: Sendable {
     }
 
     /// The whole SVG document.
-    public func svg() -> String {
+    package func svg() -> String {
         let height = Self.panelHeight * Double(max(workloads.count, 1))
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>

@@ -2,21 +2,21 @@ import HybridKit
 
 /// A plain-text table: a header row and rows of cells, columns padded to one width, text
 /// columns left-aligned and number columns right-aligned.
-public struct TextTable: Sendable {
-    public var headers: [String]
+package struct TextTable: Sendable {
+    package var headers: [String]
     /// Which columns are right-aligned (numbers).
-    public var rightAligned: Set<Int>
-    public var rows: [[String]] = []
+    package var rightAligned: Set<Int>
+    package var rows: [[String]] = []
 
-    public init(headers: [String], rightAligned: Set<Int>) {
+    package init(headers: [String], rightAligned: Set<Int>) {
         self.headers = headers
         self.rightAligned = rightAligned
     }
 
-    public mutating func append(_ row: [String]) { rows.append(row) }
+    package mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table, every line ending in a newline, without trailing spaces.
-    public func text() -> String {
+    package func text() -> String {
         let all = [headers] + rows
         let widths = headers.indices.map { column in
             all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
@@ -36,7 +36,7 @@ public struct TextTable: Sendable {
 }
 
 /// `1.93x`: a speedup with two decimals (one above 100).
-public func formatSpeedup(_ speedup: Double?) -> String {
+package func formatSpeedup(_ speedup: Double?) -> String {
     guard let speedup, speedup.isFinite else { return "-" }
     return fixed(speedup, digits: speedup >= 100 ? 1 : 2) + "x"
 }
