@@ -1,11 +1,12 @@
-/// The numbers hybrid reads from a command line: `1000000`, `1_000_000`, `1e6`, `2.5e9`, `2^32`,
-/// `10^9`, and sums or differences of those (`2^64-1`, `1e15+1e10`).
+/// The numbers hybrid reads from a command line: `1000000`, `1_000_000`, `1,000,000` (as hybrid
+/// prints them: groups of three), `1e6`, `1e+6`, `2.5e9`, `2^32`, `10^9`, and sums or differences
+/// of those (`2^64-1`, `1e15+1e10`).
 ///
 /// Every value is a whole number in `0 ... 2^64 - 1`; anything else is a ``UsageError`` whose
 /// message names the text and what is wrong with it.
-package enum NumberExpression {
+public enum NumberExpression {
     /// Parses `text` into a `UInt64`, or throws a ``UsageError`` that says why it cannot.
-    package static func parse(_ text: String) throws(UsageError) -> UInt64 {
+    public static func parse(_ text: String) throws(UsageError) -> UInt64 {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw UsageError("expected a number, got an empty string") }
         if trimmed.hasPrefix("-") {
@@ -21,6 +22,14 @@ package enum NumberExpression {
             term = ""
         }
         for character in trimmed {
+            // A sign right after a mantissa's e belongs to the exponent: 1e+9 is 1e9, and 1e-3
+            // is a fraction, which no count or bound can be.
+            if character == "+" || character == "-", term.count > 1, term.last == "e" || term.last == "E",
+                term.first?.isNumber == true, !term.contains("^")
+            {
+                if character == "-" { throw UsageError("'\(trimmed)' is not a whole number") }
+                continue
+            }
             if character == "+" || character == "-" {
                 try addTerm()
                 sign = character == "+" ? 1 : -1
@@ -72,10 +81,20 @@ package enum NumberExpression {
         return try parseDigits(Substring(term), in: text)
     }
 
-    /// Decimal digits, with `_` allowed between them.
+    /// Decimal digits, with `_` allowed between them, or commas between groups of three.
     private static func parseDigits(_ digits: Substring, in text: String) throws(UsageError) -> UInt128 {
         guard let first = digits.first, first.isASCII, first.isNumber, digits.last != "_" else {
             throw notANumber(text)
+        }
+        if digits.contains(",") {
+            // 1,000,000 as hybrid prints it; never 1,5 (a decimal comma) or 10,00.
+            let groups = digits.split(separator: ",", omittingEmptySubsequences: false)
+            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }),
+                groups.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+            else {
+                throw UsageError("'\(text)' is not a number: commas go between groups of three digits (1,000,000)")
+            }
+            return try parseDigits(Substring(groups.joined()), in: text)
         }
         var value: UInt128 = 0
         for character in digits where character != "_" {
