@@ -23,6 +23,9 @@ struct Hybrid: ParsableCommand {
         // A closed standard output must fail a write (exit 1, one line), not kill the process.
         signal(SIGPIPE, SIG_IGN)
         do {
+            if let unknown = UsageHints.unknownCommand(CommandLine.arguments.dropFirst()) {
+                throw UsageError(unknown)
+            }
             if let request = PrimesRequest(fastReading: CommandLine.arguments.dropFirst()) {
                 try request.run()
             } else {
@@ -47,7 +50,8 @@ struct Hybrid: ParsableCommand {
             if code == .success { exit(withError: error) }
             if code == .validationFailure {
                 let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-                fail(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line, code: 2)
+                let bare = line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line
+                fail(UsageHints.improve(bare, arguments: CommandLine.arguments.dropFirst()), code: 2)
             }
             fail(String(describing: error), code: 1)
         }

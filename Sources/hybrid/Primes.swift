@@ -73,7 +73,7 @@ extension PrimesRequest {
 
     private func parseRange() throws -> Range<UInt64> {
         if let option = bounds.first(where: { $0.hasPrefix("-") && !($0.dropFirst().first?.isNumber ?? false) }) {
-            throw UsageError("unknown option '\(option)'")
+            throw UsageError(UsageHints.unknownOption(option, command: Primes.self))
         }
         switch bounds.count {
         case 1:

@@ -33,7 +33,9 @@ struct ErrorLineTests {
                 ["bench", "fetch", "--urls", "9223372036854775807"],
                 "--urls must lie in 1...1000000, got 9223372036854775807"
             ),
-            (["primes", "10", "--strategy", "multi"], "The value 'multi' is invalid for '--strategy <strategy>'"),
+            (["primes", "10", "--strategy", "multi"], "the value 'multi' is invalid for '--strategy <strategy>'"),
+            (["serve", "--latency", "-5"], "--latency -5 is negative; it must be 0 or more"),
+            (["fetch", "--timeout", "-1", "http://127.0.0.1:9/"], "--timeout -1 is negative; it must be 0 or more"),
         ])
     func badNumbers(arguments: [String], message: String) throws {
         let output = try HybridBinary.run(arguments)
@@ -41,6 +43,24 @@ struct ErrorLineTests {
         #expect(output.standardOutput.isEmpty)
         #expect(output.standardError.hasPrefix("hybrid: \(message)"), "\(output.standardError)")
         #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test(
+        "mistyped commands and options get a suggestion; a directory is no journal",
+        arguments: [
+            (["prime", "100"], "unknown command 'prime' (did you mean 'primes'?); the commands are demo, primes, "),
+            (["primes", "--workrs", "2", "100"], "unknown option '--workrs' (did you mean '--workers'?)"),
+            (["primes", "100", "--jsn"], "unknown option '--jsn' (did you mean '--json'?)"),
+            (["bench", "primes", "--repaet", "2"], "unknown option '--repaet' (did you mean '--repeat'?)"),
+            (
+                ["bigprimes", "--bits", "8", "--count", "2", "--seeed", "3"],
+                "unknown option '--seeed' (did you mean '--seed'?)"
+            ),
+            (["primes", "100", "--journal", "/"], "--journal / is a directory; name a file in it"),
+            (["primes", "1e-3"], "'1e-3' is not a whole number"),
+        ])
+    func suggestions(arguments: [String], message: String) throws {
+        try badNumbers(arguments: arguments, message: message)
     }
 
     @Test("control bytes in an error line are escaped")

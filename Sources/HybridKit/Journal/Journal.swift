@@ -60,6 +60,9 @@ public final class Journal {
             try Self.create(path: path, header: job.headerText)
             descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC)
         }
+        if descriptor < 0 && errno == EISDIR {
+            throw JournalError(.directory, "--journal \(path) is a directory; name a file in it")
+        }
         guard descriptor >= 0 else { throw Self.ioError("cannot open journal \(path)") }
         self.descriptor = descriptor
         var opened = false

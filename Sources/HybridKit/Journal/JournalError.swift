@@ -9,6 +9,8 @@ public struct JournalError: Error, Equatable, Sendable, CustomStringConvertible 
         case differentJob
         /// Another run holds the journal open.
         case inUse
+        /// The path names a directory, not a file.
+        case directory
         /// Reading, writing or syncing the file failed.
         case io
     }
