@@ -177,6 +177,12 @@ csieve_sieve *csieve_sieve_new(void) {
     return sieve;
 }
 
+/*
+ * Below 2^16 a plain sieve of the odd numbers (4 KiB on the stack) answers
+ * at once, without the set-up that large ranges pay for.
+ */
+#define SMALL_RANGE_LIMIT 65536
+
 static int set_up(csieve_sieve *sieve) {
     if (sieve->ready) return CSIEVE_OK;
     if (!sieve->presieve.pattern[0] && presieve_init(&sieve->presieve, sieve->chunk_bytes) != 0)
@@ -184,6 +190,13 @@ static int set_up(csieve_sieve *sieve) {
     if (set_up_engines(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
     sieve->ready = true;
     return CSIEVE_OK;
+}
+
+int csieve_sieve_prepare(csieve_sieve *sieve, uint64_t to) {
+    if (!sieve) return CSIEVE_EINVAL;
+    if (to <= SMALL_RANGE_LIMIT) return CSIEVE_OK;
+    if (set_up(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
+    return make_table(sieve, (uint32_t)engine_isqrt(engine_isqrt(to - 1)) + 1);
 }
 
 void csieve_sieve_free(csieve_sieve *sieve) {
@@ -228,11 +241,7 @@ static void add_prime(csieve_result *result, uint64_t prime) {
     result->sum_high += result->sum_low < prime;
 }
 
-/*
- * Below 2^16 a plain sieve of the odd numbers (4 KiB on the stack) answers
- * at once, without the set-up that large ranges pay for.
- */
-#define SMALL_RANGE_LIMIT 65536
+/* Below SMALL_RANGE_LIMIT a plain sieve of the odd numbers (4 KiB on the stack) answers. */
 
 static void small_range(uint64_t from, uint64_t to, csieve_result *result) {
     uint8_t composite[SMALL_RANGE_LIMIT / 16] = {0};

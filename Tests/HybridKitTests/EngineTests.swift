@@ -169,6 +169,14 @@ struct EngineTests {
         #expect(try automatic.totals(in: range) == (try fixed.totals(in: range)))
     }
 
+    @Test("a sieve prepared before its runs gives the same answers", arguments: [UInt64(1000), 1 << 20, 1 << 40])
+    func prepared(to: UInt64) throws {
+        let prepared = try CSieveEngine()
+        try prepared.prepare(upTo: to)
+        let range = (to - min(to, 3_000_000))..<to
+        #expect(try prepared.totals(in: range) == (try CSieveEngine().totals(in: range)))
+    }
+
     @Test("ranges around 2^32 agree with Miller-Rabin", arguments: engines, [256, 0])
     func aroundTwoToThe32(kind: EngineKind, segmentBytes: Int) throws {
         let engine = try TestEngine(kind)

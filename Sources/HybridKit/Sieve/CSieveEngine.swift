@@ -19,6 +19,13 @@ public final class CSieveEngine {
         csieve_sieve_free(sieve)
     }
 
+    /// Makes now what runs below `to` would make on first need (patterns, buffers, the
+    /// generator's table), so that forked workers share it rather than each allocating it after
+    /// the fork. The corresponding C function is `csieve_sieve_prepare`.
+    package func prepare(upTo to: UInt64) throws(SieveError) {
+        guard csieve_sieve_prepare(sieve, to) == CSIEVE_OK else { throw .outOfMemory }
+    }
+
     /// The segment size in bytes (each byte covers 30 numbers). Setting it rounds down to a power
     /// of two in 64 ... 8 MiB; 0 restores the cache-derived size. Answers never depend on it.
     public var segmentBytes: Int {

@@ -20,6 +20,8 @@ final class PrimesWork {
         self.plan = plan
         if job.strategy == .processes, job.engine == .c {
             let engine = try CSieveEngine()
+            // The fork rule: what the children sieve with is made before the fork.
+            try engine.prepare(upTo: plan.range.upperBound)
             let chunks = UnsafeMutablePointer<csieve_chunks>.allocate(capacity: 1)
             chunks.initialize(
                 to: csieve_chunks(
