@@ -13,8 +13,9 @@
 #   PRIMESIEVE2=path   a second one, shown beside it (e.g. the newest built from source and the
 #                      distribution's), each with its own ratio column
 #   HYBRID=path        a hybrid binary to use instead of building one as the README's first
-#                      command does (swift build -c release --static-swift-stdlib
-#                      -Xswiftc -LScripts/static-libs -Xlinker -no-pie -Xlinker --no-export-dynamic)
+#                      command does (swift build -c release --static-swift-stdlib -Xswiftc -use-ld=lld
+#                      -Xswiftc -LScripts/static-libs -Xlinker -z -Xlinker pack-relative-relocs
+#                      -Xlinker --no-export-dynamic)
 #   SWIFT=1            also count with the Swift engine, and show its time over the C engine's
 #
 # Each round runs every contender once on a row, in turn, so that noise from a shared machine
@@ -64,10 +65,10 @@ if [ -n "${HYBRID:-}" ]; then
     hybrid=$HYBRID
 else
     # As the README builds it: the Swift runtime and the C++ one linked in, and a
-    # position-dependent executable without a dynamic symbol table, so that start-up is the
-    # program's own.
-    flags=(-c release --static-swift-stdlib -Xswiftc -LScripts/static-libs -Xlinker -no-pie
-        -Xlinker --no-export-dynamic)
+    # position-independent executable with packed relative relocations and without a dynamic
+    # symbol table, so that start-up is the program's own.
+    flags=(-c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -LScripts/static-libs
+        -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic)
     swift build "${flags[@]}" --product hybrid >/dev/null
     hybrid=$(swift build "${flags[@]}" --show-bin-path)/hybrid
 fi
