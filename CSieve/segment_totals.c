@@ -93,3 +93,17 @@ size_t segment_list_primes(const uint8_t *segment, size_t length, uint64_t low_b
     }
     return count;
 }
+
+size_t segment_list_primes64(const uint8_t *segment, size_t length, uint64_t low_byte, uint64_t *primes) {
+    size_t count = 0;
+    /* Whole words: the segment's buffer is padded past its length, and bits past it are 0. */
+    for (size_t j = 0; j < length; j += 8) {
+        uint64_t word = load_word(segment + j);
+        uint64_t base = (low_byte + j) * 30;
+        while (word) {
+            primes[count++] = base + wheel_bit_value[__builtin_ctzll(word)];
+            word &= word - 1;
+        }
+    }
+    return count;
+}

@@ -31,4 +31,7 @@ void segment_reader_init(segment_reader *reader);
 size_t segment_list_primes(const uint8_t *segment, size_t length, uint64_t low_byte,
                            uint32_t *primes);
 
+/* The same for primes of any size, for csieve_sieve_each. */
+size_t segment_list_primes64(const uint8_t *segment, size_t length, uint64_t low_byte, uint64_t *primes);
+
 #endif /* CSIEVE_SEGMENT_TOTALS_H */

@@ -252,14 +252,8 @@ static void small_range(uint64_t from, uint64_t to, csieve_result *result) {
         if (!is_odd_composite(composite, n)) add_prime(result, n);
 }
 
-int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
-                     csieve_result *result) {
-    if (!sieve || !result || from > to) return CSIEVE_EINVAL;
-    if (to <= SMALL_RANGE_LIMIT) {
-        small_range(from, to, result);
-        if (!(flags & CSIEVE_SUM)) result->sum_low = result->sum_high = 0;
-        return CSIEVE_OK;
-    }
+/* Sets up both engines for a run over [from, to), with to > SMALL_RANGE_LIMIT. */
+static int begin_run(csieve_sieve *sieve, uint64_t from, uint64_t to) {
     /* A sieve whose engines could not be made (out of memory) says so on every run. */
     if (set_up(sieve) != CSIEVE_OK) return CSIEVE_ENOMEM;
     const uint64_t largest = to > 0 ? (uint64_t)(to - 1) : 0;
@@ -274,9 +268,31 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
                               (prime_source){next_from_table, sieve});
     if (status == CSIEVE_OK)
         status = engine_begin(&sieve->main, from, to, (prime_source){next_generated, sieve});
+    return status;
+}
+
+/* Ends a run begun by begin_run (whatever it returned); the run's status. */
+static int end_run(csieve_sieve *sieve, int status) {
+    if (status == CSIEVE_OK) status = sieve->main.status;
+    if (status == CSIEVE_OK) status = sieve->generator.status;
+    engine_end(&sieve->main);
+    engine_end(&sieve->generator);
+    return status;
+}
+
+static const uint64_t below_seven[3] = {2, 3, 5};
+
+int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
+                     csieve_result *result) {
+    if (!sieve || !result || from > to) return CSIEVE_EINVAL;
+    if (to <= SMALL_RANGE_LIMIT) {
+        small_range(from, to, result);
+        if (!(flags & CSIEVE_SUM)) result->sum_low = result->sum_high = 0;
+        return CSIEVE_OK;
+    }
+    int status = begin_run(sieve, from, to);
 
     csieve_result total = {0, 0, 0};
-    static const uint64_t below_seven[3] = {2, 3, 5};
     for (int k = 0; k < 3; k++)
         if (below_seven[k] >= from && below_seven[k] < to) add_prime(&total, below_seven[k]);
 
@@ -290,14 +306,57 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
         total.sum_low += totals.sum_low;
         total.sum_high += totals.sum_high + (total.sum_low < low);
     }
-    if (status == CSIEVE_OK) status = sieve->main.status;
-    if (status == CSIEVE_OK) status = sieve->generator.status;
-    engine_end(&sieve->main);
-    engine_end(&sieve->generator);
+    status = end_run(sieve, status);
     if (status != CSIEVE_OK) return status;
     if (!(flags & CSIEVE_SUM)) total.sum_low = total.sum_high = 0;
     *result = total;
     return CSIEVE_OK;
+}
+
+/*
+ * A segment is listed 4 KiB of sieve (120,960 numbers) at a time: a batch of
+ * at most 32,768 primes, 256 KiB, which stays in L2 while the visitor reads it.
+ */
+#define LIST_PIECE_BYTES 4096
+
+/* Hands the primes of the odd-number sieve below 2^16 in [from, to) to the visitor. */
+static int each_small(uint64_t from, uint64_t to, csieve_prime_visitor visit, void *context, uint64_t *batch) {
+    uint8_t composite[SMALL_RANGE_LIMIT / 16] = {0};
+    mark_odd_composites(composite, (uint32_t)to);
+    size_t count = 0;
+    if (from <= 2 && 2 < to) batch[count++] = 2;
+    for (uint64_t n = from > 3 ? from | 1 : 3; n < to; n += 2)
+        if (!is_odd_composite(composite, n)) batch[count++] = n;
+    return count && visit(context, batch, count) != 0 ? CSIEVE_ESTOPPED : CSIEVE_OK;
+}
+
+int csieve_sieve_each(csieve_sieve *sieve, uint64_t from, uint64_t to, csieve_prime_visitor visit, void *context) {
+    if (!sieve || !visit || from > to) return CSIEVE_EINVAL;
+    if (from == to) return CSIEVE_OK;
+    /* Below 2^16 there are 6,542 primes; the batch holds a whole piece's too. */
+    uint64_t *batch = malloc(LIST_PIECE_BYTES * 8 * sizeof *batch);
+    if (!batch) return CSIEVE_ENOMEM;
+    if (to <= SMALL_RANGE_LIMIT) {
+        int status = each_small(from, to, visit, context, batch);
+        free(batch);
+        return status;
+    }
+    int status = begin_run(sieve, from, to);
+    size_t first = 0;
+    for (int k = 0; k < 3; k++)
+        if (below_seven[k] >= from && below_seven[k] < to) batch[first++] = below_seven[k];
+    if (status == CSIEVE_OK && first && visit(context, batch, first) != 0) status = CSIEVE_ESTOPPED;
+    while (status == CSIEVE_OK && engine_sieve_next(&sieve->main)) {
+        engine *main = &sieve->main;
+        for (size_t offset = 0; offset < main->length && status == CSIEVE_OK; offset += LIST_PIECE_BYTES) {
+            size_t length = main->length - offset < LIST_PIECE_BYTES ? main->length - offset : LIST_PIECE_BYTES;
+            size_t count = segment_list_primes64(main->segment + offset, length, main->low_byte + offset, batch);
+            if (count && visit(context, batch, count) != 0) status = CSIEVE_ESTOPPED;
+        }
+    }
+    status = end_run(sieve, status);
+    free(batch);
+    return status;
 }
 
 int csieve_primes(uint64_t from, uint64_t to, csieve_result *result) {
@@ -320,6 +379,7 @@ const char *csieve_strerror(int status) {
     case CSIEVE_EWORKERS: return "too many worker processes died";
     case CSIEVE_EINTR: return "interrupted by a signal";
     case CSIEVE_EFORK: return "could not fork a worker process";
+    case CSIEVE_ESTOPPED: return "the visitor stopped the walk";
     default: return "unknown status";
     }
 }

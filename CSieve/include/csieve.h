@@ -45,6 +45,8 @@ const char *csieve_version(void);
 #define CSIEVE_EINVAL (-1)
 /** Memory could not be allocated. */
 #define CSIEVE_ENOMEM (-2)
+/** The visitor of csieve_sieve_each() returned nonzero, which stopped the walk. */
+#define CSIEVE_ESTOPPED (-7)
 
 /** The largest value an interval bound may take: 2^64 - 1. */
 #define CSIEVE_MAX_TO UINT64_MAX
@@ -167,6 +169,27 @@ size_t csieve_sieve_set_segment_bytes(csieve_sieve *sieve, size_t bytes);
  */
 int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned flags,
                      csieve_result *result);
+
+/**
+ * Receives a batch of primes from csieve_sieve_each(): count > 0 primes in
+ * increasing order, valid only during the call. Returns 0 to go on, anything
+ * else to stop the walk.
+ */
+typedef int (*csieve_prime_visitor)(void *context, const uint64_t *primes, size_t count);
+
+/**
+ * Hands every prime in [from, to) to visit, in increasing order, in batches
+ * of at most 32,768 (one per 4 KiB of sieve, about 120,000 numbers), so that
+ * a caller can list any range in constant memory.
+ *
+ * Requires from <= to and visit (else CSIEVE_EINVAL). Cost: that of
+ * csieve_sieve_run() plus about one cycle per prime found to list it, and a
+ * 256 KiB batch buffer allocated per call.
+ * Returns CSIEVE_OK, CSIEVE_EINVAL, CSIEVE_ENOMEM, or CSIEVE_ESTOPPED when
+ * visit returned nonzero (the primes before that batch were all handed over).
+ */
+int csieve_sieve_each(csieve_sieve *sieve, uint64_t from, uint64_t to, csieve_prime_visitor visit,
+                      void *context);
 
 /**
  * One-shot convenience: makes a sieve, runs it over [from, to) with

@@ -26,6 +26,9 @@ struct Primes: ParsableCommand {
     @Flag(help: "Count only; skip the sum.")
     var countOnly = false
 
+    @Flag(help: "Print the primes, one a line, and nothing else (serially, in constant memory).")
+    var print = false
+
     @OptionGroup var output: OutputOptions
 
     // Fault injection for the end-to-end tests: the worker process that takes this chunk kills
@@ -40,9 +43,15 @@ struct Primes: ParsableCommand {
     var request: PrimesRequest {
         PrimesRequest(
             bounds: bounds, strategy: compute.strategy, workers: compute.workers, journal: compute.journal,
-            engine: engine, countOnly: countOnly, json: output.json, noProgress: output.noProgress,
+            engine: engine, countOnly: countOnly, print: print, json: output.json, noProgress: output.noProgress,
             progressDelay: output.progressDelay, injectFaultChunk: injectFaultChunk,
             injectFaultEveryTime: injectFaultEveryTime)
+    }
+
+    func validate() throws {
+        if print, countOnly || output.json || compute.journal != nil {
+            throw ValidationError("--print lists the primes alone: it takes no --count-only, --json or --journal")
+        }
     }
 
     func run() throws {
@@ -54,6 +63,10 @@ extension PrimesRequest {
     /// Runs the request: the one path of `hybrid primes`, however its command line was read.
     func run() throws {
         let range = try parseRange()
+        if print {
+            try PrimeListing.write(range, engine: engine, to: .standardOutput)
+            return
+        }
         let workerCount = workers ?? strategy.defaultWorkers
         let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
         let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }

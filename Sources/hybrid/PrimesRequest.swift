@@ -16,6 +16,7 @@ struct PrimesRequest: Equatable {
     var journal: String?
     var engine: EngineKind = .c
     var countOnly = false
+    var print = false
     var json = false
     var noProgress = false
     var progressDelay: Double = 1
@@ -26,7 +27,7 @@ struct PrimesRequest: Equatable {
     /// is `seen` below: a `Set<String>` costs its first use a run-time look-up of its generic
     /// type, about 0.3 million instructions, more than reading the whole line.
     static let fastOptions: [String] = [
-        "--strategy", "--workers", "--journal", "--engine", "--count-only", "--json", "--no-progress",
+        "--strategy", "--workers", "--journal", "--engine", "--count-only", "--print", "--json", "--no-progress",
         "--progress-delay", "--inject-fault-chunk", "--inject-fault-every-time",
     ]
 }
@@ -49,6 +50,7 @@ extension PrimesRequest {
             seen.append(word)
             switch word {
             case "--count-only": countOnly = true
+            case "--print": print = true
             case "--json": json = true
             case "--no-progress": noProgress = true
             case "--inject-fault-every-time": injectFaultEveryTime = true
@@ -57,6 +59,8 @@ extension PrimesRequest {
             }
         }
         guard (1...2).contains(bounds.count) else { return nil }
+        // --print with an option it cannot honour is for ArgumentParser's reader to refuse.
+        if print, countOnly || json || journal != nil { return nil }
         guard OutputOptions.progressDelays.contains(progressDelay) else { return nil }
         do { try strategy.validate(workers: workers ?? strategy.defaultWorkers) } catch { return nil }
     }

@@ -125,3 +125,37 @@ struct PrimesCommandTests {
         #expect(text.contains(#""count": 98222287"#))
     }
 }
+
+@Suite("hybrid primes --print, run as a program")
+struct PrintCommandTests {
+    @Test("the primes, one a line, and nothing else")
+    func print() throws {
+        let small = try HybridBinary.run(["primes", "30", "--print"])
+        #expect(small.status == 0)
+        #expect(small.standardOutput == "2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n")
+        #expect(small.standardError.isEmpty)
+        let top = try HybridBinary.run(["primes", "2^64-100", "2^64-1", "--print"])
+        #expect(top.standardOutput == "18446744073709551521\n18446744073709551533\n18446744073709551557\n")
+        let empty = try HybridBinary.run(["primes", "24", "29", "--print"])
+        #expect(empty.status == 0 && empty.standardOutput.isEmpty)
+    }
+
+    @Test("a million's primes: the count and sum of the lines are the sieve's")
+    func million() throws {
+        let output = try HybridBinary.run(["primes", "1e6", "2e6", "--print", "--engine", "swift"])
+        let lines = output.standardOutput.split(separator: "\n")
+        #expect(lines.count == 70435)
+        #expect(lines.reduce(UInt64(0)) { $0 + UInt64($1)! } == 105_363_426_899)
+        #expect(lines.first == "1000003" && lines.last == "1999993")
+    }
+
+    @Test(
+        "--print takes no option it cannot honour",
+        arguments: [["--json"], ["--count-only"], ["--journal", "/dev/null/x"]])
+    func refused(options: [String]) throws {
+        let output = try HybridBinary.run(["primes", "100", "--print"] + options)
+        #expect(output.status == 2)
+        #expect(output.standardOutput.isEmpty)
+        #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+}

@@ -1,3 +1,4 @@
+import CSieve
 import HybridKit
 import Testing
 
@@ -293,5 +294,60 @@ struct EngineAgreementTests {
         c.segmentBytes = segmentBytes
         let from: UInt64 = (1 << 50) - 1_000_000
         #expect(try swift.totals(in: from..<(from + 2_000_000)) == (try c.totals(in: from..<(from + 2_000_000))))
+    }
+}
+
+/// csieve_sieve_each: the primes themselves, in order, against the counts and sums of the same
+/// sieve and against Miller-Rabin.
+@Suite("Listing primes")
+struct ListingTests {
+    final class Collected {
+        var primes: [UInt64] = []
+    }
+
+    static func list(_ range: Range<UInt64>, segmentBytes: Int = 0) throws -> [UInt64] {
+        let engine = try CSieveEngine()
+        engine.segmentBytes = segmentBytes
+        let collected = Collected()
+        let status = csieve_sieve_each(
+            engine.sieve, range.lowerBound, range.upperBound,
+            { context, primes, count in
+                let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()
+                collected.primes.append(contentsOf: UnsafeBufferPointer(start: primes, count: count))
+                return 0
+            }, Unmanaged.passUnretained(collected).toOpaque())
+        #expect(status == CSIEVE_OK)
+        return collected.primes
+    }
+
+    @Test(
+        "listed primes are the primes, in order, at the edges and on random ranges",
+        arguments: [
+            (UInt64(0), UInt64(100)), (0, 65536), (0, 65537), (1, 2), (2, 3), (7, 8),
+            (1 << 32 - 30_000, 1 << 32 + 30_000),
+            (UInt64.max - 30_000, UInt64.max), (1_000_000_000_000, 1_000_000_200_000),
+        ] as [(UInt64, UInt64)])
+    func edges(from: UInt64, to: UInt64) throws {
+        for segmentBytes in [0, 64] {
+            let primes = try Self.list(from..<to, segmentBytes: segmentBytes)
+            let expected = (from..<to).filter(Reference.isPrime(byMillerRabin:))
+            #expect(primes == expected, "[\(from), \(to)) with segments of \(segmentBytes)")
+        }
+    }
+
+    @Test("a visitor that returns nonzero stops the walk")
+    func stops() throws {
+        let engine = try CSieveEngine()
+        var batches = 0
+        let status = withUnsafeMutablePointer(to: &batches) { batches in
+            csieve_sieve_each(
+                engine.sieve, 0, 1_000_000_000,
+                { context, _, _ in
+                    context!.assumingMemoryBound(to: Int.self).pointee += 1
+                    return 1
+                }, batches)
+        }
+        #expect(status == CSIEVE_ESTOPPED)
+        #expect(batches == 1)
     }
 }

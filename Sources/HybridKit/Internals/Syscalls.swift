@@ -40,6 +40,19 @@ extension Syscalls {
         return nil
     }
 
+    /// Writes every byte of `buffer`, as ``writeAll(_:_:)-(_,[UInt8])`` does an array.
+    package static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
+        var offset = 0
+        while offset < buffer.count {
+            let written = retryingOnInterrupt {
+                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 { return errorText(errno) }
+            offset += written
+        }
+        return nil
+    }
+
     /// Reads `descriptor` to its end; returns the bytes, or the system's reason.
     static func readAll(_ descriptor: Int32) -> Result<[UInt8], SystemFailure> {
         var bytes: [UInt8] = []

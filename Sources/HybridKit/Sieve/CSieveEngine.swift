@@ -7,7 +7,7 @@ import CSieve
 /// The corresponding C functions are `csieve_sieve_new`, `csieve_sieve_run` and `csieve_sieve_free`.
 public final class CSieveEngine {
     /// The C sieve; forked workers sieve with their copy-on-write copies of it.
-    let sieve: OpaquePointer
+    package let sieve: OpaquePointer
 
     /// Makes an engine with a segment sized from this CPU's caches.
     public init() throws(SieveError) {

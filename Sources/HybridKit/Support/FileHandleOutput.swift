@@ -20,6 +20,13 @@ package enum FileHandleOutput: Sendable {
         }
     }
 
+    /// Writes bytes of a command's result, as ``writeResult(_:)`` does a string.
+    package func writeResult(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        if let error = Syscalls.writeAll(descriptor, bytes) {
+            throw OutputError(stream: self == .standardOutput ? "standard output" : "standard error", reason: error)
+        }
+    }
+
     private var descriptor: Int32 { self == .standardOutput ? 1 : 2 }
 }
 
