@@ -25,6 +25,9 @@ struct Demo: ParsableCommand {
     @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
     var noProgress = false
 
+    @Flag(help: "Print the lesson as one JSON object: busy, every run with its share of the machine, the verdict.")
+    var json = false
+
     func validate() throws {
         try usageChecked {
             guard try NumberExpression.parse(primesTo) >= 2 else { throw UsageError("--primes-to must be at least 2") }
@@ -43,7 +46,7 @@ struct Demo: ParsableCommand {
             startServer: server.start, stopServer: server.stop, stopOnSignals: true,
             workerDied: Hybrid.warnOfDeath, progress: progress.show)
         progress.finish()
-        try FileHandleOutput.standardOutput.writeResult(report.text())
+        try FileHandleOutput.standardOutput.writeResult(json ? report.json() + "\n" : report.text())
         if !report.report.answersAgree { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("hybrid bench and hybrid demo, run as a program")
@@ -62,18 +63,23 @@ struct BenchCommandTests {
             String.init)
         #expect(
             lines.first
-                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
+                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed,cpu_share,"
+                + "load_average,cpu_pressure,busy")
         let rows = lines.dropFirst().map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
         // serial and hot loop per engine, threads and processes per engine per worker count,
         // and primesieve per worker count when it is installed.
+        // A busy run is run again, so a case may have more rows than one.
         let hybridRows = rows.filter { $0[1] != "peer" }
-        #expect(hybridRows.count == 2 * 2 + 2 * 2 * 2)
-        #expect(
-            rows.allSatisfy {
-                $0.count == 10 && $0[7] == "664579" && ($0[1] == "peer" || $0[8] == "3203324994356")
-            })
+        let cases: Set<String> = Set(hybridRows.map { (row: [String]) in row[0...3].joined(separator: " ") })
+        #expect(cases.count == 12)
+        #expect(hybridRows.count >= 12)
+        for row in rows {
+            #expect(row.count == 14 && row[7] == "664579")
+            #expect(row[1] == "peer" || row[8] == "3203324994356")
+            #expect(["true", "false"].contains(row.last ?? ""))
+        }
     }
 
     @Test("bench fetch --json: every URL ok in every run", .timeLimit(.minutes(5)))
@@ -115,9 +121,43 @@ struct BenchCommandTests {
             }
         }
         #expect(text.contains("- I/O-bound: threads "))
-        #expect(text.contains("- CPU-bound, "))
+        // The CPU-bound line draws a lesson, or says the machine was too busy to draw one.
+        #expect(text.contains("- CPU-bound, ") || text.contains("- CPU-bound: no lesson drawn: the machine was busy"))
         #expect(text.contains("- Every answer agrees."))
         #expect(text.contains("664,579 primes summing to 3,203,324,994,356"))
         #expect(text.contains("every URL ok (10 of 10"))
+    }
+
+    @Test("on a machine made busy on purpose the lesson says so and draws no lesson", .timeLimit(.minutes(5)))
+    func busyMachine() throws {
+        // Spinning threads of the test's own, two for each core, for as long as hybrid runs: its
+        // CPU-bound workers get well under their cores.
+        let stop = Atomic(false)
+        let spinners = (0..<(2 * ProcessInfo.processInfo.activeProcessorCount)).map { _ in
+            Thread {
+                var x: UInt64 = 1
+                while !stop.load(ordering: .relaxed) { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+                if x == 0 { print("") }
+            }
+        }
+        spinners.forEach { $0.start() }
+        defer { stop.store(true, ordering: .relaxed) }
+        let output = try HybridBinary.run([
+            "demo", "--json", "--primes-to", "3e8", "--urls", "10", "--latency", "1", "--no-progress",
+        ])
+        stop.store(true, ordering: .relaxed)
+        #expect(output.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["busy"] as? Bool == true)
+        let verdict = object?["verdict"] as? [String] ?? []
+        #expect(verdict.contains { $0.hasPrefix("CPU-bound: no lesson drawn: the machine was busy") }, "\(verdict)")
+        #expect(!verdict.contains { $0.contains("Swift has no global interpreter lock") })
+        let runs = object?["runs"] as? [[String: Any]] ?? []
+        let primes = runs.filter { $0["workload"] as? String == "primes" }
+        #expect(primes.contains { $0["busy"] as? Bool == true })
+        #expect(primes.allSatisfy { ($0["cpu_share"] as? Double ?? 2) < 1.2 })
+        // A busy case runs again, so there are more runs than the six cases.
+        #expect(primes.count > 6)
+        #expect(runs.filter { $0["workload"] as? String == "fetch" }.allSatisfy { $0["busy"] as? Bool == false })
     }
 }

@@ -157,7 +157,8 @@ struct BenchTests {
             .map(String.init)
         #expect(
             lines.first
-                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed")
+                == "workload,strategy,engine,workers,run,wall_seconds,cpu_seconds,count,sum,failed,cpu_share,"
+                + "load_average,cpu_pressure,busy")
         #expect(lines.count == 1 + report.runs.count)
         #expect(report.runs.count == (2 + 3 + 3) * 2)
         for line in lines.dropFirst() {
@@ -166,7 +167,9 @@ struct BenchTests {
             #expect(
                 cells[0] == "primes" && cells[7] == "25" && cells[8] == "1060" && cells[9] == "0")
         }
-        #expect(lines.contains("primes,threads,c,4,2,1.000000,4.000000,25,1060,0"))
+        // The fake takes its CPU share from its figures: 4 CPU seconds in 1 s on 2 cores is 2.000.
+        #expect(lines.contains { $0.hasPrefix("primes,threads,c,4,2,1.000000,4.000000,25,1060,0,2.000,") })
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",false") })
     }
 
     @Test("JSON: one object with every run and summary, sums as strings")
@@ -248,5 +251,61 @@ struct BenchTests {
         #expect(
             Set(report.runs.map(\.key.strategy)) == ["serial", "hot-loop", "threads", "processes"])
         #expect(report.notes["primes"]?.count == 1)  // orchestration, per engine
+    }
+
+    @Test(
+        "a run is busy when its CPU share falls below 0.8, judged on recorded figures",
+        arguments: [
+            // (wall, cpu, workers, busy): the lesson's idle runs, then a user's busy machine.
+            (1.58, 1.58, 1, false), (0.808, 1.60, 2, false), (0.814, 1.61, 2, false), (0.362, 0.719, 16, false),
+            (4.73, 2.28, 2, true), (1.0, 0.7, 1, true), (1.0, 1.5, 2, true), (0.04, 0.0, 1, false),
+        ] as [(Double, Double, Int, Bool)])
+    func busyThreshold(wall: Double, cpu: Double, workers: Int, busy: Bool) {
+        let none = MachineLoad(loadAverage: nil, cpuWaitMicroseconds: nil)
+        let share = MachineShare(
+            wall: wall, cpu: cpu, workers: workers, cores: 2, cpuBound: true, before: none, after: none)
+        #expect(share.busy == busy)
+        let waiting = MachineShare(
+            wall: wall, cpu: cpu, workers: workers, cores: 2, cpuBound: false, before: none, after: none)
+        #expect(!waiting.busy)
+    }
+
+    @Test("pressure and load are read from the kernel's text")
+    func machineLoad() {
+        let text = "some avg10=1.50 avg60=0.80 avg300=0.20 total=123456789\nfull avg10=0.00 total=5\n"
+        #expect(MachineLoad.someTotal(text) == 123_456_789)
+        #expect(MachineLoad.someTotal("full total=5") == nil)
+        let before = MachineLoad(loadAverage: 1, cpuWaitMicroseconds: 1_000_000)
+        let after = MachineLoad(loadAverage: 3.5, cpuWaitMicroseconds: 1_500_000)
+        let share = MachineShare(wall: 1, cpu: 1, workers: 1, cores: 2, cpuBound: true, before: before, after: after)
+        #expect(share.cpuPressure == 0.5 && share.loadAverage == 3.5)
+    }
+
+    @Test("a busy case is run again, and the lesson then draws no lesson from it")
+    func busyLesson() throws {
+        func starved(_ strategy: String, _ engine: String, workers: Int) -> BenchCase {
+            BenchCase(workload: "primes", strategy: strategy, engine: engine, workers: workers, phase: .inProcess) {
+                BenchMeasurement(
+                    wallSeconds: 1, cpuSeconds: 0.4 * Double(workers), answer: BenchAnswer(count: 25, sum: 1060))
+            }
+        }
+        let cases = [
+            starved("serial", "c", workers: 1), starved("serial", "swift", workers: 1),
+            starved("threads", "c", workers: 2), starved("threads", "swift", workers: 2),
+            starved("processes", "c", workers: 2), starved("processes", "swift", workers: 2),
+        ]
+        let runs = try BenchSweep(cases: cases, repetitions: 1, cores: 2).run()
+        #expect(runs.count == cases.count * (1 + BenchSweep.busyRetries))
+        let summaries = BenchSummary.summarise(runs)
+        #expect(summaries.allSatisfy { $0.busy && $0.busyRuns == 3 })
+        let report = BenchReport(
+            workloads: [WorkloadHeading(name: "primes", description: "test")], runs: runs, summaries: summaries,
+            checks: [], notes: [:], repetitions: 1, cores: 2)
+        let verdict = LessonReport(report: report, inFlight: 1).verdict()
+        #expect(
+            verdict.contains {
+                $0.hasPrefix("CPU-bound: no lesson drawn: the machine was busy: 6 cases got as little as 40%")
+            })
+        #expect(!verdict.contains { $0.contains("interpreter lock") || $0.contains("Swift engine took") })
     }
 }

@@ -32,6 +32,9 @@ package struct BenchCase {
     package var workers: Int
     /// When, in a sweep, it may run.
     package var phase: BenchPhase
+    /// Whether the work computes (primes, big primes) rather than waits (fetching): only a
+    /// CPU-bound run's share of its cores can show a busy machine (see ``MachineShare``).
+    package var cpuBound = true
     /// Runs the case once and measures it. Throws when it could not run at all.
     package var run: () throws -> BenchMeasurement
 
@@ -81,12 +84,18 @@ package struct BenchMeasurement: Sendable, Equatable {
     package var cpuSeconds: Double
     /// The answer, in terms every case of a workload can be held against each other by.
     package var answer: BenchAnswer
+    /// What the machine gave the run, judged by the sweep that ran it; nil until then.
+    package var share: MachineShare?
 
-    package init(wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer) {
+    package init(wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer, share: MachineShare? = nil) {
         self.wallSeconds = wallSeconds
         self.cpuSeconds = cpuSeconds
         self.answer = answer
+        self.share = share
     }
+
+    /// Whether the run was busy (a CPU-bound run that got clearly less than its cores).
+    package var busy: Bool { share?.busy ?? false }
 }
 
 /// What a run found: for primes a count and a sum; for fetching, the URLs ok and failed. A peer

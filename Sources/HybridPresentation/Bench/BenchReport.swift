@@ -13,8 +13,39 @@ package struct BenchReport: Sendable {
     package var repetitions: Int
     package var cores: Int
 
+    package init(
+        workloads: [WorkloadHeading], runs: [BenchRun], summaries: [BenchSummary], checks: [AnswerCheck],
+        notes: [String: [String]], repetitions: Int, cores: Int
+    ) {
+        self.workloads = workloads
+        self.runs = runs
+        self.summaries = summaries
+        self.checks = checks
+        self.notes = notes
+        self.repetitions = repetitions
+        self.cores = cores
+    }
+
     /// Whether every workload's runs agreed.
     package var answersAgree: Bool { checks.allSatisfy(\.agrees) }
+
+    /// Whether any case's fastest run was busy: the machine was too loaded to measure on.
+    package var busy: Bool { summaries.contains(where: \.busy) }
+
+    /// One line on how busy the machine was, from the busy cases' fastest runs; nil when none was.
+    package var busyLine: String? {
+        let busy = summaries.filter(\.busy)
+        guard !busy.isEmpty else { return nil }
+        let shares = busy.compactMap { $0.shareOfFastest?.cpuShare }
+        let loads = busy.compactMap { $0.shareOfFastest?.loadAverage }
+        let pressures = busy.compactMap { $0.shareOfFastest?.cpuPressure }
+        var line =
+            "the machine was busy: \(busy.count) case\(busy.count == 1 ? "" : "s") got as little as "
+            + "\(Int((shares.min() ?? 0) * 100))% of their cores in every run"
+        if let load = loads.max() { line += ", load average up to \(fixed(load, digits: 1)) on \(cores) cores" }
+        if let pressure = pressures.max() { line += ", tasks waiting for a CPU \(Int(pressure * 100))% of the time" }
+        return line + ". Close other work, or run again when the machine is idle."
+    }
 
     /// Runs `workloads` over `workers`, `repetitions` times each, then releases what they started.
     package static func measure(
@@ -45,8 +76,7 @@ package struct BenchReport: Sendable {
         let workloads = plan.map(\.workload)
         defer { for workload in workloads { workload.finish() } }
         let sweep = BenchSweep(
-            cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions
-        )
+            cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions, cores: cores)
         let runs = try sweep.run(progress: progress)
         let summaries = BenchSummary.summarise(runs)
         return BenchReport(
@@ -81,6 +111,12 @@ package struct BenchReport: Sendable {
             }
             text += table.text()
             for note in notes[workload.name] ?? [] { text += note + "\n" }
+            let busy = summaries.filter { $0.key.workload == workload.name && $0.busy }
+            if !busy.isEmpty {
+                text +=
+                    "busy: \(busy.map { "\($0.key.strategy) \($0.key.engine) \($0.key.workers)" }.joined(separator: ", ")) "
+                    + "(CPU share below \(Int(MachineShare.busyThreshold * 100))% in every run): not a measurement\n"
+            }
             for check in checks where check.workload == workload.name { text += check.line + "\n" }
         }
         return text
@@ -89,7 +125,7 @@ package struct BenchReport: Sendable {
     /// The CSV columns, in order.
     package static let csvColumns = [
         "workload", "strategy", "engine", "workers", "run", "wall_seconds", "cpu_seconds", "count",
-        "sum", "failed",
+        "sum", "failed", "cpu_share", "load_average", "cpu_pressure", "busy",
     ]
 
     /// One header line and one row per run.
@@ -104,6 +140,10 @@ package struct BenchReport: Sendable {
                 fixed(run.measurement.cpuSeconds, digits: 6),
                 answer.count.map { String($0) } ?? "", answer.sum.map { String($0) } ?? "",
                 String(answer.failed),
+                run.measurement.share.map { fixed($0.cpuShare, digits: 3) } ?? "",
+                run.measurement.share?.loadAverage.map { fixed($0, digits: 2) } ?? "",
+                run.measurement.share?.cpuPressure.map { fixed($0, digits: 3) } ?? "",
+                String(run.measurement.busy),
             ]
             lines.append(cells.map(csvCell).joined(separator: ","))
         }
@@ -148,7 +188,7 @@ package struct BenchReport: Sendable {
                                 ("seconds", .number(run.measurement.wallSeconds)),
                                 ("cpu_seconds", .number(run.measurement.cpuSeconds)),
                             ]
-                                + answer(run.measurement.answer))
+                                + answer(run.measurement.answer) + Self.shareMembers(run.measurement))
                     })
             ),
             (
@@ -160,14 +200,28 @@ package struct BenchReport: Sendable {
                                 ("runs", .integer(Int64(summary.runs))),
                                 ("min_seconds", .number(summary.minimumWall)),
                                 ("median_seconds", .number(summary.medianWall)),
+                                ("max_seconds", .number(summary.maximumWall)),
+                                ("busy_runs", .integer(Int64(summary.busyRuns))),
                                 ("cpu_seconds", .number(summary.cpuOfFastest)),
                                 ("speedup", summary.speedup.map { .number($0) } ?? .null),
                             ])
                     })
             ),
+            ("busy", .bool(busy)),
             ("answers_agree", .bool(answersAgree)),
             ("checks", .array(checks.map { .string($0.line) })),
         ]).serialized()
+    }
+
+    /// A run's share of the machine as JSON members: cpu_share, load_average, cpu_pressure, busy.
+    package static func shareMembers(_ measurement: BenchMeasurement) -> [(String, JSONValue)] {
+        let share = measurement.share
+        return [
+            ("cpu_share", share.map { .number($0.cpuShare) } ?? .null),
+            ("load_average", share?.loadAverage.map { .number($0) } ?? .null),
+            ("cpu_pressure", share?.cpuPressure.map { .number($0) } ?? .null),
+            ("busy", .bool(measurement.busy)),
+        ]
     }
 
     /// The chart of time against workers: see ``ScalingChart``.

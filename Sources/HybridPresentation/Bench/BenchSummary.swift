@@ -7,8 +7,15 @@ package struct BenchSummary: Sendable {
     package var runs: Int
     package var minimumWall: Double
     package var medianWall: Double
+    package var maximumWall: Double
     /// CPU seconds of the fastest run.
     package var cpuOfFastest: Double
+    /// What the machine gave the fastest run (nil for runs no sweep judged).
+    package var shareOfFastest: MachineShare?
+    /// Busy runs among ``runs``.
+    package var busyRuns: Int
+    /// Whether even the fastest run was busy: then no lesson is drawn from this case.
+    package var busy: Bool { shareOfFastest?.busy ?? false }
     /// The serial run's minimum wall time over this one's; `nil` without a serial run to compare.
     package var speedup: Double?
     /// The answer of every run, when they all agree; otherwise the first.
@@ -28,8 +35,9 @@ package struct BenchSummary: Sendable {
             let fastest = group.min { $0.measurement.wallSeconds < $1.measurement.wallSeconds }!
             return BenchSummary(
                 key: key, runs: group.count, minimumWall: BenchStatistics.minimum(walls)!,
-                medianWall: BenchStatistics.median(walls)!,
-                cpuOfFastest: fastest.measurement.cpuSeconds,
+                medianWall: BenchStatistics.median(walls)!, maximumWall: walls.max()!,
+                cpuOfFastest: fastest.measurement.cpuSeconds, shareOfFastest: fastest.measurement.share,
+                busyRuns: group.count(where: \.measurement.busy),
                 speedup: nil, answer: group[0].measurement.answer)
         }
         for index in summaries.indices {

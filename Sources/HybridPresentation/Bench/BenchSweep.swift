@@ -6,13 +6,21 @@ import HybridKit
 /// start threads, then in-process cases, then peers. Within a phase the repetitions alternate —
 /// every case once, then every case again — so a burst of load from elsewhere on a shared machine
 /// spreads over all cases instead of falling on one.
+///
+/// Each run is judged by what the machine gave it (``MachineShare``); a busy run is run again,
+/// up to ``busyRetries`` more times, and every run is kept, so a report shows the spread.
 package struct BenchSweep {
     package var cases: [BenchCase]
     package var repetitions: Int
+    /// The CPUs this process may use, against which a run's CPU share is judged.
+    package var cores: Int
+    /// How many more times a busy run is run.
+    package static let busyRetries = 2
 
-    package init(cases: [BenchCase], repetitions: Int) {
+    package init(cases: [BenchCase], repetitions: Int, cores: Int = ProcessorCount.available) {
         self.cases = cases
         self.repetitions = repetitions
+        self.cores = cores
     }
 
     /// The cases in the order they run: by phase, and within a phase as given.
@@ -29,17 +37,27 @@ package struct BenchSweep {
     )
         throws -> [BenchRun]
     {
-        let total = cases.count * repetitions
+        var total = cases.count * repetitions
         var runs: [BenchRun] = []
+        func record(_ benchCase: BenchCase, _ measurement: BenchMeasurement) {
+            let done = runs.count { $0.key == benchCase.key }
+            runs.append(BenchRun(key: benchCase.key, repetition: done + 1, measurement: measurement))
+        }
         for phase in BenchPhase.allCases {
             let phaseCases = cases.filter { $0.phase == phase }
             for repetition in 1...max(repetitions, 1) {
                 for benchCase in phaseCases {
                     progress(runs.count, total, benchCase, repetition)
-                    let measurement = try benchCase.run()
-                    runs.append(
-                        BenchRun(
-                            key: benchCase.key, repetition: repetition, measurement: measurement))
+                    var measurement = try measure(benchCase)
+                    record(benchCase, measurement)
+                    var retried = 0
+                    while measurement.busy && retried < Self.busyRetries {
+                        retried += 1
+                        total += 1
+                        progress(runs.count, total, benchCase, repetition)
+                        measurement = try measure(benchCase)
+                        record(benchCase, measurement)
+                    }
                 }
             }
         }
@@ -49,5 +67,15 @@ package struct BenchSweep {
         return runs.sorted {
             (position[$0.key] ?? 0, $0.repetition) < (position[$1.key] ?? 0, $1.repetition)
         }
+    }
+
+    /// One run of `benchCase`, with the machine's share of it judged.
+    private func measure(_ benchCase: BenchCase) throws -> BenchMeasurement {
+        let before = MachineLoad.sample()
+        var measurement = try benchCase.run()
+        measurement.share = MachineShare(
+            wall: measurement.wallSeconds, cpu: measurement.cpuSeconds, workers: benchCase.workers, cores: cores,
+            cpuBound: benchCase.cpuBound, before: before, after: MachineLoad.sample())
+        return measurement
     }
 }

@@ -56,10 +56,33 @@ package struct LessonReport: Sendable {
     package var report: BenchReport
     package var inFlight: Int
 
+    package init(report: BenchReport, inFlight: Int) {
+        self.report = report
+        self.inFlight = inFlight
+    }
+
     private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
         report.summaries.first {
             $0.key.workload == workload && $0.key.strategy == strategy && $0.key.engine == engine
         }
+    }
+
+    /// The whole lesson as one JSON object: `busy`, the cores, every run (workload, strategy,
+    /// engine, workers, wall, cpu, cpu_share, load_average, cpu_pressure, busy), the verdict's
+    /// lines and whether the answers agree.
+    package func json() -> String {
+        let runs: [JSONValue] = report.runs.map { run in
+            .object(
+                [
+                    ("workload", .string(run.key.workload)), ("strategy", .string(run.key.strategy)),
+                    ("engine", .string(run.key.engine)), ("workers", .integer(Int64(run.key.workers))),
+                    ("wall", .number(run.measurement.wallSeconds)), ("cpu", .number(run.measurement.cpuSeconds)),
+                ] + BenchReport.shareMembers(run.measurement))
+        }
+        return JSONValue.object([
+            ("busy", .bool(report.busy)), ("cores", .integer(Int64(report.cores))), ("runs", .array(runs)),
+            ("verdict", .array(verdict().map { .string($0) })), ("answers_agree", .bool(report.answersAgree)),
+        ]).serialized()
     }
 
     /// The tables, then the verdict.
@@ -73,13 +96,13 @@ package struct LessonReport: Sendable {
                 workload.workersMeaning == "workers" ? "" : "; workers = \(workload.workersMeaning)"
             text += "\n\(kind): \(workload.name), \(workload.description)\(workersMeaning)\n"
             var table = TextTable(
-                headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup"],
+                headers: ["strategy", "engine", "workers", "wall", "cpu", "speedup", "machine"],
                 rightAligned: [2, 3, 4, 5])
             for summary in report.summaries where summary.key.workload == workload.name {
                 table.append([
                     summary.key.strategy, summary.key.engine, String(summary.key.workers),
                     formatSeconds(summary.minimumWall), formatSeconds(summary.cpuOfFastest),
-                    formatSpeedup(summary.speedup),
+                    formatSpeedup(summary.speedup), machineCell(summary),
                 ])
             }
             text += table.text()
@@ -114,14 +137,18 @@ package struct LessonReport: Sendable {
         let threadsSwift = summary("primes", "threads", "swift")
         let processesC = summary("primes", "processes", "c")
         let processesSwift = summary("primes", "processes", "swift")
-        if let threadsC, let threadsSwift, let processesC, let processesSwift {
+        let primesBusy = report.summaries.contains { $0.key.workload == "primes" && $0.busy }
+        if primesBusy, let busyLine = report.busyLine {
+            // Numbers a starved machine gave say nothing about threads or processes.
+            lines.append("CPU-bound: no lesson drawn: \(busyLine)")
+        } else if let threadsC, let threadsSwift, let processesC, let processesSwift {
             let workers = threadsC.key.workers
             let best = max(threadsC.speedup ?? 0, threadsSwift.speedup ?? 0)
             // Said only when measured: threads that pay off show the missing interpreter lock.
             let why =
                 best >= 1 + 0.3 * Double(workers - 1) && workers > 1
                 ? "Swift has no global interpreter lock, so threads use every core"
-                : "threads did not pay off here (one core, or a busy machine)"
+                : "threads did not pay off here (one core for this process)"
             lines.append(
                 "CPU-bound, \(workers) workers: threads \(formatSpeedup(threadsC.speedup)) (C) and "
                     + "\(formatSpeedup(threadsSwift.speedup)) (Swift) faster than serial — \(why); "
@@ -131,7 +158,7 @@ package struct LessonReport: Sendable {
                         processesC.minimumWall, against: threadsC.minimumWall, what: "threads",
                         plural: true) + ".")
         }
-        if let serialC = summary("primes", "serial", "c"),
+        if !primesBusy, let serialC = summary("primes", "serial", "c"),
             let serialSwift = summary("primes", "serial", "swift"),
             serialC.minimumWall > 0
         {
@@ -144,6 +171,15 @@ package struct LessonReport: Sendable {
             (agree ? "Every answer agrees. " : "ANSWERS DISAGREE. ")
                 + report.checks.map(\.line).joined(separator: "; "))
         return lines
+    }
+
+    /// `busy (52% of cores, 3 runs)` for a case whose every run was busy, `-` for I/O-bound ones,
+    /// else the fastest run's CPU share.
+    private func machineCell(_ summary: BenchSummary) -> String {
+        guard let share = summary.shareOfFastest else { return "" }
+        let percent = "\(Int((share.cpuShare * 100).rounded()))% of cores"
+        if summary.busy { return "busy (\(percent), \(summary.runs) runs)" }
+        return summary.key.workload == "fetch" ? "-" : percent
     }
 
     /// `matches 100 threads (0.061 s against 0.063 s)`: within 10% is a match.
