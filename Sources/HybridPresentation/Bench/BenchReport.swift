@@ -41,7 +41,7 @@ package struct BenchReport: Sendable {
         let pressures = busy.compactMap { $0.shareOfFastest?.cpuPressure }
         var line =
             "the machine was busy: \(busy.count) case\(busy.count == 1 ? "" : "s") got as little as "
-            + "\(Int((shares.min() ?? 0) * 100))% of their cores in every run"
+            + "\(Int(((shares.min() ?? 0) * 100).rounded()))% of their cores in every run"
         if let load = loads.max() { line += ", load average up to \(fixed(load, digits: 1)) on \(cores) cores" }
         if let pressure = pressures.max() { line += ", tasks waiting for a CPU \(Int(pressure * 100))% of the time" }
         return line + ". Close other work, or run again when the machine is idle."
