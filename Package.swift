@@ -5,6 +5,7 @@ let package = Package(
     name: "hybrid",
     products: [
         .library(name: "CSieve", targets: ["CSieve"]),
+        .library(name: "CFetch", targets: ["CFetch"]),
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
@@ -25,13 +26,15 @@ let package = Package(
         .target(
             name: "CSieve",
             path: "CSieve",
-            // libcurl is opened at run time by the first fetch (CSieve/curl_library.h), so
-            // programs that only sieve never map it; its headers are needed to build.
-            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
+            linkerSettings: [.linkedLibrary("gmp")]
         ),
+        // Batches of URLs over libcurl. Its whole public API is Sources/CFetch/include/cfetch.h.
+        // libcurl is opened at run time by the first fetch (curl_library.h), so programs that
+        // never fetch never map it; its headers are needed to build.
+        .target(name: "CFetch", linkerSettings: [.linkedLibrary("dl")]),
         // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CFetch", "CShims", "CHybridMPI"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -67,6 +70,6 @@ let package = Package(
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
-        .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
+        .testTarget(name: "FetchTests", dependencies: ["HybridKit", "CFetch", "HybridServer", "hybrid"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CFetch
 import CSieve
 
 /// How to fetch a batch of URLs.
@@ -55,11 +56,11 @@ public struct FetchOptions: Sendable, Equatable {
     /// The most retries and redirects accepted.
     public static let maximumRetries = 1000
     /// The longest time limit honoured (about 31.7 years); longer ones are taken as this one.
-    public static let maximumTimeout: Duration = .seconds(Int64(CSIEVE_FETCH_MAX_TIMEOUT))
+    public static let maximumTimeout: Duration = .seconds(Int64(CFETCH_MAX_TIMEOUT))
 
     /// `hybrid/VERSION libcurl/VERSION`.
     public static var defaultUserAgent: String {
-        let curl = String(cString: csieve_fetch_user_agent())
+        let curl = String(cString: cfetch_user_agent())
         let library = curl.split(separator: " ").last.map(String.init) ?? "libcurl"
         return "hybrid/\(CSIEVE_VERSION) \(library)"
     }

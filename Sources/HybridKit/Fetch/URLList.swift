@@ -28,7 +28,7 @@ public enum URLList {
 /// Reads a URL list as it is needed, 64 KiB at a time, so a list of a million URLs (or an
 /// endless pipe) costs no more memory than the URLs in flight.
 public final class URLListReader: @unchecked Sendable {
-    // @unchecked: one reader is used by one thread at a time (CSieve serialises its source).
+    // @unchecked: one reader is used by one thread at a time (CFetch serialises its source).
     private let descriptor: Int32
     private let path: String
     private var lines = URLLineSplitter()

@@ -1,11 +1,11 @@
 /*
  * fetch.c -- batches of URLs over libcurl: one reused easy handle, or one
- * multi handle with a bounded window of transfers (see csieve.h, "Fetching").
+ * multi handle with a bounded window of transfers (see cfetch.h).
  */
 /* sigaction, clock_gettime, nanosleep, openat and renameat are POSIX, not ISO C. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "csieve.h"
+#include "cfetch.h"
 #include "curl_library.h"
 
 #include <errno.h>
@@ -29,7 +29,7 @@ enum transfer_state {
 /* The most redirect responses remembered per transfer to find a loop. */
 #define REDIRECTS_REMEMBERED 64
 
-struct csieve_fetcher;
+struct cfetch_fetcher;
 
 /*
  * One transfer slot: an easy handle reused for URL after URL, so libcurl
@@ -37,7 +37,7 @@ struct csieve_fetcher;
  */
 struct transfer {
     CURL *easy;
-    struct csieve_fetcher *fetcher;
+    struct cfetch_fetcher *fetcher;
     enum transfer_state state;
     size_t index;       /* the URL's index in the batch while not idle */
     char *url;          /* a copy of the URL, url_length bytes and a NUL */
@@ -62,8 +62,8 @@ struct transfer {
     char error[CURL_ERROR_SIZE]; /* libcurl writes its detailed message here */
 };
 
-struct csieve_fetcher {
-    csieve_fetch_options options; /* strings below are the fetcher's own copies */
+struct cfetch_fetcher {
+    cfetch_options options; /* strings below are the fetcher's own copies */
     unsigned window;              /* 0: easy handle; K: multi handle, K in flight */
     CURLM *multi;                 /* NULL for window 0 */
     struct transfer *transfers;   /* max(window, 1) slots */
@@ -72,7 +72,7 @@ struct csieve_fetcher {
     char *user_agent;
     char *ca_file;
     int directory;                /* options.output_directory, open, or -1 */
-    csieve_fetch_batch *batch;    /* the batch being run */
+    cfetch_batch *batch;    /* the batch being run */
 };
 
 /* A host and the easy-handle transfers in flight to it (per_host). */
@@ -84,17 +84,17 @@ struct host_count {
 
 #define HOST_BUCKETS 256
 
-struct csieve_fetch_batch {
+struct cfetch_batch {
     pthread_mutex_t source_lock; /* the source, taken and exhausted */
     pthread_mutex_t lock;        /* the sink and the host counts */
     pthread_cond_t host_freed;
-    csieve_fetch_source source;
-    csieve_fetch_sink sink;
+    cfetch_source source;
+    cfetch_sink sink;
     void *context;
-    /* Array mode (csieve_fetch_batch_new). */
+    /* Array mode (cfetch_batch_new). */
     const char *const *urls;
     size_t count;
-    csieve_fetch_result *results;
+    cfetch_result *results;
     size_t array_next;
     /* Under source_lock. */
     size_t taken;
@@ -108,13 +108,14 @@ struct csieve_fetch_batch {
 
 /* ---------------------------------------------------------------- global -- */
 
-/* The one piece of process-wide state: curl_global_init is not thread-safe in
- * libcurl 7.88 and must run once before any handle exists. */
+/* The process-wide contract of cfetch.h: curl_global_init is not thread-safe in
+ * libcurl 7.88 and must run once before any handle exists, so these are written
+ * by global_init alone, under pthread_once, and only read after it returned. */
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_status = CSIEVE_ECURL;
+static int global_status = CFETCH_ECURL;
 /* libcurl's functions, filled once by global_init (see curl_library.h). */
 static curl_library libcurl;
-/* "csieve/VERSION libcurl/VERSION", the default User-Agent. */
+/* "cfetch/VERSION libcurl/VERSION", the default User-Agent. */
 static char default_user_agent[64];
 
 static void global_init(void) {
@@ -129,24 +130,36 @@ static void global_init(void) {
     if (curl_library_load(&libcurl) != 0) return;
     if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return;
     curl_version_info_data *info = libcurl.version_info(CURLVERSION_NOW);
-    snprintf(default_user_agent, sizeof default_user_agent, "csieve/%s libcurl/%s",
-             CSIEVE_VERSION, info != NULL && info->version != NULL ? info->version : "?");
-    global_status = CSIEVE_OK;
+    snprintf(default_user_agent, sizeof default_user_agent, "cfetch/%s libcurl/%s",
+             CFETCH_VERSION, info != NULL && info->version != NULL ? info->version : "?");
+    global_status = CFETCH_OK;
 }
 
-int csieve_fetch_global_init(void) {
+int cfetch_global_init(void) {
     pthread_once(&global_once, global_init);
     return global_status;
 }
 
-const char *csieve_fetch_user_agent(void) {
-    if (csieve_fetch_global_init() != CSIEVE_OK) return "csieve/" CSIEVE_VERSION;
+const char *cfetch_user_agent(void) {
+    if (cfetch_global_init() != CFETCH_OK) return "cfetch/" CFETCH_VERSION;
     return default_user_agent;
+}
+
+const char *cfetch_version(void) { return CFETCH_VERSION; }
+
+const char *cfetch_strerror(int status) {
+    switch (status) {
+    case CFETCH_OK: return "success";
+    case CFETCH_EINVAL: return "invalid argument";
+    case CFETCH_ENOMEM: return "out of memory";
+    case CFETCH_ECURL: return "libcurl failed to set up a transfer";
+    default: return "unknown status";
+    }
 }
 
 /* --------------------------------------------------------------- options -- */
 
-void csieve_fetch_options_init(csieve_fetch_options *options) {
+void cfetch_options_init(cfetch_options *options) {
     if (options == NULL) return;
     memset(options, 0, sizeof *options);
     options->connect_timeout = 30;
@@ -158,8 +171,8 @@ void csieve_fetch_options_init(csieve_fetch_options *options) {
 
 /* ----------------------------------------------------------------- batch -- */
 
-static csieve_fetch_batch *batch_alloc(void) {
-    csieve_fetch_batch *batch = calloc(1, sizeof *batch);
+static cfetch_batch *batch_alloc(void) {
+    cfetch_batch *batch = calloc(1, sizeof *batch);
     if (batch == NULL) return NULL;
     if (pthread_mutex_init(&batch->source_lock, NULL) != 0) {
         free(batch);
@@ -180,19 +193,19 @@ static csieve_fetch_batch *batch_alloc(void) {
 }
 
 static int array_source(void *context, const char **url, size_t *length) {
-    csieve_fetch_batch *batch = context;
-    if (batch->array_next >= batch->count) return CSIEVE_FETCH_END;
+    cfetch_batch *batch = context;
+    if (batch->array_next >= batch->count) return CFETCH_END;
     *url = batch->urls[batch->array_next++];
     *length = strlen(*url);
-    return CSIEVE_FETCH_URL;
+    return CFETCH_URL;
 }
 
 static void array_sink(void *context, size_t index, const char *url, size_t url_length,
-                       const csieve_fetch_result *result) {
+                       const cfetch_result *result) {
     (void)url;
     (void)url_length;
-    csieve_fetch_batch *batch = context;
-    csieve_fetch_result *slot = &batch->results[index];
+    cfetch_batch *batch = context;
+    cfetch_result *slot = &batch->results[index];
     *slot = *result;
     /* The result's strings and body live only during this call: keep copies. */
     slot->final_url = result->final_url != NULL ? strdup(result->final_url) : NULL;
@@ -206,10 +219,10 @@ static void array_sink(void *context, size_t index, const char *url, size_t url_
     }
 }
 
-csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count,
-                                           csieve_fetch_result *results) {
+cfetch_batch *cfetch_batch_new(const char *const *urls, size_t count,
+                                           cfetch_result *results) {
     if (count > 0 && (urls == NULL || results == NULL)) return NULL;
-    csieve_fetch_batch *batch = batch_alloc();
+    cfetch_batch *batch = batch_alloc();
     if (batch == NULL) return NULL;
     batch->urls = urls;
     batch->count = count;
@@ -221,10 +234,10 @@ csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count
     return batch;
 }
 
-csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_fetch_sink sink,
+cfetch_batch *cfetch_stream_new(cfetch_source source, cfetch_sink sink,
                                             void *context) {
     if (source == NULL || sink == NULL) return NULL;
-    csieve_fetch_batch *batch = batch_alloc();
+    cfetch_batch *batch = batch_alloc();
     if (batch == NULL) return NULL;
     batch->source = source;
     batch->sink = sink;
@@ -232,7 +245,7 @@ csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_f
     return batch;
 }
 
-void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
+void cfetch_batch_free(cfetch_batch *batch) {
     if (batch == NULL) return;
     if (batch->results != NULL) {
         for (size_t i = 0; i < batch->count; i++) {
@@ -258,12 +271,12 @@ void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
     free(batch);
 }
 
-size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch) {
+size_t cfetch_batch_done(const cfetch_batch *batch) {
     if (batch == NULL) return 0;
     return __atomic_load_n(&batch->done, __ATOMIC_ACQUIRE);
 }
 
-size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
+size_t cfetch_batch_taken(cfetch_batch *batch) {
     if (batch == NULL) return 0;
     pthread_mutex_lock(&batch->source_lock);
     size_t taken = batch->taken;
@@ -271,31 +284,31 @@ size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
     return taken;
 }
 
-void csieve_fetch_batch_stop(csieve_fetch_batch *batch) {
+void cfetch_batch_stop(cfetch_batch *batch) {
     if (batch != NULL) __atomic_store_n(&batch->stop, 1, __ATOMIC_RELEASE);
 }
 
-int csieve_fetch_batch_stopped(const csieve_fetch_batch *batch) {
+int cfetch_batch_stopped(const cfetch_batch *batch) {
     return batch != NULL && __atomic_load_n(&batch->stop, __ATOMIC_ACQUIRE);
 }
 
 /*
  * Gives the transfer the batch's next URL (a copy it owns). Returns
- * CSIEVE_FETCH_URL; CSIEVE_FETCH_LATER when the source has none ready yet;
- * CSIEVE_FETCH_END when it has no more or the batch was stopped. When memory
+ * CFETCH_URL; CFETCH_LATER when the source has none ready yet;
+ * CFETCH_END when it has no more or the batch was stopped. When memory
  * for the copy runs out, the URL is still taken and *out_of_memory is set.
  */
-static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
-    if (csieve_fetch_batch_stopped(batch)) return CSIEVE_FETCH_END;
+static int batch_take(cfetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
+    if (cfetch_batch_stopped(batch)) return CFETCH_END;
     pthread_mutex_lock(&batch->source_lock);
     const char *url = NULL;
     size_t length = 0;
-    int answer = batch->exhausted ? CSIEVE_FETCH_END
+    int answer = batch->exhausted ? CFETCH_END
                                   : batch->source(batch->context, &url, &length);
-    if (answer != CSIEVE_FETCH_URL) {
-        if (answer != CSIEVE_FETCH_LATER) {
+    if (answer != CFETCH_URL) {
+        if (answer != CFETCH_LATER) {
             batch->exhausted = 1;
-            answer = CSIEVE_FETCH_END;
+            answer = CFETCH_END;
         }
         pthread_mutex_unlock(&batch->source_lock);
         return answer;
@@ -314,7 +327,7 @@ static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int 
     free(transfer->url);
     transfer->url = copy;
     transfer->url_length = copy != NULL ? length : 0;
-    return CSIEVE_FETCH_URL;
+    return CFETCH_URL;
 }
 
 /* Sleeps 5 ms: a stream's source has no URL ready yet. */
@@ -355,7 +368,7 @@ static uint64_t hash_bytes(const char *bytes, size_t length) {
     return hash;
 }
 
-static struct host_count **host_slot(csieve_fetch_batch *batch, const char *host) {
+static struct host_count **host_slot(cfetch_batch *batch, const char *host) {
     struct host_count **slot = &batch->hosts[hash_bytes(host, strlen(host)) % HOST_BUCKETS];
     while (*slot != NULL && strcmp((*slot)->host, host) != 0) slot = &(*slot)->next;
     return slot;
@@ -366,7 +379,7 @@ static struct host_count **host_slot(csieve_fetch_batch *batch, const char *host
  * flight to the transfer's host, then counts this one. Returns 0 when the
  * batch is stopped while waiting (nothing is counted then).
  */
-static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsigned limit) {
+static int host_enter(cfetch_batch *batch, struct transfer *transfer, unsigned limit) {
     free(transfer->host);
     transfer->host = host_of(transfer->url);
     if (transfer->host == NULL) return 1; /* no memory to count: go uncounted */
@@ -389,7 +402,7 @@ static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsi
             pthread_mutex_unlock(&batch->lock);
             return 1;
         }
-        if (csieve_fetch_batch_stopped(batch)) break;
+        if (cfetch_batch_stopped(batch)) break;
         /* A timed wait, so that a stop is seen without a wake-up. */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -403,10 +416,10 @@ static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsi
     pthread_mutex_unlock(&batch->lock);
     free(transfer->host);
     transfer->host = NULL;
-    return csieve_fetch_batch_stopped(batch) ? 0 : 1;
+    return cfetch_batch_stopped(batch) ? 0 : 1;
 }
 
-static void host_leave(csieve_fetch_batch *batch, struct transfer *transfer) {
+static void host_leave(cfetch_batch *batch, struct transfer *transfer) {
     if (transfer->host == NULL) return;
     pthread_mutex_lock(&batch->lock);
     struct host_count **slot = host_slot(batch, transfer->host);
@@ -431,9 +444,9 @@ static double monotonic_seconds(void) {
 }
 
 /* Sleeps until deadline, in steps of at most 0.1 s so that a stop ends it. */
-static void sleep_until(double deadline, const csieve_fetch_batch *batch) {
+static void sleep_until(double deadline, const cfetch_batch *batch) {
     for (;;) {
-        if (csieve_fetch_batch_stopped(batch)) return;
+        if (cfetch_batch_stopped(batch)) return;
         double remaining = deadline - monotonic_seconds();
         if (!(remaining > 0)) return;
         if (remaining > 0.1) remaining = 0.1;
@@ -445,16 +458,16 @@ static void sleep_until(double deadline, const csieve_fetch_batch *batch) {
 }
 
 /* The wait before retry number `retry` (1 for the first): backoff doubled
- * each time, capped at CSIEVE_FETCH_MAX_BACKOFF; NaN and negatives are 0. */
+ * each time, capped at CFETCH_MAX_BACKOFF; NaN and negatives are 0. */
 static double backoff_before(double backoff, unsigned retry) {
     if (!(backoff > 0)) return 0;
-    for (unsigned i = 1; i < retry && backoff < CSIEVE_FETCH_MAX_BACKOFF; i++) backoff *= 2;
-    return backoff < CSIEVE_FETCH_MAX_BACKOFF ? backoff : CSIEVE_FETCH_MAX_BACKOFF;
+    for (unsigned i = 1; i < retry && backoff < CFETCH_MAX_BACKOFF; i++) backoff *= 2;
+    return backoff < CFETCH_MAX_BACKOFF ? backoff : CFETCH_MAX_BACKOFF;
 }
 
 static void close_body_file(struct transfer *transfer, int keep) {
     if (transfer->file < 0 && !keep) return;
-    struct csieve_fetcher *fetcher = transfer->fetcher;
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
     char temporary[48], final[32];
     snprintf(temporary, sizeof temporary, ".%zu.part", transfer->index);
     snprintf(final, sizeof final, "%zu", transfer->index);
@@ -505,7 +518,7 @@ static int write_body_file(struct transfer *transfer, const char *data, size_t l
 
 static size_t receive_body(char *data, size_t size, size_t count, void *context) {
     struct transfer *transfer = context;
-    const csieve_fetch_options *options = &transfer->fetcher->options;
+    const cfetch_options *options = &transfer->fetcher->options;
     size_t length = size * count;
     uint64_t limit = options->max_body_bytes;
     if (limit > 0 && transfer->bytes + length > limit) {
@@ -570,7 +583,7 @@ static int check_stop(void *context, curl_off_t download_total, curl_off_t downl
     (void)upload_total;
     (void)uploaded;
     struct transfer *transfer = context;
-    if (csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+    if (cfetch_batch_stopped(transfer->fetcher->batch)) {
         transfer->interrupted = 1;
         return 1;
     }
@@ -580,12 +593,12 @@ static int check_stop(void *context, curl_off_t download_total, curl_off_t downl
 /*
  * A limit in seconds as libcurl's long: milliseconds (or seconds), rounded up
  * so that a sub-millisecond limit does not become "no limit". 0, negative and
- * NaN mean none (0); values above CSIEVE_FETCH_MAX_TIMEOUT are that cap, so
+ * NaN mean none (0); values above CFETCH_MAX_TIMEOUT are that cap, so
  * no conversion overflows.
  */
 static long limit_units(double seconds, double units_per_second) {
     if (!(seconds > 0)) return 0;
-    if (seconds > CSIEVE_FETCH_MAX_TIMEOUT) seconds = CSIEVE_FETCH_MAX_TIMEOUT;
+    if (seconds > CFETCH_MAX_TIMEOUT) seconds = CFETCH_MAX_TIMEOUT;
     double value = seconds * units_per_second;
     if (!(value < (double)LONG_MAX)) return LONG_MAX;
     long whole = (long)value;
@@ -593,13 +606,13 @@ static long limit_units(double seconds, double units_per_second) {
 }
 
 /* Sets the options that stay the same for every URL a handle fetches. */
-static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetcher) {
-    const csieve_fetch_options *options = &fetcher->options;
+static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetcher) {
+    const cfetch_options *options = &fetcher->options;
     transfer->fetcher = fetcher;
     transfer->state = TRANSFER_IDLE;
     transfer->file = -1;
     transfer->easy = libcurl.easy_init();
-    if (transfer->easy == NULL) return CSIEVE_ECURL;
+    if (transfer->easy == NULL) return CFETCH_ECURL;
     CURL *easy = transfer->easy;
     CURLcode code = CURLE_OK;
     /* Signals would be raised on whichever thread runs the transfer. */
@@ -613,7 +626,7 @@ static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetc
     code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, limit_units(options->total_timeout, 1000));
     long connect_ms = limit_units(options->connect_timeout, 1000);
     /* libcurl reads 0 as its own 300 s; the cap is the nearest thing to "none". */
-    if (connect_ms == 0) connect_ms = limit_units(CSIEVE_FETCH_MAX_TIMEOUT, 1000);
+    if (connect_ms == 0) connect_ms = limit_units(CFETCH_MAX_TIMEOUT, 1000);
     code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     long stall = limit_units(options->stall_timeout, 1);
     if (stall > 0) {
@@ -649,7 +662,7 @@ static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetc
         code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, check_stop);
         code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
     }
-    return code == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
+    return code == CURLE_OK ? CFETCH_OK : CFETCH_ECURL;
 }
 
 static void transfer_cleanup(struct transfer *transfer) {
@@ -685,7 +698,7 @@ static int is_https(const char *url) {
  * code of a URL that cannot be attempted (its message in transfer->error).
  */
 static CURLcode transfer_begin(struct transfer *transfer) {
-    const csieve_fetch_options *options = &transfer->fetcher->options;
+    const cfetch_options *options = &transfer->fetcher->options;
     transfer->attempts += 1;
     transfer->performed = 0;
     transfer->bytes = 0;
@@ -717,7 +730,7 @@ static CURLcode transfer_begin(struct transfer *transfer) {
         return CURLE_URL_MALFORMAT;
     }
     /* 2TLS: HTTP/2 only over TLS (ALPN), never h2c, also after a redirect from http. */
-    int http1 = options->http_version == CSIEVE_HTTP_1_1;
+    int http1 = options->http_version == CFETCH_HTTP_1_1;
     libcurl.easy_setopt(transfer->easy, CURLOPT_HTTP_VERSION,
                         http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
     if (transfer->fetcher->multi != NULL) {
@@ -768,10 +781,10 @@ static int http_version_number(long version) {
 
 /* Writes the URL's result through the batch's sink and frees the slot. */
 static void transfer_record(struct transfer *transfer, CURLcode code, long status) {
-    struct csieve_fetcher *fetcher = transfer->fetcher;
-    csieve_fetch_batch *batch = fetcher->batch;
-    const csieve_fetch_options *options = &fetcher->options;
-    csieve_fetch_result result;
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    cfetch_batch *batch = fetcher->batch;
+    const cfetch_options *options = &fetcher->options;
+    cfetch_result result;
     memset(&result, 0, sizeof result);
     result.status = status;
     result.bytes = transfer->bytes;
@@ -872,9 +885,9 @@ static int transfer_finish(struct transfer *transfer, CURLcode code) {
             transfer->connections += (unsigned)connects;
     }
     int failed = code != CURLE_OK || status >= 500;
-    const csieve_fetch_options *options = &transfer->fetcher->options;
+    const cfetch_options *options = &transfer->fetcher->options;
     if (failed && !is_permanent(code) && transfer->attempts <= options->retries &&
-        !csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+        !cfetch_batch_stopped(transfer->fetcher->batch)) {
         transfer->retry_at = monotonic_seconds() + backoff_before(options->retry_backoff,
                                                                   transfer->attempts);
         transfer->state = TRANSFER_WAITING;
@@ -901,15 +914,15 @@ static char *copy_string(const char *text, int *failed) {
     return copy;
 }
 
-csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned window) {
-    if (csieve_fetch_global_init() != CSIEVE_OK) return NULL;
-    csieve_fetcher *fetcher = calloc(1, sizeof *fetcher);
+cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned window) {
+    if (cfetch_global_init() != CFETCH_OK) return NULL;
+    cfetch_fetcher *fetcher = calloc(1, sizeof *fetcher);
     if (fetcher == NULL) return NULL;
     fetcher->directory = -1;
     if (options != NULL) {
         fetcher->options = *options;
     } else {
-        csieve_fetch_options_init(&fetcher->options);
+        cfetch_options_init(&fetcher->options);
     }
     /* Values that large mean "no limit"; libcurl's signed size would turn them negative. */
     if (fetcher->options.max_body_bytes > (uint64_t)INT64_MAX) fetcher->options.max_body_bytes = 0;
@@ -939,23 +952,23 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
     fetcher->transfer_count = window > 0 ? window : 1;
     fetcher->transfers = calloc(fetcher->transfer_count, sizeof *fetcher->transfers);
     if (fetcher->transfers == NULL || failed) {
-        csieve_fetcher_free(fetcher);
+        cfetch_fetcher_free(fetcher);
         return NULL;
     }
     for (unsigned i = 0; i < fetcher->transfer_count; i++) fetcher->transfers[i].file = -1;
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
-        if (transfer_setup(&fetcher->transfers[i], fetcher) != CSIEVE_OK) {
-            csieve_fetcher_free(fetcher);
+        if (transfer_setup(&fetcher->transfers[i], fetcher) != CFETCH_OK) {
+            cfetch_fetcher_free(fetcher);
             return NULL;
         }
     }
     if (window > 0) {
         fetcher->multi = libcurl.multi_init();
         if (fetcher->multi == NULL) {
-            csieve_fetcher_free(fetcher);
+            cfetch_fetcher_free(fetcher);
             return NULL;
         }
-        int http1 = fetcher->options.http_version == CSIEVE_HTTP_1_1;
+        int http1 = fetcher->options.http_version == CFETCH_HTTP_1_1;
         /* HTTP/2 streams share connections; HTTP/1.1 never waits for a busy connection. */
         libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING,
                              http1 ? (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
@@ -970,7 +983,7 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
     return fetcher;
 }
 
-void csieve_fetcher_free(csieve_fetcher *fetcher) {
+void cfetch_fetcher_free(cfetch_fetcher *fetcher) {
     if (fetcher == NULL) return;
     if (fetcher->transfers != NULL) {
         for (unsigned i = 0; i < fetcher->transfer_count; i++) {
@@ -993,14 +1006,14 @@ void csieve_fetcher_free(csieve_fetcher *fetcher) {
 }
 
 /* One transfer at a time on the one easy handle. */
-static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
+static int run_easy(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     struct transfer *transfer = &fetcher->transfers[0];
     unsigned per_host = fetcher->options.per_host;
     for (;;) {
         int out_of_memory = 0;
         int answer = batch_take(batch, transfer, &out_of_memory);
-        if (answer == CSIEVE_FETCH_END) return CSIEVE_OK;
-        if (answer == CSIEVE_FETCH_LATER) {
+        if (answer == CFETCH_END) return CFETCH_OK;
+        if (answer == CFETCH_LATER) {
             pause_for_source();
             continue;
         }
@@ -1008,7 +1021,7 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            return CSIEVE_ENOMEM;
+            return CFETCH_ENOMEM;
         }
         if (per_host > 0 && !host_enter(batch, transfer, per_host)) {
             transfer->interrupted = 1;
@@ -1023,7 +1036,7 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             }
             if (transfer_finish(transfer, code)) break;
             sleep_until(transfer->retry_at, batch);
-            if (csieve_fetch_batch_stopped(batch)) {
+            if (cfetch_batch_stopped(batch)) {
                 transfer->interrupted = 1;
                 transfer_record(transfer, CURLE_ABORTED_BY_CALLBACK, 0);
                 break;
@@ -1035,7 +1048,7 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
 
 /* Starts the next attempt of a running or waiting transfer on the multi
  * handle. Returns 1 when it is in flight, 0 when it finished at once. */
-static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
+static int multi_start(cfetch_fetcher *fetcher, struct transfer *transfer) {
     CURLcode code = transfer_begin(transfer);
     if (code != CURLE_OK) {
         transfer_abandon(transfer, code);
@@ -1050,38 +1063,38 @@ static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
 }
 
 /* Gives an idle transfer the batch's next URL and starts it. Returns
- * CSIEVE_FETCH_URL when it is in flight, CSIEVE_FETCH_LATER when the source
- * has none ready, CSIEVE_FETCH_END when none is left or memory ran out (then
+ * CFETCH_URL when it is in flight, CFETCH_LATER when the source
+ * has none ready, CFETCH_END when none is left or memory ran out (then
  * *status says so). */
-static int multi_take(csieve_fetcher *fetcher, struct transfer *transfer, int *status) {
+static int multi_take(cfetch_fetcher *fetcher, struct transfer *transfer, int *status) {
     for (;;) {
         int out_of_memory = 0;
         int answer = batch_take(fetcher->batch, transfer, &out_of_memory);
-        if (answer != CSIEVE_FETCH_URL) return answer;
+        if (answer != CFETCH_URL) return answer;
         transfer->attempts = 0;
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            *status = CSIEVE_ENOMEM;
-            return CSIEVE_FETCH_END;
+            *status = CFETCH_ENOMEM;
+            return CFETCH_END;
         }
-        if (multi_start(fetcher, transfer)) return CSIEVE_FETCH_URL;
+        if (multi_start(fetcher, transfer)) return CFETCH_URL;
     }
 }
 
 /* Fills idle transfers from the batch. Returns the number started; sets
  * *exhausted when the batch has no URL left, *starved when the source had
  * none ready. */
-static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved, int *status) {
+static unsigned multi_fill(cfetch_fetcher *fetcher, int *exhausted, int *starved, int *status) {
     unsigned started = 0;
     *starved = 0;
     for (unsigned i = 0; i < fetcher->transfer_count && !*exhausted; i++) {
         struct transfer *transfer = &fetcher->transfers[i];
         if (transfer->state != TRANSFER_IDLE) continue;
         int answer = multi_take(fetcher, transfer, status);
-        if (answer == CSIEVE_FETCH_URL) {
+        if (answer == CFETCH_URL) {
             started++;
-        } else if (answer == CSIEVE_FETCH_LATER) {
+        } else if (answer == CFETCH_LATER) {
             *starved = 1;
             break;
         } else {
@@ -1092,16 +1105,16 @@ static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved
 }
 
 /* Up to window transfers in flight; one is added as one finishes. */
-static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
+static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     CURLM *multi = fetcher->multi;
     unsigned active = 0;  /* transfers running or waiting to retry */
     unsigned waiting = 0; /* of them, waiting to retry */
     int exhausted = 0;    /* the batch has handed out its last URL */
     int starved = 0;      /* the source had no URL ready at the last ask */
     int fill = 1;         /* idle transfers may wait for a URL */
-    int status = CSIEVE_OK;
+    int status = CFETCH_OK;
     for (;;) {
-        if (csieve_fetch_batch_stopped(batch)) break;
+        if (cfetch_batch_stopped(batch)) break;
         if (!exhausted && (fill || starved)) {
             active += multi_fill(fetcher, &exhausted, &starved, &status);
             fill = 0;
@@ -1122,7 +1135,7 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
 
         int running = 0;
         if (libcurl.multi_perform(multi, &running) != CURLM_OK) {
-            status = CSIEVE_ECURL;
+            status = CFETCH_ECURL;
             break;
         }
         CURLMsg *message;
@@ -1141,9 +1154,9 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             active--;
             if (!exhausted && !starved) {
                 int answer = multi_take(fetcher, transfer, &status);
-                if (answer == CSIEVE_FETCH_URL) {
+                if (answer == CFETCH_URL) {
                     active++;
-                } else if (answer == CSIEVE_FETCH_LATER) {
+                } else if (answer == CFETCH_LATER) {
                     starved = 1;
                 } else {
                     exhausted = 1;
@@ -1172,13 +1185,13 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             continue;
         }
         if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
-            status = CSIEVE_ECURL;
+            status = CFETCH_ECURL;
             break;
         }
     }
     /* Stopped, or the multi handle is broken: every URL this fetcher holds still gets a
      * result; URLs not yet taken stay for other fetchers. */
-    int stopped = csieve_fetch_batch_stopped(batch);
+    int stopped = cfetch_batch_stopped(batch);
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
         struct transfer *transfer = &fetcher->transfers[i];
         if (transfer->state == TRANSFER_IDLE) continue;
@@ -1189,8 +1202,8 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     return status;
 }
 
-int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
-    if (fetcher == NULL || batch == NULL) return CSIEVE_EINVAL;
+int cfetch_fetcher_run(cfetch_fetcher *fetcher, cfetch_batch *batch) {
+    if (fetcher == NULL || batch == NULL) return CFETCH_EINVAL;
     fetcher->batch = batch;
     int status = fetcher->window == 0 ? run_easy(fetcher, batch) : run_multi(fetcher, batch);
     fetcher->batch = NULL;
