@@ -605,14 +605,13 @@ static long limit_units(double seconds, double units_per_second) {
     return (double)whole < value ? whole + 1 : whole;
 }
 
-/* Sets the options that stay the same for every URL a handle fetches. */
-static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetcher) {
+/*
+ * Sets the options that stay the same for every URL a handle fetches, on a
+ * handle just made or just reset.
+ */
+static int transfer_apply_options(struct transfer *transfer) {
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
     const cfetch_options *options = &fetcher->options;
-    transfer->fetcher = fetcher;
-    transfer->state = TRANSFER_IDLE;
-    transfer->file = -1;
-    transfer->easy = libcurl.easy_init();
-    if (transfer->easy == NULL) return CFETCH_ECURL;
     CURL *easy = transfer->easy;
     CURLcode code = CURLE_OK;
     /* Signals would be raised on whichever thread runs the transfer. */
@@ -663,6 +662,15 @@ static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetc
         code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
     }
     return code == CURLE_OK ? CFETCH_OK : CFETCH_ECURL;
+}
+
+static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetcher) {
+    transfer->fetcher = fetcher;
+    transfer->state = TRANSFER_IDLE;
+    transfer->file = -1;
+    transfer->easy = libcurl.easy_init();
+    if (transfer->easy == NULL) return CFETCH_ECURL;
+    return transfer_apply_options(transfer);
 }
 
 static void transfer_cleanup(struct transfer *transfer) {
@@ -718,6 +726,16 @@ static CURLcode transfer_begin(struct transfer *transfer) {
         }
     }
     if (transfer->url == NULL) return CURLE_OUT_OF_MEMORY;
+    /* libcurl 7.88 counts the retries on reused connections that turned out dead per handle,
+     * and only a reset clears the count: a handle reused for URL after URL against a server
+     * that ends connections (nginx's GOAWAY after keepalive_requests) reaches 5 and fails
+     * every later URL with "Connection died". Reset clears the options, not the connections
+     * (they live in the multi handle, or the easy handle's own cache); it costs about 1 us. */
+    libcurl.easy_reset(transfer->easy);
+    if (transfer_apply_options(transfer) != CFETCH_OK) {
+        snprintf(transfer->error, sizeof transfer->error, "libcurl refused an option");
+        return CURLE_FAILED_INIT;
+    }
     if (strlen(transfer->url) != transfer->url_length) {
         snprintf(transfer->error, sizeof transfer->error,
                  "the URL holds a NUL byte at offset %zu", strlen(transfer->url));

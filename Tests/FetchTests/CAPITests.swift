@@ -12,7 +12,7 @@ private func fetchThroughC(
     configure(&options)
     let strings = urls.map { strdup($0) }
     defer { strings.forEach { free($0) } }
-    var pointers = strings.map { UnsafePointer($0) }
+    var pointers = strings.map { UnsafePointer($0!) }
     var results = [cfetch_result](repeating: cfetch_result(), count: urls.count)
     let batch = pointers.withUnsafeMutableBufferPointer { list in
         results.withUnsafeMutableBufferPointer { slots in
@@ -76,7 +76,7 @@ struct CAPITests {
         options.retry_backoff = 1e20
         let url = strdup("\(base)/status/503")!
         defer { free(url) }
-        var list: [UnsafePointer<CChar>?] = [UnsafePointer(url)]
+        var list: [UnsafePointer<CChar>] = [UnsafePointer(url)]
         var results = [cfetch_result](repeating: cfetch_result(), count: 1)
         let batch = list.withUnsafeMutableBufferPointer { urls in
             results.withUnsafeMutableBufferPointer {

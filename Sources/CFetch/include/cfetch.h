@@ -144,7 +144,7 @@ typedef struct cfetch_options {
     /** The User-Agent header; NULL sends "cfetch/VERSION libcurl/VERSION". */
     const char *_Nullable user_agent;
     /** header_count extra request headers, each "Name: value"; NULL when header_count is 0. */
-    const char *const *_Nullable headers;
+    const char *_Nonnull const *_Nullable headers;
     /** The number of headers. Default 0. */
     size_t header_count;
     /**
@@ -243,7 +243,7 @@ typedef struct cfetch_batch cfetch_batch;
  * Cost: O(count). Returns NULL when memory runs out, or count > 0 and an
  * array is NULL.
  */
-cfetch_batch *_Nullable cfetch_batch_new(const char *const *_Nullable urls, size_t count,
+cfetch_batch *_Nullable cfetch_batch_new(const char *_Nonnull const *_Nullable urls, size_t count,
                                          cfetch_result *_Nullable results);
 
 /**
@@ -306,7 +306,9 @@ const char *cfetch_user_agent(void);
  * offers it (ALPN), and a multi handle multiplexes its transfers to one host
  * over one connection; plain http speaks HTTP/1.1 (never h2c, whose upgrade
  * breaks connection reuse in libcurl 7.88). Connections are kept alive and
- * reused within a fetcher.
+ * reused within a fetcher; each attempt starts from a reset handle, so what
+ * one URL left behind (libcurl's count of retries on connections a server
+ * ended, such as after an HTTP/2 GOAWAY) never fails the next.
  * A transfer in flight holds up to three file descriptors (its connection,
  * and for an easy handle libcurl's wake-up pair, or a resolver's pair), plus
  * one while it writes a body file; a multi handle holds two more. The caller

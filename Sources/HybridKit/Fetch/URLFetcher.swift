@@ -178,7 +178,10 @@ public enum URLFetcher {
         cOptions.ca_file = copy(options.certificateAuthorities)
         cOptions.output_directory = copy(options.outputDirectory)
         cOptions.user_agent = copy(options.userAgent)
-        let headers = options.headers.map { copy($0) }
+        let headers = options.headers.compactMap { copy($0) }
+        guard headers.count == options.headers.count else {
+            throw FetchSetupError("out of memory copying the headers")
+        }
         try headers.withUnsafeBufferPointer { list in
             cOptions.headers = list.isEmpty ? nil : list.baseAddress
             cOptions.header_count = list.count
