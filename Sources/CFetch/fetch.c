@@ -834,6 +834,11 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
             result.final_url = final_url;
     }
     if (result.final_url == NULL) result.final_url = transfer->url;
+    int refused = options->fail_on_http_error && code == CURLE_OK && status >= 400;
+    if (refused) {
+        code = CURLE_HTTP_RETURNED_ERROR;
+        result.curl_code = (int)code;
+    }
     if (fetcher->directory >= 0) {
         int keep = code == CURLE_OK;
         close_body_file(transfer, keep);
@@ -845,7 +850,11 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
         }
     }
     if (code != CURLE_OK) {
-        if (transfer->interrupted) {
+        if (refused) {
+            /* curl --fail's words, which scripts already know. */
+            snprintf(result.error, sizeof result.error, "The requested URL returned error: %ld",
+                     status);
+        } else if (transfer->interrupted) {
             snprintf(result.error, sizeof result.error, "interrupted: the fetch was stopped");
         } else if (transfer->body_too_large) {
             snprintf(result.error, sizeof result.error,
@@ -871,7 +880,7 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
             snprintf(result.error, sizeof result.error, "%s", libcurl.easy_strerror(code));
         }
     }
-    if (options->keep_bodies && transfer->body_length > 0) {
+    if (options->keep_bodies && transfer->body_length > 0 && !refused) {
         result.body = transfer->body;
         result.body_length = transfer->body_length;
     }

@@ -72,6 +72,10 @@ struct Fetch: ParsableCommand {
     @Flag(help: "Ask for compressed bodies and decode them (gzip, deflate, br, zstd).")
     var compressed = false
 
+    @Flag(
+        help: "Fail a URL whose status is 400 or more, as curl's --fail: its body is not saved.")
+    var fail = false
+
     @Option(
         name: .customLong("output-dir"),
         help: "Write each body to DIR/INDEX (INDEX: the URL's input position, from 0).")
@@ -196,6 +200,7 @@ struct Fetch: ParsableCommand {
             verifiesCertificates: !insecure,
             certificateAuthorities: cacert,
             acceptsCompression: compressed,
+            failsOnHTTPError: fail,
             outputDirectory: outputDirectory,
             headers: headers,
             perHost: perHost

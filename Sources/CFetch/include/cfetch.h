@@ -135,6 +135,12 @@ typedef struct cfetch_options {
     /** Nonzero asks for every content encoding libcurl decodes (gzip, deflate, br, zstd). */
     int compressed;
     /**
+     * Nonzero fails a URL whose last response has a status of 400 or more,
+     * as curl's --fail does: curl_code CURLE_HTTP_RETURNED_ERROR, status
+     * kept, the body neither saved to output_directory nor kept. Default 0.
+     */
+    int fail_on_http_error;
+    /**
      * A directory to write each body to, as the file named by the URL's
      * index ("0", "1", ...). A body is written to ".INDEX.part" and renamed
      * when its transfer completed, so a failed or stopped transfer never

@@ -18,6 +18,11 @@ final class FetchBatch: @unchecked Sendable {
     private var capacity: Int
     private(set) var pointer: OpaquePointer!
     var summary: FetchSummary
+    /// Where the URLs in flight came from, by index. Its own lock: the source and the sink run
+    /// under two different locks of the batch, and may run at once on two threads.
+    private let origins = POSIXLocked<[Int: URLOrigin]>([:])
+    /// URLs handed out so far: the batch numbers them in the order the source gives them.
+    private var handedOut = 0
 
     init(
         options: FetchOptions, next: @escaping () -> URLSourceAnswer,
@@ -59,7 +64,10 @@ final class FetchBatch: @unchecked Sendable {
     ) -> Int32 {
         var text: String
         switch next() {
-        case .url(let url): text = url
+        case .url(let url, let origin):
+            text = url
+            if let origin { origins.withLock { $0[handedOut] = origin } }
+            handedOut += 1
         case .notYet: return CFETCH_LATER
         case .end: return CFETCH_END
         }
@@ -97,8 +105,10 @@ final class FetchBatch: @unchecked Sendable {
         case 30: version = "3"
         default: version = nil
         }
+        let origin = origins.withLock { $0.removeValue(forKey: index) }
         let fetched = FetchResult(
             index: index,
+            origin: origin,
             url: text,
             status: result.status > 0 ? Int(result.status) : nil,
             bytes: Int(clamping: result.bytes),

@@ -40,6 +40,9 @@ public struct FetchOptions: Sendable, Equatable {
     public var certificateAuthorities: String?
     /// Asks for compressed bodies (gzip, deflate, br, zstd) and decodes them.
     public var acceptsCompression: Bool
+    /// Fails a URL whose last status is 400 or more, as curl's `--fail` does: its result has an
+    /// error (and its status), and its body is neither written nor kept.
+    public var failsOnHTTPError: Bool
     /// A directory where each body is written, in a file named by the URL's input index.
     public var outputDirectory: String?
     /// The `User-Agent` header.
@@ -82,6 +85,7 @@ public struct FetchOptions: Sendable, Equatable {
         verifiesCertificates: Bool = true,
         certificateAuthorities: String? = nil,
         acceptsCompression: Bool = false,
+        failsOnHTTPError: Bool = false,
         outputDirectory: String? = nil,
         userAgent: String = FetchOptions.defaultUserAgent,
         headers: [String] = [],
@@ -103,6 +107,7 @@ public struct FetchOptions: Sendable, Equatable {
         self.verifiesCertificates = verifiesCertificates
         self.certificateAuthorities = certificateAuthorities
         self.acceptsCompression = acceptsCompression
+        self.failsOnHTTPError = failsOnHTTPError
         self.outputDirectory = outputDirectory
         self.userAgent = userAgent
         self.headers = headers
