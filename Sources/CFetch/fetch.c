@@ -808,7 +808,9 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
     result.bytes = transfer->bytes;
     result.curl_code = (int)code;
     result.attempts = transfer->attempts;
-    result.connections = transfer->connections;
+    /* An interrupted transfer's connection never served it: counted, it would make the
+     * summary's connections depend on how many transfers a stop happened to cut short. */
+    result.connections = transfer->interrupted ? 0 : transfer->connections;
     if (transfer->performed) {
         /* Only an attempt libcurl ran has times of its own; otherwise the handle still
          * holds the previous URL's. */

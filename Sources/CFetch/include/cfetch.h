@@ -193,7 +193,10 @@ typedef struct cfetch_result {
     unsigned redirects;
     /** The HTTP version of the last response: 10, 11, 20 or 30; 0 when none arrived. */
     int http_version;
-    /** New connections this URL's attempts opened (0 when they reused one). */
+    /**
+     * New connections this URL's attempts opened (0 when they reused one);
+     * 0 for an interrupted URL, whose connections never served it.
+     */
     unsigned connections;
     /** Nonzero when the body was written to output_directory under the URL's index. */
     int saved;
