@@ -53,6 +53,10 @@ struct transfer {
     int write_errno;    /* the body file could not be written: why */
     int redirect_loop;  /* a URL answered a redirect twice */
     int interrupted;    /* the batch was stopped during this attempt */
+    int stalled;        /* no byte arrived for stall_timeout seconds */
+    int stall_clock;    /* libcurl began the attempt's transfer: the stall clock runs */
+    double last_progress; /* CLOCK_MONOTONIC seconds when a byte last arrived */
+    curl_off_t progress_bytes; /* body bytes libcurl reported at last_progress */
     int file;           /* the body's temporary file, or -1 */
     uint64_t redirected[REDIRECTS_REMEMBERED]; /* hashes of URLs that answered a redirect */
     unsigned redirected_count;
@@ -65,7 +69,7 @@ struct transfer {
 struct cfetch_fetcher {
     cfetch_options options; /* strings below are the fetcher's own copies */
     unsigned window;              /* 0: easy handle; K: multi handle, K in flight */
-    CURLM *multi;                 /* NULL for window 0 */
+    CURLM *multi;                 /* window 0: the easy handle's own, as curl_easy_perform's */
     struct transfer *transfers;   /* max(window, 1) slots */
     unsigned transfer_count;
     struct curl_slist *headers;   /* options.headers as libcurl's list */
@@ -553,8 +557,11 @@ static size_t receive_body(char *data, size_t size, size_t count, void *context)
 static size_t receive_header(char *data, size_t size, size_t count, void *context) {
     struct transfer *transfer = context;
     size_t length = size * count;
+    /* A header is a byte from the server as much as a body is: the stall clock restarts. */
+    transfer->last_progress = monotonic_seconds();
     /* "HTTP/1.1 302 ..." or "HTTP/2 302 ...": the code follows the first space. */
-    if (length > 9 && memcmp(data, "HTTP/", 5) == 0) {
+    if (transfer->fetcher->options.follow_redirects && length > 9 &&
+        memcmp(data, "HTTP/", 5) == 0) {
         const char *space = memchr(data, ' ', length);
         if (space != NULL && (size_t)(space - data) + 1 < length && space[1] == '3') {
             char *url = NULL;
@@ -575,16 +582,33 @@ static size_t receive_header(char *data, size_t size, size_t count, void *contex
     return length;
 }
 
-/* Ends an easy handle's transfer when the batch is stopped. */
-static int check_stop(void *context, curl_off_t download_total, curl_off_t downloaded,
-                      curl_off_t upload_total, curl_off_t uploaded) {
+/*
+ * libcurl's progress callback, called on every pass of its loop over a
+ * transfer that has begun (so at least every 0.1 s, the longest poll here):
+ * ends the transfer when the batch is stopped or no byte arrived for
+ * stall_timeout seconds. libcurl's own low-speed check samples once a second
+ * and fired a 2 s limit after 3.1 to 3.9 s.
+ */
+static int watch_transfer(void *context, curl_off_t download_total, curl_off_t downloaded,
+                          curl_off_t upload_total, curl_off_t uploaded) {
     (void)download_total;
-    (void)downloaded;
     (void)upload_total;
     (void)uploaded;
     struct transfer *transfer = context;
     if (cfetch_batch_stopped(transfer->fetcher->batch)) {
         transfer->interrupted = 1;
+        return 1;
+    }
+    double now = monotonic_seconds();
+    if (!transfer->stall_clock || downloaded != transfer->progress_bytes) {
+        transfer->stall_clock = 1;
+        transfer->progress_bytes = downloaded;
+        transfer->last_progress = now;
+        return 0;
+    }
+    double stall = transfer->fetcher->options.stall_timeout;
+    if (stall > 0 && now - transfer->last_progress >= stall) {
+        transfer->stalled = 1;
         return 1;
     }
     return 0;
@@ -627,12 +651,6 @@ static int transfer_apply_options(struct transfer *transfer) {
     /* libcurl reads 0 as its own 300 s; the cap is the nearest thing to "none". */
     if (connect_ms == 0) connect_ms = limit_units(CFETCH_MAX_TIMEOUT, 1000);
     code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    long stall = limit_units(options->stall_timeout, 1);
-    if (stall > 0) {
-        /* Under 1 byte/s for the whole window: the peer is silent. */
-        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, stall);
-    }
     if (options->max_body_bytes > 0 && options->max_body_bytes <= (uint64_t)INT64_MAX) {
         /* Refuses early a body whose Content-Length is already too long. */
         code |= libcurl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
@@ -641,9 +659,13 @@ static int transfer_apply_options(struct transfer *transfer) {
     if (options->follow_redirects) {
         code |= libcurl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
         code |= libcurl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)options->max_redirects);
-        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
-        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
     }
+    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
+    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+    /* Where a stop and a stall end a transfer, for easy and multi handles alike. */
+    code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, watch_transfer);
+    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
     if (options->insecure) {
         code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
         code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -655,12 +677,6 @@ static int transfer_apply_options(struct transfer *transfer) {
                                 fetcher->user_agent != NULL ? fetcher->user_agent
                                                             : default_user_agent);
     if (fetcher->headers != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_HTTPHEADER, fetcher->headers);
-    if (fetcher->window == 0) {
-        /* easy_perform blocks: this callback is where a stop reaches it. */
-        code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, check_stop);
-        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
-    }
     return code == CURLE_OK ? CFETCH_OK : CFETCH_ECURL;
 }
 
@@ -716,6 +732,10 @@ static CURLcode transfer_begin(struct transfer *transfer) {
     transfer->write_errno = 0;
     transfer->redirect_loop = 0;
     transfer->interrupted = 0;
+    transfer->stalled = 0;
+    transfer->stall_clock = 0;
+    transfer->progress_bytes = 0;
+    transfer->last_progress = monotonic_seconds();
     transfer->redirected_count = 0;
     transfer->error[0] = '\0';
     transfer->state = TRANSFER_RUNNING;
@@ -751,7 +771,7 @@ static CURLcode transfer_begin(struct transfer *transfer) {
     int http1 = options->http_version == CFETCH_HTTP_1_1;
     libcurl.easy_setopt(transfer->easy, CURLOPT_HTTP_VERSION,
                         http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
-    if (transfer->fetcher->multi != NULL) {
+    if (transfer->fetcher->window > 0) {
         /* Wait for the first connection to a host to say whether it multiplexes, rather than
          * open one connection per transfer; only where HTTP/2 is possible, so a plain http
          * transfer never waits for a busy HTTP/1.1 connection. */
@@ -858,6 +878,11 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
                      status);
         } else if (transfer->interrupted) {
             snprintf(result.error, sizeof result.error, "interrupted: the fetch was stopped");
+        } else if (transfer->stalled) {
+            /* libcurl's words for its own low-speed limit, which this one replaces. */
+            snprintf(result.error, sizeof result.error,
+                     "Operation too slow: no byte received for %g seconds",
+                     options->stall_timeout);
         } else if (transfer->body_too_large) {
             snprintf(result.error, sizeof result.error,
                      "body larger than the maximum of %llu bytes",
@@ -902,6 +927,7 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
 static int transfer_finish(struct transfer *transfer, CURLcode code) {
     if (transfer->body_too_large) code = CURLE_FILESIZE_EXCEEDED;
     if (transfer->out_of_memory) code = CURLE_OUT_OF_MEMORY;
+    if (transfer->stalled) code = CURLE_OPERATION_TIMEDOUT;
     if (transfer->interrupted) code = CURLE_ABORTED_BY_CALLBACK;
     long status = 0;
     if (transfer->performed) {
@@ -991,12 +1017,12 @@ cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned windo
             return NULL;
         }
     }
+    fetcher->multi = libcurl.multi_init();
+    if (fetcher->multi == NULL) {
+        cfetch_fetcher_free(fetcher);
+        return NULL;
+    }
     if (window > 0) {
-        fetcher->multi = libcurl.multi_init();
-        if (fetcher->multi == NULL) {
-            cfetch_fetcher_free(fetcher);
-            return NULL;
-        }
         int http1 = fetcher->options.http_version == CFETCH_HTTP_1_1;
         /* HTTP/2 streams share connections; HTTP/1.1 never waits for a busy connection. */
         libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING,
@@ -1034,6 +1060,35 @@ void cfetch_fetcher_free(cfetch_fetcher *fetcher) {
     free(fetcher);
 }
 
+/*
+ * Runs the easy handle's transfer to its end on the calling thread, as
+ * curl_easy_perform does (it, too, drives a multi handle of the easy handle's
+ * own, which keeps the connections between transfers), but waiting at most
+ * 0.1 s at a time rather than its 1 s, so that a stop and a stall are seen
+ * on time.
+ */
+static CURLcode perform(cfetch_fetcher *fetcher, struct transfer *transfer) {
+    CURLM *multi = fetcher->multi;
+    if (libcurl.multi_add_handle(multi, transfer->easy) != CURLM_OK) return CURLE_FAILED_INIT;
+    CURLcode code = CURLE_FAILED_INIT;
+    for (;;) {
+        int running = 0;
+        if (libcurl.multi_perform(multi, &running) != CURLM_OK) break;
+        CURLMsg *message;
+        int queued = 0;
+        int done = 0;
+        while ((message = libcurl.multi_info_read(multi, &queued)) != NULL) {
+            if (message->msg != CURLMSG_DONE) continue;
+            code = message->data.result;
+            done = 1;
+        }
+        if (done) break;
+        if (libcurl.multi_poll(multi, NULL, 0, 100, NULL) != CURLM_OK) break;
+    }
+    libcurl.multi_remove_handle(multi, transfer->easy);
+    return code;
+}
+
 /* One transfer at a time on the one easy handle. */
 static int run_easy(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     struct transfer *transfer = &fetcher->transfers[0];
@@ -1061,7 +1116,7 @@ static int run_easy(cfetch_fetcher *fetcher, cfetch_batch *batch) {
             CURLcode code = transfer_begin(transfer);
             if (code == CURLE_OK) {
                 transfer->performed = 1;
-                code = libcurl.easy_perform(transfer->easy);
+                code = perform(fetcher, transfer);
             }
             if (transfer_finish(transfer, code)) break;
             sleep_until(transfer->retry_at, batch);

@@ -48,7 +48,7 @@ struct Fetch: ParsableCommand {
 
     @Option(
         name: .customLong("stall-timeout"),
-        help: "Seconds a transfer may receive under 1 byte/s before it fails (a silent server).")
+        help: "Seconds a transfer may receive no byte before it fails (a silent server).")
     var stallTimeout: Double = 60
 
     @Option(help: "Further attempts after a transport error or a 5xx status.")

@@ -91,9 +91,11 @@ typedef struct cfetch_options {
     /** Limit on connecting (TLS handshake included), in seconds; 0 means none. Default 30. */
     double connect_timeout;
     /**
-     * Ends a transfer that receives less than 1 byte per second over this
-     * many seconds (a silent server), while a slow but moving download
-     * goes on; 0 means never. Default 60.
+     * Ends a transfer that receives no byte for this many seconds once
+     * libcurl began it (a silent server), with CURLE_OPERATION_TIMEDOUT,
+     * while a slow but moving download goes on; checked at least every
+     * 0.1 s, so it fires within about 0.1 s of the limit; 0 means never.
+     * Default 60.
      */
     double stall_timeout;
     /**
@@ -308,7 +310,8 @@ const char *cfetch_user_agent(void);
 /**
  * A fetcher: one libcurl easy or multi handle and its transfers, used by one
  * thread at a time.
- *   - window 0: one easy handle, one transfer at a time;
+ *   - window 0: one easy handle, one transfer at a time, driven to its end
+ *     as curl_easy_perform() would, on the calling thread;
  *   - window K >= 1: one multi handle keeping up to K transfers in flight,
  *     adding one as one finishes, driven by curl_multi_poll().
  * Only http and https are fetched. https speaks HTTP/2 where the server

@@ -14,9 +14,9 @@ public struct FetchOptions: Sendable, Equatable {
     public var timeout: Duration?
     /// Limit on connecting, TLS handshake included; `nil` means none. Default 30 s.
     public var connectTimeout: Duration?
-    /// Ends a transfer that receives less than one byte a second for this long (a server that
-    /// never answers), while a slow download that keeps moving goes on; `nil` means never.
-    /// Default 60 s.
+    /// Ends a transfer that receives no byte for this long (a server that never answers, or
+    /// stops in the middle), within 0.1 s of it, while a slow download that keeps moving goes
+    /// on; `nil` means never. Default 60 s.
     public var stallTimeout: Duration?
     /// Further attempts after a transport error or a 5xx status. Failures no retry can fix
     /// (DNS, certificates, malformed URLs, redirect loops) are never retried.
