@@ -107,7 +107,7 @@ struct Fetch: ParsableCommand {
         let reader = try input.map { try URLListReader(path: $0) }
 
         var demoServer: EmbeddedServer?
-        var given = urls
+        var given = urls.map(asGiven)
         if given.isEmpty && input == nil {
             // The lesson's fetch load (its defaults), so this demo and `hybrid demo` stay one size.
             let load = try FetchLoadOptions.parse([])
@@ -222,6 +222,20 @@ struct Fetch: ParsableCommand {
         if seconds >= Double(limit.components.seconds) { return limit }
         return .seconds(seconds)
     }
+}
+
+/// The URL argument as its bytes say. Swift hands arguments over with each byte that is not
+/// UTF-8 replaced by U+FFFD, which would then be sent as `%ef%bf%bd`; the argv entry it came
+/// from is read again, so such a byte is sent as curl sends it (see ``URLBytes``).
+private func asGiven(_ argument: String) -> String {
+    guard argument.unicodeScalars.contains("\u{FFFD}") else { return argument }
+    for index in 1..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index] else { continue }
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+        if String(decoding: bytes, as: UTF8.self) == argument { return URLBytes.text(bytes) }
+    }
+    return argument
 }
 
 /// Standard output in 64 KiB writes: a result line per transfer would otherwise cost a system

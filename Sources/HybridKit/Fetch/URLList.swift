@@ -139,6 +139,6 @@ struct URLLineSplitter {
             last = before
         }
         guard first < last, line[first] != UInt8(ascii: "#") else { return }
-        emit(String(decoding: line[first..<last], as: UTF8.self), number)
+        emit(URLBytes.text(line[first..<last]), number)
     }
 }
