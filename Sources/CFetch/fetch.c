@@ -26,6 +26,10 @@ enum transfer_state {
     TRANSFER_WAITING, /* its URL failed and waits for retry_at to try again */
 };
 
+/* The longest body file name, its NUL included: a URL's segment is cut to fit, with room for
+ * the ".N" that makes it unique. */
+#define FILE_NAME_SIZE 240
+
 /* The most redirect responses remembered per transfer to find a loop. */
 #define REDIRECTS_REMEMBERED 64
 
@@ -64,6 +68,7 @@ struct transfer {
     size_t body_length;
     size_t body_capacity;
     char error[CURL_ERROR_SIZE]; /* libcurl writes its detailed message here */
+    char file_name[FILE_NAME_SIZE]; /* the body's final name in output_directory, once saved */
 };
 
 struct cfetch_fetcher {
@@ -213,6 +218,7 @@ static void array_sink(void *context, size_t index, const char *url, size_t url_
     *slot = *result;
     /* The result's strings and body live only during this call: keep copies. */
     slot->final_url = result->final_url != NULL ? strdup(result->final_url) : NULL;
+    slot->file_name = result->file_name != NULL ? strdup(result->file_name) : NULL;
     if (result->body != NULL) {
         slot->body = malloc(result->body_length);
         if (slot->body != NULL) {
@@ -255,6 +261,8 @@ void cfetch_batch_free(cfetch_batch *batch) {
         for (size_t i = 0; i < batch->count; i++) {
             free(batch->results[i].body);
             free((char *)batch->results[i].final_url);
+            free((char *)batch->results[i].file_name);
+            batch->results[i].file_name = NULL;
             batch->results[i].body = NULL;
             batch->results[i].final_url = NULL;
             batch->results[i].body_length = 0;
@@ -469,12 +477,67 @@ static double backoff_before(double backoff, unsigned retry) {
     return backoff < CFETCH_MAX_BACKOFF ? backoff : CFETCH_MAX_BACKOFF;
 }
 
-static void close_body_file(struct transfer *transfer, int keep) {
+/*
+ * The file name CFETCH_NAME_URL gives a body: the last segment of the URL's
+ * path, without query or fragment, cut to fit; the URL's index when that is
+ * empty, "." or "..". A leading dot becomes "_", so that no name is hidden or
+ * can be a transfer's ".INDEX.part".
+ */
+static void url_file_name(const char *url, size_t index, char *name, size_t size) {
+    const char *start = strstr(url, "://");
+    start = start != NULL ? start + 3 : url;
+    const char *path = strchr(start, '/');
+    size_t length = 0;
+    const char *segment = "";
+    if (path != NULL) {
+        size_t path_length = strcspn(path, "?#");
+        const char *end = path + path_length;
+        segment = end;
+        while (segment > path && segment[-1] != '/') segment--;
+        length = (size_t)(end - segment);
+    }
+    if (length > size - 16) length = size - 16;
+    if (length == 0 || (length == 1 && segment[0] == '.') ||
+        (length == 2 && segment[0] == '.' && segment[1] == '.')) {
+        snprintf(name, size, "%zu", index);
+        return;
+    }
+    memcpy(name, segment, length);
+    name[length] = '\0';
+    if (name[0] == '.') name[0] = '_';
+}
+
+/*
+ * Gives the complete temporary file its final name: under CFETCH_NAME_URL the
+ * first of NAME, NAME.1, NAME.2, ... that no file holds yet (linkat never
+ * replaces a file, so two transfers of one batch, or a file already there,
+ * never lose a body); else the index, replacing an older file of that name.
+ */
+static int name_body_file(struct transfer *transfer, const char *temporary, const char *url) {
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    if (fetcher->options.file_names != CFETCH_NAME_URL) {
+        snprintf(transfer->file_name, sizeof transfer->file_name, "%zu", transfer->index);
+        return renameat(fetcher->directory, temporary, fetcher->directory, transfer->file_name);
+    }
+    char base[FILE_NAME_SIZE];
+    url_file_name(url, transfer->index, base, sizeof base);
+    for (unsigned attempt = 0;; attempt++) {
+        if (attempt == 0) {
+            snprintf(transfer->file_name, sizeof transfer->file_name, "%s", base);
+        } else {
+            snprintf(transfer->file_name, sizeof transfer->file_name, "%s.%u", base, attempt);
+        }
+        if (linkat(fetcher->directory, temporary, fetcher->directory, transfer->file_name, 0) == 0)
+            return unlinkat(fetcher->directory, temporary, 0);
+        if (errno != EEXIST || attempt == UINT_MAX) return -1;
+    }
+}
+
+static void close_body_file(struct transfer *transfer, int keep, const char *url) {
     if (transfer->file < 0 && !keep) return;
     struct cfetch_fetcher *fetcher = transfer->fetcher;
-    char temporary[48], final[32];
+    char temporary[48];
     snprintf(temporary, sizeof temporary, ".%zu.part", transfer->index);
-    snprintf(final, sizeof final, "%zu", transfer->index);
     if (keep && transfer->file < 0) {
         /* An empty body still gets its file. */
         transfer->file = openat(fetcher->directory, temporary,
@@ -489,7 +552,7 @@ static void close_body_file(struct transfer *transfer, int keep) {
         keep = 0;
     }
     transfer->file = -1;
-    if (keep && renameat(fetcher->directory, temporary, fetcher->directory, final) != 0) {
+    if (keep && name_body_file(transfer, temporary, url != NULL ? url : "") != 0) {
         transfer->write_errno = errno;
         keep = 0;
     }
@@ -692,7 +755,7 @@ static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetc
 static void transfer_cleanup(struct transfer *transfer) {
     if (transfer->easy != NULL) libcurl.easy_cleanup(transfer->easy);
     transfer->easy = NULL;
-    if (transfer->file >= 0) close_body_file(transfer, 0);
+    if (transfer->file >= 0) close_body_file(transfer, 0, NULL);
     free(transfer->body);
     transfer->body = NULL;
     free(transfer->url);
@@ -742,7 +805,7 @@ static CURLcode transfer_begin(struct transfer *transfer) {
     if (transfer->file >= 0) {
         /* A retry: the body starts again. */
         if (ftruncate(transfer->file, 0) != 0 || lseek(transfer->file, 0, SEEK_SET) != 0) {
-            close_body_file(transfer, 0);
+            close_body_file(transfer, 0, NULL);
         }
     }
     if (transfer->url == NULL) return CURLE_OUT_OF_MEMORY;
@@ -863,9 +926,11 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
     }
     if (fetcher->directory >= 0) {
         int keep = code == CURLE_OK;
-        close_body_file(transfer, keep);
+        transfer->file_name[0] = '\0';
+        close_body_file(transfer, keep, result.final_url);
         if (keep && transfer->write_errno == 0) {
             result.saved = 1;
+            result.file_name = transfer->file_name;
         } else if (keep) {
             code = CURLE_WRITE_ERROR;
             result.curl_code = (int)code;
@@ -888,8 +953,10 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
                      "body larger than the maximum of %llu bytes",
                      (unsigned long long)options->max_body_bytes);
         } else if (transfer->write_errno != 0) {
-            snprintf(result.error, sizeof result.error, "cannot write the body to %s/%zu: %s",
-                     options->output_directory, transfer->index, strerror(transfer->write_errno));
+            snprintf(result.error, sizeof result.error, "cannot write the body to %s/%s: %s",
+                     options->output_directory,
+                     transfer->file_name[0] != '\0' ? transfer->file_name : "(its file)",
+                     strerror(transfer->write_errno));
         } else if (transfer->redirect_loop) {
             snprintf(result.error, sizeof result.error,
                      "redirect loop: %.160s answered a redirect again, after %u hop(s)",

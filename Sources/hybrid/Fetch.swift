@@ -8,6 +8,7 @@ import HybridServer
 #endif
 
 extension FetchStrategy: ExpressibleByArgument {}
+extension BodyNaming: ExpressibleByArgument {}
 
 /// `hybrid fetch`: fetches URLs with libcurl by one strategy and reports the run.
 struct Fetch: ParsableCommand {
@@ -81,6 +82,11 @@ struct Fetch: ParsableCommand {
         help: "Write each body to DIR/INDEX (INDEX: the URL's input position, from 0).")
     var outputDirectory: String?
 
+    @Option(
+        name: .customLong("name"),
+        help: "Name bodies by index, or by url: the last segment of the final URL, made unique.")
+    var name: BodyNaming = .index
+
     @Option(name: .customLong("max-filesize"), help: "Bytes a body may have at most.")
     var maxFilesize: Int?
 
@@ -99,6 +105,9 @@ struct Fetch: ParsableCommand {
         try usageChecked {
             _ = try fetchOptions()
             if output.json && jsonl { throw UsageError("--json and --jsonl: choose one") }
+            if name == .url && outputDirectory == nil {
+                throw UsageError("--name url names the files of --output-dir: give one")
+            }
         }
     }
 
@@ -202,6 +211,7 @@ struct Fetch: ParsableCommand {
             acceptsCompression: compressed,
             failsOnHTTPError: fail,
             outputDirectory: outputDirectory,
+            bodyNaming: name,
             headers: headers,
             perHost: perHost
         )

@@ -62,4 +62,37 @@ struct ScriptResultTests {
         #expect(text.status == 1)
         #expect(text.standardOutput.contains("line 5: \(base)/status/404"), "\(text.standardOutput)")
     }
+
+    @Test(
+        "--name url names bodies by the final URL's last segment, collisions made unique",
+        arguments: [FetchStrategy.serial, .multi])
+    func nameByURL(strategy: FetchStrategy) throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hybrid-names-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try run([
+            "fetch", "--json", "--name", "url", "--strategy", strategy.rawValue, "--output-dir",
+            directory.path, "\(base)/bytes/5/page.txt", "\(base)/bytes/7/page.txt?x=1", "\(base)/",
+            "\(base)/redirect/1/bytes/3/.hidden",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(files == ["2", "_hidden", "page.txt", "page.txt.1"])
+        let list = outcome.json["results"] as? [[String: Any]] ?? []
+        let named = list.compactMap { ($0["file"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }
+        #expect(Set(named) == Set(files), "each result names its file")
+        let sizes = try ["page.txt", "page.txt.1"].map {
+            try Data(contentsOf: directory.appendingPathComponent($0)).count
+        }
+        #expect(Set(sizes) == [5, 7], "neither body replaced the other")
+        let hidden = try Data(contentsOf: directory.appendingPathComponent("_hidden"))
+        #expect(hidden.count == 3, "named by the URL after the redirect")
+    }
+
+    @Test("--name url without --output-dir is bad usage")
+    func nameNeedsDirectory() throws {
+        let outcome = try run(["fetch", "--name", "url", "\(base)/bytes/1"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.filter { $0 == "\n" }.count == 1, "\(outcome.standardError)")
+    }
 }

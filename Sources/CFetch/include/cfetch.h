@@ -74,6 +74,15 @@ const char *cfetch_strerror(int status);
  */
 #define CFETCH_MAX_TIMEOUT 1e9
 
+/** cfetch_options.file_names: each body is named by its URL's index ("0", "1", ...). */
+#define CFETCH_NAME_INDEX 0
+/**
+ * cfetch_options.file_names: each body is named by the last segment of its
+ * final URL's path (the index when that is empty, "." or ".."; a leading dot
+ * becomes "_"), with ".1", ".2", ... added where a file of that name exists.
+ */
+#define CFETCH_NAME_URL 1
+
 /** cfetch_options.http_version: HTTP/2 over TLS where offered, HTTP/1.1 otherwise. */
 #define CFETCH_HTTP_DEFAULT 0
 /** cfetch_options.http_version: HTTP/1.1 always. */
@@ -143,12 +152,13 @@ typedef struct cfetch_options {
      */
     int fail_on_http_error;
     /**
-     * A directory to write each body to, as the file named by the URL's
-     * index ("0", "1", ...). A body is written to ".INDEX.part" and renamed
+     * A directory to write each body to, named as file_names says. A body is written to ".INDEX.part" and renamed
      * when its transfer completed, so a failed or stopped transfer never
      * leaves a file under the final name. NULL writes no files. Default NULL.
      */
     const char *_Nullable output_directory;
+    /** CFETCH_NAME_INDEX or CFETCH_NAME_URL. Default CFETCH_NAME_INDEX. */
+    int file_names;
     /** The User-Agent header; NULL sends "cfetch/VERSION libcurl/VERSION". */
     const char *_Nullable user_agent;
     /** header_count extra request headers, each "Name: value"; NULL when header_count is 0. */
@@ -200,8 +210,10 @@ typedef struct cfetch_result {
      * 0 for an interrupted URL, whose connections never served it.
      */
     unsigned connections;
-    /** Nonzero when the body was written to output_directory under the URL's index. */
+    /** Nonzero when the body was written to output_directory, as file_name. */
     int saved;
+    /** With saved: the body's file name within output_directory; NULL otherwise. */
+    const char *_Nullable file_name;
     /** The URL the last response came from (after redirects); NULL when memory ran out. */
     const char *_Nullable final_url;
     /** libcurl's message for curl_code, NUL-terminated; "" when it is 0. */

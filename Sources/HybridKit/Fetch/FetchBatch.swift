@@ -121,7 +121,10 @@ final class FetchBatch: @unchecked Sendable {
             finalURL: result.final_url.map { String(cString: $0) } ?? text,
             redirects: Int(result.redirects),
             connections: Int(result.connections),
-            file: result.saved != 0 ? outputDirectory.map { "\($0)/\(index)" } : nil,
+            file: result.saved != 0
+                ? outputDirectory.map { directory in
+                    "\(directory)/\(result.file_name.map { String(cString: $0) } ?? String(index))"
+                } : nil,
             error: result.curl_code == 0
                 ? nil : FetchError(code: Int(result.curl_code), message: message),
             body: body

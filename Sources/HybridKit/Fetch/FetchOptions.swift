@@ -43,8 +43,10 @@ public struct FetchOptions: Sendable, Equatable {
     /// Fails a URL whose last status is 400 or more, as curl's `--fail` does: its result has an
     /// error (and its status), and its body is neither written nor kept.
     public var failsOnHTTPError: Bool
-    /// A directory where each body is written, in a file named by the URL's input index.
+    /// A directory where each body is written, in a file named as ``bodyNaming`` says.
     public var outputDirectory: String?
+    /// How bodies in ``outputDirectory`` are named. Default ``BodyNaming/index``.
+    public var bodyNaming: BodyNaming
     /// The `User-Agent` header.
     public var userAgent: String
     /// Extra request headers, each `Name: value`.
@@ -87,6 +89,7 @@ public struct FetchOptions: Sendable, Equatable {
         acceptsCompression: Bool = false,
         failsOnHTTPError: Bool = false,
         outputDirectory: String? = nil,
+        bodyNaming: BodyNaming = .index,
         userAgent: String = FetchOptions.defaultUserAgent,
         headers: [String] = [],
         perHost: Int? = nil
@@ -109,6 +112,7 @@ public struct FetchOptions: Sendable, Equatable {
         self.acceptsCompression = acceptsCompression
         self.failsOnHTTPError = failsOnHTTPError
         self.outputDirectory = outputDirectory
+        self.bodyNaming = bodyNaming
         self.userAgent = userAgent
         self.headers = headers
         self.perHost = perHost
@@ -173,4 +177,14 @@ public struct FetchOptions: Sendable, Equatable {
             throw UsageError("the user agent must be one line")
         }
     }
+}
+
+/// How the bodies a fetch writes to its output directory are named.
+public enum BodyNaming: String, Sendable, CaseIterable {
+    /// By the URL's position in the input, from 0: `0`, `1`, ...
+    case index
+    /// By the last segment of the final URL's path (`page.txt`); where a file of that name is
+    /// there already, `page.txt.1`, `page.txt.2`, ... An empty segment, `.` or `..` gives the
+    /// index; a leading dot becomes `_`.
+    case url
 }

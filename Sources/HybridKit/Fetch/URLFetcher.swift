@@ -166,6 +166,7 @@ public enum URLFetcher {
         cOptions.insecure = options.verifiesCertificates ? 0 : 1
         cOptions.compressed = options.acceptsCompression ? 1 : 0
         cOptions.fail_on_http_error = options.failsOnHTTPError ? 1 : 0
+        cOptions.file_names = options.bodyNaming == .url ? CFETCH_NAME_URL : CFETCH_NAME_INDEX
         cOptions.per_host = UInt32(clamping: options.perHost ?? 0)
         // strdup'ed copies, freed below: cfetch_fetcher_new copies them again.
         var owned: [UnsafeMutablePointer<CChar>?] = []
