@@ -112,6 +112,9 @@ typedef struct cfetch_options {
      * status, except failures no retry can fix: malformed URLs, unsupported
      * schemes, DNS failures, certificate failures, too many redirects or a
      * loop, bodies over the maximum, unwritable body files, a stopped batch.
+     * Besides, a request that the end of a reused connection cut off before
+     * any answer (an HTTP/2 GOAWAY's race) is repeated once, at once, as
+     * libcurl repeats one sent on a closed connection; attempts counts it.
      * The result is that of the last attempt. Default 0.
      */
     unsigned retries;
