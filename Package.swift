@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "CSieve", targets: ["CSieve"]),
         .library(name: "CBigPrimes", targets: ["CBigPrimes"]),
+        .library(name: "CFetch", targets: ["CFetch"]),
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
@@ -26,15 +27,16 @@ let package = Package(
         .target(
             name: "CSieve",
             path: "CSieve",
-            // libcurl is opened at run time by the first fetch (CSieve/curl_library.h), so
-            // programs that only sieve never map it; its headers are needed to build.
-            linkerSettings: [.linkedLibrary("dl")]
         ),
         // Big primes and primality, with GMP: its API is Sources/CBigPrimes/include/cbigprimes.h.
         .target(name: "CBigPrimes", linkerSettings: [.linkedLibrary("gmp")]),
+        // Batches of URLs over libcurl. Its whole public API is Sources/CFetch/include/cfetch.h.
+        // libcurl is opened at run time by the first fetch (curl_library.h), so programs that
+        // never fetch never map it; its headers are needed to build.
+        .target(name: "CFetch", linkerSettings: [.linkedLibrary("dl")]),
         // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CShims", "CHybridMPI"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CFetch", "CShims", "CHybridMPI"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -70,6 +72,6 @@ let package = Package(
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes"]),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridKit"]),
-        .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
+        .testTarget(name: "FetchTests", dependencies: ["HybridKit", "CFetch", "HybridServer", "hybrid"]),
     ]
 )

@@ -375,7 +375,6 @@ const char *csieve_strerror(int status) {
     case CSIEVE_OK: return "success";
     case CSIEVE_EINVAL: return "invalid argument";
     case CSIEVE_ENOMEM: return "out of memory";
-    case CSIEVE_ECURL: return "libcurl failed to set up a transfer";
     case CSIEVE_EWORKERS: return "too many worker processes died";
     case CSIEVE_EINTR: return "interrupted by a signal";
     case CSIEVE_EFORK: return "could not fork a worker process";

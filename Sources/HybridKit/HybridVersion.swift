@@ -1,4 +1,5 @@
 import CBigPrimes
+import CFetch
 import CSieve
 
 /// The version of hybrid: of the command line, of HybridKit and of every C library in the package,
@@ -12,6 +13,7 @@ public enum HybridVersion {
         [
             ("CSieve", String(cString: csieve_version())),
             ("CBigPrimes", String(cString: cbigprimes_version())),
+            ("CFetch", String(cString: cfetch_version())),
         ]
     }
 }

@@ -48,7 +48,8 @@ extension FetchSummary {
         if !failures.isEmpty {
             lines.append("failures:")
             for failure in failures {
-                lines.append("  \(failure.url)  \(failure.failureDescription ?? "")")
+                let origin = failure.origin.map { "\($0): " } ?? ""
+                lines.append("  \(origin)\(failure.url)  \(failure.failureDescription ?? "")")
             }
         }
         return lines.joined(separator: "\n") + "\n"

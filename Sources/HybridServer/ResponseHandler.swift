@@ -123,9 +123,26 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let head = HTTPResponseHead(version: version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if var body, body.readableBytes > 1, plan.problem == nil, plan.stallMilliseconds > 0 {
+            // The head and one byte now, the rest after the stall: the client has seen the
+            // answer start, so only a stall time-out (not a first-byte wait) can end it.
+            let first = body.readSlice(length: 1)!
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(first))), promise: nil)
+            let loop = context.eventLoop.assumeIsolated()
+            loop.scheduleTask(in: .milliseconds(Int64(plan.stallMilliseconds))) {
+                guard context.channel.isActive else { return }
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+                self.end(context: context, keepAlive: keepAlive)
+            }
+            return
+        }
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
+        end(context: context, keepAlive: keepAlive)
+    }
+
+    private func end(context: ChannelHandlerContext, keepAlive: Bool) {
         if keepAlive {
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
             if reading {

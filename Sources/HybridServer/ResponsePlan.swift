@@ -2,7 +2,9 @@
 ///
 /// The path is read as name/value pairs, so overrides combine: `/delay/200/bytes/10/status/503`
 /// waits 200 ms and answers 503 with a 10-byte body. `/redirect/N` answers 302 to the same path
-/// with `/redirect/N-1`, so N hops end in the path's other answer. Segments that name no
+/// with `/redirect/N-1`, so N hops end in the path's other answer. `/stall/MS` sends the head
+/// and the first byte of the body, then waits MS before the rest (a server that stalls, for
+/// stall time-outs). Segments that name no
 /// override are ignored, so every path gets an answer.
 struct ResponsePlan: Equatable, Sendable {
     /// The largest `/bytes/N` honoured: a typo must not make the server allocate gigabytes.
@@ -13,6 +15,8 @@ struct ResponsePlan: Equatable, Sendable {
     static let maximumRedirects = 1000
 
     var delayMilliseconds: Int
+    /// How long the body waits after its first byte; 0 sends it whole.
+    var stallMilliseconds = 0
     var bytes: Int
     var status: Int
     /// Set when an override's value is not a number in range; the server answers 400 with it.
@@ -31,7 +35,7 @@ struct ResponsePlan: Equatable, Sendable {
         while index < segments.endIndex {
             let name = segments[index]
             let valueIndex = segments.index(after: index)
-            guard ["delay", "bytes", "status", "redirect"].contains(name) else {
+            guard ["delay", "stall", "bytes", "status", "redirect"].contains(name) else {
                 index = valueIndex
                 continue
             }
@@ -47,6 +51,12 @@ struct ResponsePlan: Equatable, Sendable {
                     return
                 }
                 delayMilliseconds = value
+            case "stall":
+                guard let value, (0...Self.maximumDelayMilliseconds).contains(value) else {
+                    problem = "stall must be 0...\(Self.maximumDelayMilliseconds) ms"
+                    return
+                }
+                stallMilliseconds = value
             case "bytes":
                 guard let value, (0...Self.maximumBytes).contains(value) else {
                     problem = "bytes must be 0...\(Self.maximumBytes)"

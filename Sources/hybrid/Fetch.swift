@@ -8,6 +8,7 @@ import HybridServer
 #endif
 
 extension FetchStrategy: ExpressibleByArgument {}
+extension BodyNaming: ExpressibleByArgument {}
 
 /// `hybrid fetch`: fetches URLs with libcurl by one strategy and reports the run.
 struct Fetch: ParsableCommand {
@@ -48,7 +49,7 @@ struct Fetch: ParsableCommand {
 
     @Option(
         name: .customLong("stall-timeout"),
-        help: "Seconds a transfer may receive under 1 byte/s before it fails (a silent server).")
+        help: "Seconds a transfer may receive no byte before it fails (a silent server).")
     var stallTimeout: Double = 60
 
     @Option(help: "Further attempts after a transport error or a 5xx status.")
@@ -72,10 +73,19 @@ struct Fetch: ParsableCommand {
     @Flag(help: "Ask for compressed bodies and decode them (gzip, deflate, br, zstd).")
     var compressed = false
 
+    @Flag(
+        help: "Fail a URL whose status is 400 or more, as curl's --fail: its body is not saved.")
+    var fail = false
+
     @Option(
         name: .customLong("output-dir"),
         help: "Write each body to DIR/INDEX (INDEX: the URL's input position, from 0).")
     var outputDirectory: String?
+
+    @Option(
+        name: .customLong("name"),
+        help: "Name bodies by index, or by url: the last segment of the final URL, made unique.")
+    var name: BodyNaming = .index
 
     @Option(name: .customLong("max-filesize"), help: "Bytes a body may have at most.")
     var maxFilesize: Int?
@@ -95,6 +105,9 @@ struct Fetch: ParsableCommand {
         try usageChecked {
             _ = try fetchOptions()
             if output.json && jsonl { throw UsageError("--json and --jsonl: choose one") }
+            if name == .url && outputDirectory == nil {
+                throw UsageError("--name url names the files of --output-dir: give one")
+            }
         }
     }
 
@@ -103,7 +116,7 @@ struct Fetch: ParsableCommand {
         let reader = try input.map { try URLListReader(path: $0) }
 
         var demoServer: EmbeddedServer?
-        var given = urls
+        var given = urls.map(asGiven)
         if given.isEmpty && input == nil {
             // The lesson's fetch load (its defaults), so this demo and `hybrid demo` stay one size.
             let load = try FetchLoadOptions.parse([])
@@ -196,7 +209,9 @@ struct Fetch: ParsableCommand {
             verifiesCertificates: !insecure,
             certificateAuthorities: cacert,
             acceptsCompression: compressed,
+            failsOnHTTPError: fail,
             outputDirectory: outputDirectory,
+            bodyNaming: name,
             headers: headers,
             perHost: perHost
         )
@@ -217,6 +232,20 @@ struct Fetch: ParsableCommand {
         if seconds >= Double(limit.components.seconds) { return limit }
         return .seconds(seconds)
     }
+}
+
+/// The URL argument as its bytes say. Swift hands arguments over with each byte that is not
+/// UTF-8 replaced by U+FFFD, which would then be sent as `%ef%bf%bd`; the argv entry it came
+/// from is read again, so such a byte is sent as curl sends it (see ``URLBytes``).
+private func asGiven(_ argument: String) -> String {
+    guard argument.unicodeScalars.contains("\u{FFFD}") else { return argument }
+    for index in 1..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index] else { continue }
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+        if String(decoding: bytes, as: UTF8.self) == argument { return URLBytes.text(bytes) }
+    }
+    return argument
 }
 
 /// Standard output in 64 KiB writes: a result line per transfer would otherwise cost a system

@@ -1,34 +1,34 @@
-import CSieve
+import CFetch
 import Foundation
 import Testing
 
-/// Runs one fetcher of `window` over `urls` through CSieve's array batch, on the calling thread.
+/// Runs one fetcher of `window` over `urls` through CFetch's array batch, on the calling thread.
 private func fetchThroughC(
-    _ urls: [String], window: UInt32, configure: (inout csieve_fetch_options) -> Void = { _ in }
-) -> [csieve_fetch_result] {
-    #expect(csieve_fetch_global_init() == CSIEVE_OK)
-    var options = csieve_fetch_options()
-    csieve_fetch_options_init(&options)
+    _ urls: [String], window: UInt32, configure: (inout cfetch_options) -> Void = { _ in }
+) -> [cfetch_result] {
+    #expect(cfetch_global_init() == CFETCH_OK)
+    var options = cfetch_options()
+    cfetch_options_init(&options)
     configure(&options)
     let strings = urls.map { strdup($0) }
     defer { strings.forEach { free($0) } }
-    var pointers = strings.map { UnsafePointer($0) }
-    var results = [csieve_fetch_result](repeating: csieve_fetch_result(), count: urls.count)
+    var pointers = strings.map { UnsafePointer($0!) }
+    var results = [cfetch_result](repeating: cfetch_result(), count: urls.count)
     let batch = pointers.withUnsafeMutableBufferPointer { list in
         results.withUnsafeMutableBufferPointer { slots in
-            csieve_fetch_batch_new(list.baseAddress, urls.count, slots.baseAddress)
+            cfetch_batch_new(list.baseAddress, urls.count, slots.baseAddress)
         }
     }
-    guard let batch, let fetcher = csieve_fetcher_new(&options, window) else {
-        Issue.record("csieve_fetch_batch_new or csieve_fetcher_new returned NULL")
-        csieve_fetch_batch_free(batch)
+    guard let batch, let fetcher = cfetch_fetcher_new(&options, window) else {
+        Issue.record("cfetch_batch_new or cfetch_fetcher_new returned NULL")
+        cfetch_batch_free(batch)
         return results
     }
-    #expect(csieve_fetcher_run(fetcher, batch) == CSIEVE_OK)
-    csieve_fetcher_free(fetcher)
+    #expect(cfetch_fetcher_run(fetcher, batch) == CFETCH_OK)
+    cfetch_fetcher_free(fetcher)
     // The array batch owns copies of final URLs: read what we need before freeing it.
     let copy = results
-    csieve_fetch_batch_free(batch)
+    cfetch_batch_free(batch)
     return copy.map { result in
         var plain = result
         plain.final_url = nil
@@ -37,8 +37,8 @@ private func fetchThroughC(
     }
 }
 
-/// The C API at its edges (issue 15): each test failed on the code before its fix.
-@Suite("CSieve fetch API")
+/// The C API at its edges: each test failed on the code before its fix.
+@Suite("CFetch API")
 struct CAPITests {
     let base = testServer.url
 
@@ -69,36 +69,36 @@ struct CAPITests {
 
     @Test("a huge retry back-off waits (until stopped) instead of retrying at once", arguments: [UInt32(0), 1])
     func hugeBackoff(window: UInt32) throws {
-        #expect(csieve_fetch_global_init() == CSIEVE_OK)
-        var options = csieve_fetch_options()
-        csieve_fetch_options_init(&options)
+        #expect(cfetch_global_init() == CFETCH_OK)
+        var options = cfetch_options()
+        cfetch_options_init(&options)
         options.retries = 3
         options.retry_backoff = 1e20
         let url = strdup("\(base)/status/503")!
         defer { free(url) }
-        var list: [UnsafePointer<CChar>?] = [UnsafePointer(url)]
-        var results = [csieve_fetch_result](repeating: csieve_fetch_result(), count: 1)
+        var list: [UnsafePointer<CChar>] = [UnsafePointer(url)]
+        var results = [cfetch_result](repeating: cfetch_result(), count: 1)
         let batch = list.withUnsafeMutableBufferPointer { urls in
             results.withUnsafeMutableBufferPointer {
-                csieve_fetch_batch_new(urls.baseAddress, 1, $0.baseAddress)
+                cfetch_batch_new(urls.baseAddress, 1, $0.baseAddress)
             }
         }!
-        defer { csieve_fetch_batch_free(batch) }
-        let fetcher = try #require(csieve_fetcher_new(&options, window))
-        defer { csieve_fetcher_free(fetcher) }
+        defer { cfetch_batch_free(batch) }
+        let fetcher = try #require(cfetch_fetcher_new(&options, window))
+        defer { cfetch_fetcher_free(fetcher) }
         nonisolated(unsafe) let (batchPointer, fetcherPointer) = (batch, fetcher)
         let finished = DispatchSemaphore(value: 0)
         Thread {
-            _ = csieve_fetcher_run(fetcherPointer, batchPointer)
+            _ = cfetch_fetcher_run(fetcherPointer, batchPointer)
             finished.signal()
         }.start()
         Thread.sleep(forTimeInterval: 0.5)
         // Before the fix, 1e20 s became undefined behaviour, nanosleep failed, and all three
         // retries ran at once.
-        #expect(csieve_fetch_batch_done(batch) == 0)
-        csieve_fetch_batch_stop(batch)
+        #expect(cfetch_batch_done(batch) == 0)
+        cfetch_batch_stop(batch)
         #expect(finished.wait(timeout: .now() + 2) == .success)
-        #expect(csieve_fetch_batch_done(batch) == 1)
+        #expect(cfetch_batch_done(batch) == 1)
         results.withUnsafeBufferPointer { slots in
             #expect(slots[0].attempts == 1)
             #expect(slots[0].curl_code == 42)  // CURLE_ABORTED_BY_CALLBACK: interrupted
@@ -115,34 +115,34 @@ struct CAPITests {
         }
         let good = Array("\(base)/bytes/3".utf8)
         let context = Context([Array("\(base)/bytes/7".utf8) + [0] + Array("/status/500".utf8), good])
-        #expect(csieve_fetch_global_init() == CSIEVE_OK)
+        #expect(cfetch_global_init() == CFETCH_OK)
         let box = Unmanaged.passRetained(context)
         defer { box.release() }
-        let made = csieve_fetch_stream_new(
+        let made = cfetch_stream_new(
             { raw, url, length in
                 let context = Unmanaged<Context>.fromOpaque(raw!).takeUnretainedValue()
-                guard context.position < context.urls.count else { return CSIEVE_FETCH_END }
+                guard context.position < context.urls.count else { return CFETCH_END }
                 context.urls[context.position].withUnsafeBufferPointer {
-                    url!.pointee = UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(
+                    url.pointee = UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(
                         to: CChar.self)
-                    length!.pointee = $0.count
+                    length.pointee = $0.count
                 }
                 context.position += 1
-                return CSIEVE_FETCH_URL
+                return CFETCH_URL
             },
             { raw, index, _, _, result in
                 let context = Unmanaged<Context>.fromOpaque(raw!).takeUnretainedValue()
-                let message = withUnsafeBytes(of: result!.pointee.error) {
+                let message = withUnsafeBytes(of: result.pointee.error) {
                     String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
                 }
                 context.results.append(
-                    (index, result!.pointee.curl_code, result!.pointee.status, message))
+                    (index, result.pointee.curl_code, result.pointee.status, message))
             }, box.toOpaque())
         let batch = try #require(made)
-        defer { csieve_fetch_batch_free(batch) }
-        let fetcher = try #require(csieve_fetcher_new(nil, window))
-        defer { csieve_fetcher_free(fetcher) }
-        #expect(csieve_fetcher_run(fetcher, batch) == CSIEVE_OK)
+        defer { cfetch_batch_free(batch) }
+        let fetcher = try #require(cfetch_fetcher_new(nil, window))
+        defer { cfetch_fetcher_free(fetcher) }
+        #expect(cfetch_fetcher_run(fetcher, batch) == CFETCH_OK)
         let byIndex = Dictionary(uniqueKeysWithValues: context.results.map { ($0.0, $0) })
         #expect(byIndex[0]?.1 == 3)  // CURLE_URL_MALFORMAT, not the truncated URL's 200
         #expect(byIndex[0]?.2 == 0)
@@ -161,14 +161,14 @@ struct CAPITests {
 
     @Test("defaults: a connect timeout, a stall timeout, redirects followed, 0.1 s back-off")
     func defaults() {
-        var options = csieve_fetch_options()
-        csieve_fetch_options_init(&options)
+        var options = cfetch_options()
+        cfetch_options_init(&options)
         #expect(options.connect_timeout == 30)
         #expect(options.stall_timeout == 60)
         #expect(options.follow_redirects == 1 && options.max_redirects == 10)
         #expect(options.retry_backoff == 0.1)
         #expect(options.insecure == 0)
-        #expect(String(cString: csieve_fetch_user_agent()).hasPrefix("csieve/"))
+        #expect(String(cString: cfetch_user_agent()).hasPrefix("cfetch/"))
     }
 
     @Test("time limits far beyond any transfer are clamped, not overflowed", arguments: [1e17, 1e20, 1e300])

@@ -96,7 +96,7 @@ struct CommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.standardOutput.contains("urls        2"))
         #expect(outcome.standardOutput.contains("failed      1"))
-        #expect(outcome.standardOutput.contains("failures:\n  http://127.0.0.1:\(closedPort)/"))
+        #expect(outcome.standardOutput.contains("failures:\n  argument 2: http://127.0.0.1:\(closedPort)/"))
     }
 
     @Test("with no URLs, fetch runs the demo against an embedded server")

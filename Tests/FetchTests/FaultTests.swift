@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-/// Faults a new user met (issue 14); each test failed before its fix.
+/// Faults a new user met; each test failed before its fix.
 @Suite("Fetch faults", .serialized)
 struct FaultTests {
     let base = testServer.url
@@ -177,6 +177,8 @@ struct FaultTests {
         #expect(lines.count == 12, "one finished, ten cut short, the summary")
         #expect(lines.last?.contains(#""interrupted": "SIGINT""#) == true)
         #expect(lines.filter { $0.contains("interrupted: the fetch was stopped") }.count == 10)
+        // The finished URL's connection alone: the ten cut short count none.
+        #expect(lines.last?.contains(#""connections": 1,"#) == true, "\(lines.last ?? "")")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         #expect(files == ["0"], "only the finished body, no partial one")
     }

@@ -92,7 +92,8 @@ struct TestCertificates {
 
 /// nginx from a temporary prefix on two free loopback ports, as a user would run it: HTTPS with
 /// HTTP/2 on `httpsPort` (the test certificate), plain HTTP on `httpPort` that redirects every
-/// path to HTTPS. Paths: /1k.bin (1024 bytes), /page.txt (text, gzip-compressible),
+/// path to HTTPS but /plain/ (the same files, over plain HTTP). nginx ends each connection after
+/// `keepaliveRequests` requests (HTTP/2 with a GOAWAY). Paths: /1k.bin (1024 bytes), /page.txt (text, gzip-compressible),
 /// /loop (redirects to itself), /to-page (301 to /page.txt), /agent and /header (echo the
 /// User-Agent and X-Test request headers).
 final class NginxServer {
@@ -106,7 +107,7 @@ final class NginxServer {
     var http: String { "http://127.0.0.1:\(httpPort)" }
 
     /// Starts nginx and waits until it accepts connections (at most 5 s).
-    init() throws {
+    init(keepaliveRequests: Int = 100_000) throws {
         let nginx = try findTool("nginx")
         certificates = try TestCertificates.shared.get()
         prefix = FileManager.default.temporaryDirectory
@@ -138,7 +139,7 @@ final class NginxServer {
                 fastcgi_temp_path \(temp);
                 uwsgi_temp_path \(temp);
                 scgi_temp_path \(temp);
-                keepalive_requests 100000;
+                keepalive_requests \(keepaliveRequests);
                 gzip on;
                 gzip_types text/plain;
                 gzip_min_length 100;
@@ -154,6 +155,7 @@ final class NginxServer {
                 }
                 server {
                     listen 127.0.0.1:\(httpPort);
+                    location /plain/ { alias \(www.path)/; }
                     location / { return 301 https://127.0.0.1:\(httpsPort)$request_uri; }
                 }
             }
@@ -198,8 +200,8 @@ final class NginxServer {
 }
 
 /// Runs `body` with a fresh nginx, stopped afterwards whatever happens.
-func withNginx(_ body: (NginxServer) throws -> Void) throws {
-    let server = try NginxServer()
+func withNginx(keepaliveRequests: Int = 100_000, _ body: (NginxServer) throws -> Void) throws {
+    let server = try NginxServer(keepaliveRequests: keepaliveRequests)
     defer { server.stop() }
     try body(server)
 }

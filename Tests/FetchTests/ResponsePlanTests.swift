@@ -37,4 +37,11 @@ struct ResponsePlanTests {
         #expect(plan("/redirect/0/status/404").answeredStatus == 404)
         #expect(plan("/redirect/-1").problem != nil && plan("/redirect/1001").problem != nil)
     }
+
+    @Test("/stall/MS holds the body after its first byte; out of range is a problem")
+    func stall() {
+        #expect(plan("/stall/500/bytes/3").stallMilliseconds == 500)
+        #expect(plan("/").stallMilliseconds == 0)
+        #expect(plan("/stall/-1").problem != nil && plan("/stall/600001").problem != nil)
+    }
 }

@@ -1,23 +1,28 @@
-import CSieve
+import CFetch
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A CSieve stream batch driven from Swift: fetchers on many threads pull URLs from `next` and
-/// hand each result to `deliver` as it finishes. CSieve serialises both callbacks under the
+/// A CFetch stream batch driven from Swift: fetchers on many threads pull URLs from `next` and
+/// hand each result to `deliver` as it finishes. CFetch serialises both callbacks under the
 /// batch's lock, so this class's state is touched by one thread at a time.
 final class FetchBatch: @unchecked Sendable {
-    // @unchecked: every mutable field is reached only from the C callbacks, which CSieve calls
+    // @unchecked: every mutable field is reached only from the C callbacks, which CFetch calls
     // under the batch's mutex, or after every fetcher returned.
     private let next: () -> URLSourceAnswer
     private let deliver: (FetchResult) -> Void
     private let outputDirectory: String?
-    /// The current URL's UTF-8 bytes, kept until the source is called again (CSieve copies it).
+    /// The current URL's UTF-8 bytes, kept until the source is called again (CFetch copies it).
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private(set) var pointer: OpaquePointer!
     var summary: FetchSummary
+    /// Where the URLs in flight came from, by index. Its own lock: the source and the sink run
+    /// under two different locks of the batch, and may run at once on two threads.
+    private let origins = POSIXLocked<[Int: URLOrigin]>([:])
+    /// URLs handed out so far: the batch numbers them in the order the source gives them.
+    private var handedOut = 0
 
     init(
         options: FetchOptions, next: @escaping () -> URLSourceAnswer,
@@ -30,38 +35,41 @@ final class FetchBatch: @unchecked Sendable {
         capacity = 256
         buffer = .allocate(capacity: capacity)
         let context = Unmanaged.passUnretained(self).toOpaque()
-        pointer = csieve_fetch_stream_new(
+        pointer = cfetch_stream_new(
             { context, url, length in
                 let batch = Unmanaged<FetchBatch>.fromOpaque(context!).takeUnretainedValue()
-                return batch.take(url: url!, length: length!)
+                return batch.take(url: url, length: length)
             },
             { context, index, url, urlLength, result in
                 let batch = Unmanaged<FetchBatch>.fromOpaque(context!).takeUnretainedValue()
-                batch.receive(index: index, url: url!, length: urlLength, result: result!.pointee)
+                batch.receive(index: index, url: url, length: urlLength, result: result.pointee)
             }, context)
-        precondition(pointer != nil, "csieve_fetch_stream_new: out of memory")
+        precondition(pointer != nil, "cfetch_stream_new: out of memory")
     }
 
     deinit {
-        csieve_fetch_batch_free(pointer)
+        cfetch_batch_free(pointer)
         buffer.deallocate()
     }
 
     /// URLs finished so far; safe to read while fetchers run.
-    var done: Int { csieve_fetch_batch_done(pointer) }
+    var done: Int { cfetch_batch_done(pointer) }
     /// URLs taken so far; safe to read while fetchers run.
-    var taken: Int { csieve_fetch_batch_taken(pointer) }
+    var taken: Int { cfetch_batch_taken(pointer) }
     /// Stops the fetchers: no more URLs are taken, transfers in flight end as interrupted.
-    func stop() { csieve_fetch_batch_stop(pointer) }
+    func stop() { cfetch_batch_stop(pointer) }
 
     private func take(
         url: UnsafeMutablePointer<UnsafePointer<CChar>?>, length: UnsafeMutablePointer<Int>
     ) -> Int32 {
         var text: String
         switch next() {
-        case .url(let url): text = url
-        case .notYet: return CSIEVE_FETCH_LATER
-        case .end: return CSIEVE_FETCH_END
+        case .url(let url, let origin):
+            text = url
+            if let origin { origins.withLock { $0[handedOut] = origin } }
+            handedOut += 1
+        case .notYet: return CFETCH_LATER
+        case .end: return CFETCH_END
         }
         let count = text.withUTF8 { bytes in
             if bytes.count > capacity {
@@ -74,11 +82,11 @@ final class FetchBatch: @unchecked Sendable {
         }
         url.pointee = UnsafeRawPointer(buffer).assumingMemoryBound(to: CChar.self)
         length.pointee = count
-        return CSIEVE_FETCH_URL
+        return CFETCH_URL
     }
 
     private func receive(
-        index: Int, url: UnsafePointer<CChar>, length: Int, result: csieve_fetch_result
+        index: Int, url: UnsafePointer<CChar>, length: Int, result: cfetch_result
     ) {
         let text = String(
             decoding: UnsafeRawBufferPointer(start: url, count: length), as: UTF8.self)
@@ -97,8 +105,10 @@ final class FetchBatch: @unchecked Sendable {
         case 30: version = "3"
         default: version = nil
         }
+        let origin = origins.withLock { $0.removeValue(forKey: index) }
         let fetched = FetchResult(
             index: index,
+            origin: origin,
             url: text,
             status: result.status > 0 ? Int(result.status) : nil,
             bytes: Int(clamping: result.bytes),
@@ -111,7 +121,10 @@ final class FetchBatch: @unchecked Sendable {
             finalURL: result.final_url.map { String(cString: $0) } ?? text,
             redirects: Int(result.redirects),
             connections: Int(result.connections),
-            file: result.saved != 0 ? outputDirectory.map { "\($0)/\(index)" } : nil,
+            file: result.saved != 0
+                ? outputDirectory.map { directory in
+                    "\(directory)/\(result.file_name.map { String(cString: $0) } ?? String(index))"
+                } : nil,
             error: result.curl_code == 0
                 ? nil : FetchError(code: Int(result.curl_code), message: message),
             body: body

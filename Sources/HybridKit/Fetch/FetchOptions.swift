@@ -1,3 +1,4 @@
+import CFetch
 import CSieve
 
 /// How to fetch a batch of URLs.
@@ -13,9 +14,9 @@ public struct FetchOptions: Sendable, Equatable {
     public var timeout: Duration?
     /// Limit on connecting, TLS handshake included; `nil` means none. Default 30 s.
     public var connectTimeout: Duration?
-    /// Ends a transfer that receives less than one byte a second for this long (a server that
-    /// never answers), while a slow download that keeps moving goes on; `nil` means never.
-    /// Default 60 s.
+    /// Ends a transfer that receives no byte for this long (a server that never answers, or
+    /// stops in the middle), within 0.1 s of it, while a slow download that keeps moving goes
+    /// on; `nil` means never. Default 60 s.
     public var stallTimeout: Duration?
     /// Further attempts after a transport error or a 5xx status. Failures no retry can fix
     /// (DNS, certificates, malformed URLs, redirect loops) are never retried.
@@ -39,8 +40,13 @@ public struct FetchOptions: Sendable, Equatable {
     public var certificateAuthorities: String?
     /// Asks for compressed bodies (gzip, deflate, br, zstd) and decodes them.
     public var acceptsCompression: Bool
-    /// A directory where each body is written, in a file named by the URL's input index.
+    /// Fails a URL whose last status is 400 or more, as curl's `--fail` does: its result has an
+    /// error (and its status), and its body is neither written nor kept.
+    public var failsOnHTTPError: Bool
+    /// A directory where each body is written, in a file named as ``bodyNaming`` says.
     public var outputDirectory: String?
+    /// How bodies in ``outputDirectory`` are named. Default ``BodyNaming/index``.
+    public var bodyNaming: BodyNaming
     /// The `User-Agent` header.
     public var userAgent: String
     /// Extra request headers, each `Name: value`.
@@ -55,11 +61,11 @@ public struct FetchOptions: Sendable, Equatable {
     /// The most retries and redirects accepted.
     public static let maximumRetries = 1000
     /// The longest time limit honoured (about 31.7 years); longer ones are taken as this one.
-    public static let maximumTimeout: Duration = .seconds(Int64(CSIEVE_FETCH_MAX_TIMEOUT))
+    public static let maximumTimeout: Duration = .seconds(Int64(CFETCH_MAX_TIMEOUT))
 
     /// `hybrid/VERSION libcurl/VERSION`.
     public static var defaultUserAgent: String {
-        let curl = String(cString: csieve_fetch_user_agent())
+        let curl = String(cString: cfetch_user_agent())
         let library = curl.split(separator: " ").last.map(String.init) ?? "libcurl"
         return "hybrid/\(HybridVersion.current) \(library)"
     }
@@ -81,7 +87,9 @@ public struct FetchOptions: Sendable, Equatable {
         verifiesCertificates: Bool = true,
         certificateAuthorities: String? = nil,
         acceptsCompression: Bool = false,
+        failsOnHTTPError: Bool = false,
         outputDirectory: String? = nil,
+        bodyNaming: BodyNaming = .index,
         userAgent: String = FetchOptions.defaultUserAgent,
         headers: [String] = [],
         perHost: Int? = nil
@@ -102,7 +110,9 @@ public struct FetchOptions: Sendable, Equatable {
         self.verifiesCertificates = verifiesCertificates
         self.certificateAuthorities = certificateAuthorities
         self.acceptsCompression = acceptsCompression
+        self.failsOnHTTPError = failsOnHTTPError
         self.outputDirectory = outputDirectory
+        self.bodyNaming = bodyNaming
         self.userAgent = userAgent
         self.headers = headers
         self.perHost = perHost
@@ -167,4 +177,14 @@ public struct FetchOptions: Sendable, Equatable {
             throw UsageError("the user agent must be one line")
         }
     }
+}
+
+/// How the bodies a fetch writes to its output directory are named.
+public enum BodyNaming: String, Sendable, CaseIterable {
+    /// By the URL's position in the input, from 0: `0`, `1`, ...
+    case index
+    /// By the last segment of the final URL's path (`page.txt`); where a file of that name is
+    /// there already, `page.txt.1`, `page.txt.2`, ... An empty segment, `.` or `..` gives the
+    /// index; a leading dot becomes `_`.
+    case url
 }

@@ -2,6 +2,8 @@
 public struct FetchResult: Sendable, Equatable {
     /// The URL's position in the input, from 0.
     public let index: Int
+    /// Where the URL came from (an argument, a line of a list), when the source said so.
+    public let origin: URLOrigin?
     /// The URL, as given.
     public let url: String
     /// The HTTP status code of the last response; `nil` when no response arrived.
@@ -34,12 +36,13 @@ public struct FetchResult: Sendable, Equatable {
     public let body: [UInt8]?
 
     public init(
-        index: Int = 0, url: String, status: Int?, bytes: Int, bytesReceived: Int? = nil,
+        index: Int = 0, origin: URLOrigin? = nil, url: String, status: Int?, bytes: Int, bytesReceived: Int? = nil,
         seconds: Double, connectSeconds: Double = 0, firstByteSeconds: Double = 0,
         attempts: Int = 1, httpVersion: String? = nil, finalURL: String? = nil, redirects: Int = 0,
         connections: Int = 0, file: String? = nil, error: FetchError?, body: [UInt8]? = nil
     ) {
         self.index = index
+        self.origin = origin
         self.url = url
         self.status = status
         self.bytes = bytes
@@ -72,12 +75,14 @@ public struct FetchResult: Sendable, Equatable {
     }
 
     /// The result as JSON, every key always present (`null` for what is missing): index, url,
-    /// status, http_version, final_url, redirects, bytes, bytes_received, seconds, attempts,
-    /// file, error.
+    /// line (``origin``'s number), ok (``isOK``), status, http_version, final_url, redirects,
+    /// bytes, bytes_received, seconds, attempts, file, error.
     package var json: JSONValue {
         .object([
             ("index", .integer(Int64(index))),
             ("url", .string(url)),
+            ("line", origin.map { .integer(Int64($0.number)) } ?? .null),
+            ("ok", .bool(isOK)),
             ("status", status.map { .integer(Int64($0)) } ?? .null),
             ("http_version", httpVersion.map { .string($0) } ?? .null),
             ("final_url", .string(finalURL)),

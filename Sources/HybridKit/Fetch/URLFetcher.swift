@@ -1,4 +1,4 @@
-import CSieve
+import CFetch
 
 #if canImport(Glibc)
     import Glibc
@@ -86,7 +86,7 @@ public enum URLFetcher {
         result: @escaping (FetchResult) -> Void
     ) throws -> FetchSummary {
         try options.validate()
-        guard csieve_fetch_global_init() == CSIEVE_OK else {
+        guard cfetch_global_init() == CFETCH_OK else {
             throw FetchSetupError("libcurl could not be initialised")
         }
         let (fitted, message) = DescriptorBudget.fit(options)
@@ -96,14 +96,14 @@ public enum URLFetcher {
         // Handles are made here, before any worker starts, so a failure throws cleanly; each is
         // then used by its one worker thread only.
         let fetchers = try makeFetchers(fitted)
-        defer { for fetcher in fetchers { csieve_fetcher_free(fetcher) } }
+        defer { for fetcher in fetchers { cfetch_fetcher_free(fetcher) } }
 
         let batch = FetchBatch(options: fitted, next: next, deliver: result)
         let outcome = WorkerOutcome()
         let start = ContinuousClock.now
         let works: [() -> Void] = fetchers.map { fetcher in
             {
-                let status = csieve_fetcher_run(fetcher, batch.pointer)
+                let status = cfetch_fetcher_run(fetcher, batch.pointer)
                 outcome.finish(status: status)
             }
         }
@@ -125,7 +125,7 @@ public enum URLFetcher {
     private static func makeFetchers(_ options: FetchOptions) throws -> [OpaquePointer] {
         var fetchers: [OpaquePointer] = []
         var made = false
-        defer { if !made { for fetcher in fetchers { csieve_fetcher_free(fetcher) } } }
+        defer { if !made { for fetcher in fetchers { cfetch_fetcher_free(fetcher) } } }
         let windows = options.windows
         // libcurl caps connections per multi handle: threads-multi splits the cap like the window.
         let perHostShares = options.perHost.map { perHost in
@@ -137,7 +137,7 @@ public enum URLFetcher {
                 if window > 0, let shares = perHostShares {
                     own.per_host = UInt32(clamping: shares[min(position, shares.count - 1)])
                 }
-                guard let fetcher = csieve_fetcher_new(&own, UInt32(window)) else {
+                guard let fetcher = cfetch_fetcher_new(&own, UInt32(window)) else {
                     throw FetchSetupError("libcurl could not make a handle")
                 }
                 fetchers.append(fetcher)
@@ -149,10 +149,10 @@ public enum URLFetcher {
 
     /// The C options for `options`, valid inside `body` (their strings point into Swift memory).
     private static func withCOptions(
-        _ options: FetchOptions, _ body: (csieve_fetch_options) throws -> Void
+        _ options: FetchOptions, _ body: (cfetch_options) throws -> Void
     ) throws {
-        var cOptions = csieve_fetch_options()
-        csieve_fetch_options_init(&cOptions)
+        var cOptions = cfetch_options()
+        cfetch_options_init(&cOptions)
         cOptions.total_timeout = options.timeout?.secondsValue ?? 0
         cOptions.connect_timeout = options.connectTimeout?.secondsValue ?? 0
         cOptions.stall_timeout = options.stallTimeout?.secondsValue ?? 0
@@ -160,13 +160,15 @@ public enum URLFetcher {
         cOptions.retry_backoff = options.retryBackoff.secondsValue
         cOptions.max_body_bytes = UInt64(options.maximumBodyBytes ?? 0)
         cOptions.keep_bodies = options.keepsBodies ? 1 : 0
-        cOptions.http_version = options.forcesHTTP11 ? CSIEVE_HTTP_1_1 : CSIEVE_HTTP_DEFAULT
+        cOptions.http_version = options.forcesHTTP11 ? CFETCH_HTTP_1_1 : CFETCH_HTTP_DEFAULT
         cOptions.follow_redirects = options.followsRedirects ? 1 : 0
         cOptions.max_redirects = options.maximumRedirects
         cOptions.insecure = options.verifiesCertificates ? 0 : 1
         cOptions.compressed = options.acceptsCompression ? 1 : 0
+        cOptions.fail_on_http_error = options.failsOnHTTPError ? 1 : 0
+        cOptions.file_names = options.bodyNaming == .url ? CFETCH_NAME_URL : CFETCH_NAME_INDEX
         cOptions.per_host = UInt32(clamping: options.perHost ?? 0)
-        // strdup'ed copies, freed below: csieve_fetcher_new copies them again.
+        // strdup'ed copies, freed below: cfetch_fetcher_new copies them again.
         var owned: [UnsafeMutablePointer<CChar>?] = []
         defer { for pointer in owned { free(pointer) } }
         func copy(_ text: String?) -> UnsafePointer<CChar>? {
@@ -178,7 +180,10 @@ public enum URLFetcher {
         cOptions.ca_file = copy(options.certificateAuthorities)
         cOptions.output_directory = copy(options.outputDirectory)
         cOptions.user_agent = copy(options.userAgent)
-        let headers = options.headers.map { copy($0) }
+        let headers = options.headers.compactMap { copy($0) }
+        guard headers.count == options.headers.count else {
+            throw FetchSetupError("out of memory copying the headers")
+        }
         try headers.withUnsafeBufferPointer { list in
             cOptions.headers = list.isEmpty ? nil : list.baseAddress
             cOptions.header_count = list.count
@@ -194,12 +199,12 @@ public enum URLFetcher {
     }
 }
 
-/// Names a status that csieve_fetcher_run failed with.
+/// Names a status that cfetch_fetcher_run failed with.
 private func describeFetcherStatus(_ status: Int32) -> String {
     switch status {
-    case CSIEVE_ENOMEM: return "a fetcher ran out of memory"
-    case CSIEVE_ECURL: return "libcurl failed in a fetcher"
-    default: return String(cString: csieve_strerror(status))
+    case CFETCH_ENOMEM: return "a fetcher ran out of memory"
+    case CFETCH_ECURL: return "libcurl failed in a fetcher"
+    default: return String(cString: cfetch_strerror(status))
     }
 }
 
@@ -216,7 +221,7 @@ private final class WorkerOutcome: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             state.lastFinish = max(state.lastFinish ?? now, now)
-            if status != CSIEVE_OK && state.firstFailure == nil { state.firstFailure = status }
+            if status != CFETCH_OK && state.firstFailure == nil { state.firstFailure = status }
         }
     }
 

@@ -9,8 +9,8 @@ public enum URLList {
     public static func parse(_ text: String) -> [String] {
         var lines = URLLineSplitter()
         var urls: [String] = []
-        lines.feed(Array(text.utf8)[...]) { urls.append($0) }
-        lines.finish { urls.append($0) }
+        lines.feed(Array(text.utf8)[...]) { url, _ in urls.append(url) }
+        lines.finish { url, _ in urls.append(url) }
         return urls
     }
 
@@ -28,15 +28,17 @@ public enum URLList {
 /// Reads a URL list as it is needed, 64 KiB at a time, so a list of a million URLs (or an
 /// endless pipe) costs no more memory than the URLs in flight.
 public final class URLListReader: @unchecked Sendable {
-    // @unchecked: one reader is used by one thread at a time (CSieve serialises its source).
+    // @unchecked: one reader is used by one thread at a time (CFetch serialises its source).
     private let descriptor: Int32
     private let path: String
     private var lines = URLLineSplitter()
-    private var ready: [String] = []
+    private var ready: [(url: String, line: Int)] = []
     private var readyIndex = 0
     private var ended = false
     /// Why reading stopped early, if it did; the URLs before it were still given.
     public private(set) var error: UsageError?
+    /// The line of the URL ``next()`` returned last, from 1, blank and comment lines counted.
+    public private(set) var line = 0
 
     /// Opens `path`, or standard input when it is `-`.
     /// - Throws: ``UsageError`` when the file cannot be opened.
@@ -65,7 +67,8 @@ public final class URLListReader: @unchecked Sendable {
             fill()
         }
         defer { readyIndex += 1 }
-        return ready[readyIndex]
+        line = ready[readyIndex].line
+        return ready[readyIndex].url
     }
 
     private func fill() {
@@ -80,32 +83,35 @@ public final class URLListReader: @unchecked Sendable {
             }
             if count <= 0 {
                 ended = true
-                lines.finish { ready.append($0) }
+                lines.finish { ready.append(($0, $1)) }
                 return
             }
-            lines.feed(chunk[0..<count]) { ready.append($0) }
+            lines.feed(chunk[0..<count]) { ready.append(($0, $1)) }
             if !ready.isEmpty { return }
         }
     }
 }
 
-/// Splits bytes into trimmed URL lines, keeping a partial last line until more bytes come.
+/// Splits bytes into trimmed URL lines, each with its line number (from 1, blank and comment
+/// lines counted), keeping a partial last line until more bytes come.
 struct URLLineSplitter {
     private var partial: [UInt8] = []
+    private var lines = 0
 
     private static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
             || byte == 0x0B || byte == 0x0C
     }
 
-    mutating func feed(_ bytes: ArraySlice<UInt8>, _ emit: (String) -> Void) {
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ emit: (String, Int) -> Void) {
         var start = bytes.startIndex
         while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            lines += 1
             if partial.isEmpty {
-                Self.emitLine(bytes[start..<newline], emit)
+                Self.emitLine(bytes[start..<newline], number: lines, emit)
             } else {
                 partial.append(contentsOf: bytes[start..<newline])
-                Self.emitLine(partial[...], emit)
+                Self.emitLine(partial[...], number: lines, emit)
                 partial.removeAll(keepingCapacity: true)
             }
             start = bytes.index(after: newline)
@@ -113,12 +119,17 @@ struct URLLineSplitter {
         partial.append(contentsOf: bytes[start...])
     }
 
-    mutating func finish(_ emit: (String) -> Void) {
-        if !partial.isEmpty { Self.emitLine(partial[...], emit) }
+    mutating func finish(_ emit: (String, Int) -> Void) {
+        if !partial.isEmpty {
+            lines += 1
+            Self.emitLine(partial[...], number: lines, emit)
+        }
         partial.removeAll()
     }
 
-    private static func emitLine(_ line: ArraySlice<UInt8>, _ emit: (String) -> Void) {
+    private static func emitLine(
+        _ line: ArraySlice<UInt8>, number: Int, _ emit: (String, Int) -> Void
+    ) {
         var first = line.startIndex
         var last = line.endIndex
         while first < last && isBlank(line[first]) { first = line.index(after: first) }
@@ -128,6 +139,6 @@ struct URLLineSplitter {
             last = before
         }
         guard first < last, line[first] != UInt8(ascii: "#") else { return }
-        emit(String(decoding: line[first..<last], as: UTF8.self))
+        emit(URLBytes.text(line[first..<last]), number)
     }
 }

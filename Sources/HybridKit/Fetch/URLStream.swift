@@ -4,10 +4,34 @@ import Synchronization
     import Glibc
 #endif
 
+/// Where a URL came from, so that its result can be traced back to the input.
+public enum URLOrigin: Sendable, Equatable, CustomStringConvertible {
+    /// Its position among the URLs given as arguments, from 1.
+    case argument(Int)
+    /// Its line in a URL list, from 1, blank and comment lines counted.
+    case line(Int)
+
+    /// The position or the line number.
+    public var number: Int {
+        switch self {
+        case .argument(let position): return position
+        case .line(let line): return line
+        }
+    }
+
+    /// `argument N` or `line N`.
+    public var description: String {
+        switch self {
+        case .argument(let position): return "argument \(position)"
+        case .line(let line): return "line \(line)"
+        }
+    }
+}
+
 /// What a source of URLs answers when a fetcher asks for the next one.
 public enum URLSourceAnswer: Sendable, Equatable {
-    /// The next URL.
-    case url(String)
+    /// The next URL, and where it came from when that is known.
+    case url(String, origin: URLOrigin? = nil)
     /// No URL is ready yet (input is still coming); the fetcher asks again within 5 ms.
     case notYet
     /// No more URLs.
@@ -19,7 +43,7 @@ public enum URLSourceAnswer: Sendable, Equatable {
 /// they arrive, and memory stays bounded by the queue however long the list is.
 public final class URLStream: Sendable {
     private struct State {
-        var queue: [String] = []
+        var queue: [(url: String, line: Int)] = []
         var head = 0
         var ended = false
         var closed = false
@@ -47,16 +71,16 @@ public final class URLStream: Sendable {
     /// The next URL, `.notYet` while the reader owes more, `.end` after the last one.
     public func next() -> URLSourceAnswer {
         let position = givenPosition.add(1, ordering: .relaxed).oldValue
-        if position < given.count { return .url(given[position]) }
+        if position < given.count { return .url(given[position], origin: .argument(position + 1)) }
         return state.withLock { state in
             if state.head < state.queue.count {
-                let url = state.queue[state.head]
+                let (url, line) = state.queue[state.head]
                 state.head += 1
                 if state.head >= 1024 && state.head * 2 >= state.queue.count {
                     state.queue.removeFirst(state.head)
                     state.head = 0
                 }
-                return .url(url)
+                return .url(url, origin: .line(line))
             }
             return state.ended ? .end : .notYet
         }
@@ -87,7 +111,7 @@ public final class URLStream: Sendable {
                 let stop = self.state.withLock { state -> Bool in
                     if state.closed { return true }
                     if let url {
-                        state.queue.append(url)
+                        state.queue.append((url, reader.line))
                         return false
                     }
                     state.error = reader.error
@@ -99,8 +123,8 @@ public final class URLStream: Sendable {
         }
         if !started {
             // No thread: read it all here, as a last resort.
-            var urls: [String] = []
-            while let url = reader.next() { urls.append(url) }
+            var urls: [(url: String, line: Int)] = []
+            while let url = reader.next() { urls.append((url, reader.line)) }
             state.withLock {
                 $0.queue = urls
                 $0.ended = true

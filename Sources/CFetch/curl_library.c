@@ -16,9 +16,9 @@ int curl_library_load(curl_library *library) {
     RESOLVE(global_init, "curl_global_init");
     RESOLVE(easy_init, "curl_easy_init");
     RESOLVE(easy_cleanup, "curl_easy_cleanup");
+    RESOLVE(easy_reset, "curl_easy_reset");
     RESOLVE(easy_setopt, "curl_easy_setopt");
     RESOLVE(easy_getinfo, "curl_easy_getinfo");
-    RESOLVE(easy_perform, "curl_easy_perform");
     RESOLVE(easy_strerror, "curl_easy_strerror");
     RESOLVE(multi_init, "curl_multi_init");
     RESOLVE(multi_setopt, "curl_multi_setopt");

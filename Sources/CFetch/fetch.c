@@ -1,11 +1,11 @@
 /*
  * fetch.c -- batches of URLs over libcurl: one reused easy handle, or one
- * multi handle with a bounded window of transfers (see csieve.h, "Fetching").
+ * multi handle with a bounded window of transfers (see cfetch.h).
  */
 /* sigaction, clock_gettime, nanosleep, openat and renameat are POSIX, not ISO C. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "csieve.h"
+#include "cfetch.h"
 #include "curl_library.h"
 
 #include <errno.h>
@@ -26,10 +26,14 @@ enum transfer_state {
     TRANSFER_WAITING, /* its URL failed and waits for retry_at to try again */
 };
 
+/* The longest body file name, its NUL included: a URL's segment is cut to fit, with room for
+ * the ".N" that makes it unique. */
+#define FILE_NAME_SIZE 240
+
 /* The most redirect responses remembered per transfer to find a loop. */
 #define REDIRECTS_REMEMBERED 64
 
-struct csieve_fetcher;
+struct cfetch_fetcher;
 
 /*
  * One transfer slot: an easy handle reused for URL after URL, so libcurl
@@ -37,13 +41,14 @@ struct csieve_fetcher;
  */
 struct transfer {
     CURL *easy;
-    struct csieve_fetcher *fetcher;
+    struct cfetch_fetcher *fetcher;
     enum transfer_state state;
     size_t index;       /* the URL's index in the batch while not idle */
     char *url;          /* a copy of the URL, url_length bytes and a NUL */
     size_t url_length;
     char *host;         /* "host:port" of the URL, while it holds a per-host place */
     unsigned attempts;  /* attempts begun for this URL */
+    unsigned reconnects; /* of them, repeated because the server ended a reused connection */
     unsigned connections; /* connections its attempts opened */
     int performed;      /* libcurl ran the current attempt (its times and status are real) */
     double retry_at;    /* CLOCK_MONOTONIC seconds, while waiting */
@@ -53,6 +58,10 @@ struct transfer {
     int write_errno;    /* the body file could not be written: why */
     int redirect_loop;  /* a URL answered a redirect twice */
     int interrupted;    /* the batch was stopped during this attempt */
+    int stalled;        /* no byte arrived for stall_timeout seconds */
+    int stall_clock;    /* libcurl began the attempt's transfer: the stall clock runs */
+    double last_progress; /* CLOCK_MONOTONIC seconds when a byte last arrived */
+    curl_off_t progress_bytes; /* body bytes libcurl reported at last_progress */
     int file;           /* the body's temporary file, or -1 */
     uint64_t redirected[REDIRECTS_REMEMBERED]; /* hashes of URLs that answered a redirect */
     unsigned redirected_count;
@@ -60,19 +69,20 @@ struct transfer {
     size_t body_length;
     size_t body_capacity;
     char error[CURL_ERROR_SIZE]; /* libcurl writes its detailed message here */
+    char file_name[FILE_NAME_SIZE]; /* the body's final name in output_directory, once saved */
 };
 
-struct csieve_fetcher {
-    csieve_fetch_options options; /* strings below are the fetcher's own copies */
+struct cfetch_fetcher {
+    cfetch_options options; /* strings below are the fetcher's own copies */
     unsigned window;              /* 0: easy handle; K: multi handle, K in flight */
-    CURLM *multi;                 /* NULL for window 0 */
+    CURLM *multi;                 /* window 0: the easy handle's own, as curl_easy_perform's */
     struct transfer *transfers;   /* max(window, 1) slots */
     unsigned transfer_count;
     struct curl_slist *headers;   /* options.headers as libcurl's list */
     char *user_agent;
     char *ca_file;
     int directory;                /* options.output_directory, open, or -1 */
-    csieve_fetch_batch *batch;    /* the batch being run */
+    cfetch_batch *batch;    /* the batch being run */
 };
 
 /* A host and the easy-handle transfers in flight to it (per_host). */
@@ -84,17 +94,17 @@ struct host_count {
 
 #define HOST_BUCKETS 256
 
-struct csieve_fetch_batch {
+struct cfetch_batch {
     pthread_mutex_t source_lock; /* the source, taken and exhausted */
     pthread_mutex_t lock;        /* the sink and the host counts */
     pthread_cond_t host_freed;
-    csieve_fetch_source source;
-    csieve_fetch_sink sink;
+    cfetch_source source;
+    cfetch_sink sink;
     void *context;
-    /* Array mode (csieve_fetch_batch_new). */
+    /* Array mode (cfetch_batch_new). */
     const char *const *urls;
     size_t count;
-    csieve_fetch_result *results;
+    cfetch_result *results;
     size_t array_next;
     /* Under source_lock. */
     size_t taken;
@@ -108,13 +118,14 @@ struct csieve_fetch_batch {
 
 /* ---------------------------------------------------------------- global -- */
 
-/* The one piece of process-wide state: curl_global_init is not thread-safe in
- * libcurl 7.88 and must run once before any handle exists. */
+/* The process-wide contract of cfetch.h: curl_global_init is not thread-safe in
+ * libcurl 7.88 and must run once before any handle exists, so these are written
+ * by global_init alone, under pthread_once, and only read after it returned. */
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_status = CSIEVE_ECURL;
+static int global_status = CFETCH_ECURL;
 /* libcurl's functions, filled once by global_init (see curl_library.h). */
 static curl_library libcurl;
-/* "csieve/VERSION libcurl/VERSION", the default User-Agent. */
+/* "cfetch/VERSION libcurl/VERSION", the default User-Agent. */
 static char default_user_agent[64];
 
 static void global_init(void) {
@@ -129,24 +140,36 @@ static void global_init(void) {
     if (curl_library_load(&libcurl) != 0) return;
     if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return;
     curl_version_info_data *info = libcurl.version_info(CURLVERSION_NOW);
-    snprintf(default_user_agent, sizeof default_user_agent, "csieve/%s libcurl/%s",
-             CSIEVE_VERSION, info != NULL && info->version != NULL ? info->version : "?");
-    global_status = CSIEVE_OK;
+    snprintf(default_user_agent, sizeof default_user_agent, "cfetch/%s libcurl/%s",
+             CFETCH_VERSION, info != NULL && info->version != NULL ? info->version : "?");
+    global_status = CFETCH_OK;
 }
 
-int csieve_fetch_global_init(void) {
+int cfetch_global_init(void) {
     pthread_once(&global_once, global_init);
     return global_status;
 }
 
-const char *csieve_fetch_user_agent(void) {
-    if (csieve_fetch_global_init() != CSIEVE_OK) return "csieve/" CSIEVE_VERSION;
+const char *cfetch_user_agent(void) {
+    if (cfetch_global_init() != CFETCH_OK) return "cfetch/" CFETCH_VERSION;
     return default_user_agent;
+}
+
+const char *cfetch_version(void) { return CFETCH_VERSION; }
+
+const char *cfetch_strerror(int status) {
+    switch (status) {
+    case CFETCH_OK: return "success";
+    case CFETCH_EINVAL: return "invalid argument";
+    case CFETCH_ENOMEM: return "out of memory";
+    case CFETCH_ECURL: return "libcurl failed to set up a transfer";
+    default: return "unknown status";
+    }
 }
 
 /* --------------------------------------------------------------- options -- */
 
-void csieve_fetch_options_init(csieve_fetch_options *options) {
+void cfetch_options_init(cfetch_options *options) {
     if (options == NULL) return;
     memset(options, 0, sizeof *options);
     options->connect_timeout = 30;
@@ -158,8 +181,8 @@ void csieve_fetch_options_init(csieve_fetch_options *options) {
 
 /* ----------------------------------------------------------------- batch -- */
 
-static csieve_fetch_batch *batch_alloc(void) {
-    csieve_fetch_batch *batch = calloc(1, sizeof *batch);
+static cfetch_batch *batch_alloc(void) {
+    cfetch_batch *batch = calloc(1, sizeof *batch);
     if (batch == NULL) return NULL;
     if (pthread_mutex_init(&batch->source_lock, NULL) != 0) {
         free(batch);
@@ -180,22 +203,23 @@ static csieve_fetch_batch *batch_alloc(void) {
 }
 
 static int array_source(void *context, const char **url, size_t *length) {
-    csieve_fetch_batch *batch = context;
-    if (batch->array_next >= batch->count) return CSIEVE_FETCH_END;
+    cfetch_batch *batch = context;
+    if (batch->array_next >= batch->count) return CFETCH_END;
     *url = batch->urls[batch->array_next++];
     *length = strlen(*url);
-    return CSIEVE_FETCH_URL;
+    return CFETCH_URL;
 }
 
 static void array_sink(void *context, size_t index, const char *url, size_t url_length,
-                       const csieve_fetch_result *result) {
+                       const cfetch_result *result) {
     (void)url;
     (void)url_length;
-    csieve_fetch_batch *batch = context;
-    csieve_fetch_result *slot = &batch->results[index];
+    cfetch_batch *batch = context;
+    cfetch_result *slot = &batch->results[index];
     *slot = *result;
     /* The result's strings and body live only during this call: keep copies. */
     slot->final_url = result->final_url != NULL ? strdup(result->final_url) : NULL;
+    slot->file_name = result->file_name != NULL ? strdup(result->file_name) : NULL;
     if (result->body != NULL) {
         slot->body = malloc(result->body_length);
         if (slot->body != NULL) {
@@ -206,10 +230,10 @@ static void array_sink(void *context, size_t index, const char *url, size_t url_
     }
 }
 
-csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count,
-                                           csieve_fetch_result *results) {
+cfetch_batch *cfetch_batch_new(const char *const *urls, size_t count,
+                                           cfetch_result *results) {
     if (count > 0 && (urls == NULL || results == NULL)) return NULL;
-    csieve_fetch_batch *batch = batch_alloc();
+    cfetch_batch *batch = batch_alloc();
     if (batch == NULL) return NULL;
     batch->urls = urls;
     batch->count = count;
@@ -221,10 +245,10 @@ csieve_fetch_batch *csieve_fetch_batch_new(const char *const *urls, size_t count
     return batch;
 }
 
-csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_fetch_sink sink,
+cfetch_batch *cfetch_stream_new(cfetch_source source, cfetch_sink sink,
                                             void *context) {
     if (source == NULL || sink == NULL) return NULL;
-    csieve_fetch_batch *batch = batch_alloc();
+    cfetch_batch *batch = batch_alloc();
     if (batch == NULL) return NULL;
     batch->source = source;
     batch->sink = sink;
@@ -232,12 +256,14 @@ csieve_fetch_batch *csieve_fetch_stream_new(csieve_fetch_source source, csieve_f
     return batch;
 }
 
-void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
+void cfetch_batch_free(cfetch_batch *batch) {
     if (batch == NULL) return;
     if (batch->results != NULL) {
         for (size_t i = 0; i < batch->count; i++) {
             free(batch->results[i].body);
             free((char *)batch->results[i].final_url);
+            free((char *)batch->results[i].file_name);
+            batch->results[i].file_name = NULL;
             batch->results[i].body = NULL;
             batch->results[i].final_url = NULL;
             batch->results[i].body_length = 0;
@@ -258,12 +284,12 @@ void csieve_fetch_batch_free(csieve_fetch_batch *batch) {
     free(batch);
 }
 
-size_t csieve_fetch_batch_done(const csieve_fetch_batch *batch) {
+size_t cfetch_batch_done(const cfetch_batch *batch) {
     if (batch == NULL) return 0;
     return __atomic_load_n(&batch->done, __ATOMIC_ACQUIRE);
 }
 
-size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
+size_t cfetch_batch_taken(cfetch_batch *batch) {
     if (batch == NULL) return 0;
     pthread_mutex_lock(&batch->source_lock);
     size_t taken = batch->taken;
@@ -271,31 +297,31 @@ size_t csieve_fetch_batch_taken(csieve_fetch_batch *batch) {
     return taken;
 }
 
-void csieve_fetch_batch_stop(csieve_fetch_batch *batch) {
+void cfetch_batch_stop(cfetch_batch *batch) {
     if (batch != NULL) __atomic_store_n(&batch->stop, 1, __ATOMIC_RELEASE);
 }
 
-int csieve_fetch_batch_stopped(const csieve_fetch_batch *batch) {
+int cfetch_batch_stopped(const cfetch_batch *batch) {
     return batch != NULL && __atomic_load_n(&batch->stop, __ATOMIC_ACQUIRE);
 }
 
 /*
  * Gives the transfer the batch's next URL (a copy it owns). Returns
- * CSIEVE_FETCH_URL; CSIEVE_FETCH_LATER when the source has none ready yet;
- * CSIEVE_FETCH_END when it has no more or the batch was stopped. When memory
+ * CFETCH_URL; CFETCH_LATER when the source has none ready yet;
+ * CFETCH_END when it has no more or the batch was stopped. When memory
  * for the copy runs out, the URL is still taken and *out_of_memory is set.
  */
-static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
-    if (csieve_fetch_batch_stopped(batch)) return CSIEVE_FETCH_END;
+static int batch_take(cfetch_batch *batch, struct transfer *transfer, int *out_of_memory) {
+    if (cfetch_batch_stopped(batch)) return CFETCH_END;
     pthread_mutex_lock(&batch->source_lock);
     const char *url = NULL;
     size_t length = 0;
-    int answer = batch->exhausted ? CSIEVE_FETCH_END
+    int answer = batch->exhausted ? CFETCH_END
                                   : batch->source(batch->context, &url, &length);
-    if (answer != CSIEVE_FETCH_URL) {
-        if (answer != CSIEVE_FETCH_LATER) {
+    if (answer != CFETCH_URL) {
+        if (answer != CFETCH_LATER) {
             batch->exhausted = 1;
-            answer = CSIEVE_FETCH_END;
+            answer = CFETCH_END;
         }
         pthread_mutex_unlock(&batch->source_lock);
         return answer;
@@ -314,7 +340,7 @@ static int batch_take(csieve_fetch_batch *batch, struct transfer *transfer, int 
     free(transfer->url);
     transfer->url = copy;
     transfer->url_length = copy != NULL ? length : 0;
-    return CSIEVE_FETCH_URL;
+    return CFETCH_URL;
 }
 
 /* Sleeps 5 ms: a stream's source has no URL ready yet. */
@@ -355,7 +381,7 @@ static uint64_t hash_bytes(const char *bytes, size_t length) {
     return hash;
 }
 
-static struct host_count **host_slot(csieve_fetch_batch *batch, const char *host) {
+static struct host_count **host_slot(cfetch_batch *batch, const char *host) {
     struct host_count **slot = &batch->hosts[hash_bytes(host, strlen(host)) % HOST_BUCKETS];
     while (*slot != NULL && strcmp((*slot)->host, host) != 0) slot = &(*slot)->next;
     return slot;
@@ -366,7 +392,7 @@ static struct host_count **host_slot(csieve_fetch_batch *batch, const char *host
  * flight to the transfer's host, then counts this one. Returns 0 when the
  * batch is stopped while waiting (nothing is counted then).
  */
-static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsigned limit) {
+static int host_enter(cfetch_batch *batch, struct transfer *transfer, unsigned limit) {
     free(transfer->host);
     transfer->host = host_of(transfer->url);
     if (transfer->host == NULL) return 1; /* no memory to count: go uncounted */
@@ -389,7 +415,7 @@ static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsi
             pthread_mutex_unlock(&batch->lock);
             return 1;
         }
-        if (csieve_fetch_batch_stopped(batch)) break;
+        if (cfetch_batch_stopped(batch)) break;
         /* A timed wait, so that a stop is seen without a wake-up. */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -403,10 +429,10 @@ static int host_enter(csieve_fetch_batch *batch, struct transfer *transfer, unsi
     pthread_mutex_unlock(&batch->lock);
     free(transfer->host);
     transfer->host = NULL;
-    return csieve_fetch_batch_stopped(batch) ? 0 : 1;
+    return cfetch_batch_stopped(batch) ? 0 : 1;
 }
 
-static void host_leave(csieve_fetch_batch *batch, struct transfer *transfer) {
+static void host_leave(cfetch_batch *batch, struct transfer *transfer) {
     if (transfer->host == NULL) return;
     pthread_mutex_lock(&batch->lock);
     struct host_count **slot = host_slot(batch, transfer->host);
@@ -431,9 +457,9 @@ static double monotonic_seconds(void) {
 }
 
 /* Sleeps until deadline, in steps of at most 0.1 s so that a stop ends it. */
-static void sleep_until(double deadline, const csieve_fetch_batch *batch) {
+static void sleep_until(double deadline, const cfetch_batch *batch) {
     for (;;) {
-        if (csieve_fetch_batch_stopped(batch)) return;
+        if (cfetch_batch_stopped(batch)) return;
         double remaining = deadline - monotonic_seconds();
         if (!(remaining > 0)) return;
         if (remaining > 0.1) remaining = 0.1;
@@ -445,19 +471,74 @@ static void sleep_until(double deadline, const csieve_fetch_batch *batch) {
 }
 
 /* The wait before retry number `retry` (1 for the first): backoff doubled
- * each time, capped at CSIEVE_FETCH_MAX_BACKOFF; NaN and negatives are 0. */
+ * each time, capped at CFETCH_MAX_BACKOFF; NaN and negatives are 0. */
 static double backoff_before(double backoff, unsigned retry) {
     if (!(backoff > 0)) return 0;
-    for (unsigned i = 1; i < retry && backoff < CSIEVE_FETCH_MAX_BACKOFF; i++) backoff *= 2;
-    return backoff < CSIEVE_FETCH_MAX_BACKOFF ? backoff : CSIEVE_FETCH_MAX_BACKOFF;
+    for (unsigned i = 1; i < retry && backoff < CFETCH_MAX_BACKOFF; i++) backoff *= 2;
+    return backoff < CFETCH_MAX_BACKOFF ? backoff : CFETCH_MAX_BACKOFF;
 }
 
-static void close_body_file(struct transfer *transfer, int keep) {
+/*
+ * The file name CFETCH_NAME_URL gives a body: the last segment of the URL's
+ * path, without query or fragment, cut to fit; the URL's index when that is
+ * empty, "." or "..". A leading dot becomes "_", so that no name is hidden or
+ * can be a transfer's ".INDEX.part".
+ */
+static void url_file_name(const char *url, size_t index, char *name, size_t size) {
+    const char *start = strstr(url, "://");
+    start = start != NULL ? start + 3 : url;
+    const char *path = strchr(start, '/');
+    size_t length = 0;
+    const char *segment = "";
+    if (path != NULL) {
+        size_t path_length = strcspn(path, "?#");
+        const char *end = path + path_length;
+        segment = end;
+        while (segment > path && segment[-1] != '/') segment--;
+        length = (size_t)(end - segment);
+    }
+    if (length > size - 16) length = size - 16;
+    if (length == 0 || (length == 1 && segment[0] == '.') ||
+        (length == 2 && segment[0] == '.' && segment[1] == '.')) {
+        snprintf(name, size, "%zu", index);
+        return;
+    }
+    memcpy(name, segment, length);
+    name[length] = '\0';
+    if (name[0] == '.') name[0] = '_';
+}
+
+/*
+ * Gives the complete temporary file its final name: under CFETCH_NAME_URL the
+ * first of NAME, NAME.1, NAME.2, ... that no file holds yet (linkat never
+ * replaces a file, so two transfers of one batch, or a file already there,
+ * never lose a body); else the index, replacing an older file of that name.
+ */
+static int name_body_file(struct transfer *transfer, const char *temporary, const char *url) {
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    if (fetcher->options.file_names != CFETCH_NAME_URL) {
+        snprintf(transfer->file_name, sizeof transfer->file_name, "%zu", transfer->index);
+        return renameat(fetcher->directory, temporary, fetcher->directory, transfer->file_name);
+    }
+    char base[FILE_NAME_SIZE];
+    url_file_name(url, transfer->index, base, sizeof base);
+    for (unsigned attempt = 0;; attempt++) {
+        if (attempt == 0) {
+            snprintf(transfer->file_name, sizeof transfer->file_name, "%s", base);
+        } else {
+            snprintf(transfer->file_name, sizeof transfer->file_name, "%s.%u", base, attempt);
+        }
+        if (linkat(fetcher->directory, temporary, fetcher->directory, transfer->file_name, 0) == 0)
+            return unlinkat(fetcher->directory, temporary, 0);
+        if (errno != EEXIST || attempt == UINT_MAX) return -1;
+    }
+}
+
+static void close_body_file(struct transfer *transfer, int keep, const char *url) {
     if (transfer->file < 0 && !keep) return;
-    struct csieve_fetcher *fetcher = transfer->fetcher;
-    char temporary[48], final[32];
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    char temporary[48];
     snprintf(temporary, sizeof temporary, ".%zu.part", transfer->index);
-    snprintf(final, sizeof final, "%zu", transfer->index);
     if (keep && transfer->file < 0) {
         /* An empty body still gets its file. */
         transfer->file = openat(fetcher->directory, temporary,
@@ -472,7 +553,7 @@ static void close_body_file(struct transfer *transfer, int keep) {
         keep = 0;
     }
     transfer->file = -1;
-    if (keep && renameat(fetcher->directory, temporary, fetcher->directory, final) != 0) {
+    if (keep && name_body_file(transfer, temporary, url != NULL ? url : "") != 0) {
         transfer->write_errno = errno;
         keep = 0;
     }
@@ -505,7 +586,7 @@ static int write_body_file(struct transfer *transfer, const char *data, size_t l
 
 static size_t receive_body(char *data, size_t size, size_t count, void *context) {
     struct transfer *transfer = context;
-    const csieve_fetch_options *options = &transfer->fetcher->options;
+    const cfetch_options *options = &transfer->fetcher->options;
     size_t length = size * count;
     uint64_t limit = options->max_body_bytes;
     if (limit > 0 && transfer->bytes + length > limit) {
@@ -540,8 +621,11 @@ static size_t receive_body(char *data, size_t size, size_t count, void *context)
 static size_t receive_header(char *data, size_t size, size_t count, void *context) {
     struct transfer *transfer = context;
     size_t length = size * count;
+    /* A header is a byte from the server as much as a body is: the stall clock restarts. */
+    transfer->last_progress = monotonic_seconds();
     /* "HTTP/1.1 302 ..." or "HTTP/2 302 ...": the code follows the first space. */
-    if (length > 9 && memcmp(data, "HTTP/", 5) == 0) {
+    if (transfer->fetcher->options.follow_redirects && length > 9 &&
+        memcmp(data, "HTTP/", 5) == 0) {
         const char *space = memchr(data, ' ', length);
         if (space != NULL && (size_t)(space - data) + 1 < length && space[1] == '3') {
             char *url = NULL;
@@ -562,16 +646,33 @@ static size_t receive_header(char *data, size_t size, size_t count, void *contex
     return length;
 }
 
-/* Ends an easy handle's transfer when the batch is stopped. */
-static int check_stop(void *context, curl_off_t download_total, curl_off_t downloaded,
-                      curl_off_t upload_total, curl_off_t uploaded) {
+/*
+ * libcurl's progress callback, called on every pass of its loop over a
+ * transfer that has begun (so at least every 0.1 s, the longest poll here):
+ * ends the transfer when the batch is stopped or no byte arrived for
+ * stall_timeout seconds. libcurl's own low-speed check samples once a second
+ * and fired a 2 s limit after 3.1 to 3.9 s.
+ */
+static int watch_transfer(void *context, curl_off_t download_total, curl_off_t downloaded,
+                          curl_off_t upload_total, curl_off_t uploaded) {
     (void)download_total;
-    (void)downloaded;
     (void)upload_total;
     (void)uploaded;
     struct transfer *transfer = context;
-    if (csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+    if (cfetch_batch_stopped(transfer->fetcher->batch)) {
         transfer->interrupted = 1;
+        return 1;
+    }
+    double now = monotonic_seconds();
+    if (!transfer->stall_clock || downloaded != transfer->progress_bytes) {
+        transfer->stall_clock = 1;
+        transfer->progress_bytes = downloaded;
+        transfer->last_progress = now;
+        return 0;
+    }
+    double stall = transfer->fetcher->options.stall_timeout;
+    if (stall > 0 && now - transfer->last_progress >= stall) {
+        transfer->stalled = 1;
         return 1;
     }
     return 0;
@@ -580,26 +681,25 @@ static int check_stop(void *context, curl_off_t download_total, curl_off_t downl
 /*
  * A limit in seconds as libcurl's long: milliseconds (or seconds), rounded up
  * so that a sub-millisecond limit does not become "no limit". 0, negative and
- * NaN mean none (0); values above CSIEVE_FETCH_MAX_TIMEOUT are that cap, so
+ * NaN mean none (0); values above CFETCH_MAX_TIMEOUT are that cap, so
  * no conversion overflows.
  */
 static long limit_units(double seconds, double units_per_second) {
     if (!(seconds > 0)) return 0;
-    if (seconds > CSIEVE_FETCH_MAX_TIMEOUT) seconds = CSIEVE_FETCH_MAX_TIMEOUT;
+    if (seconds > CFETCH_MAX_TIMEOUT) seconds = CFETCH_MAX_TIMEOUT;
     double value = seconds * units_per_second;
     if (!(value < (double)LONG_MAX)) return LONG_MAX;
     long whole = (long)value;
     return (double)whole < value ? whole + 1 : whole;
 }
 
-/* Sets the options that stay the same for every URL a handle fetches. */
-static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetcher) {
-    const csieve_fetch_options *options = &fetcher->options;
-    transfer->fetcher = fetcher;
-    transfer->state = TRANSFER_IDLE;
-    transfer->file = -1;
-    transfer->easy = libcurl.easy_init();
-    if (transfer->easy == NULL) return CSIEVE_ECURL;
+/*
+ * Sets the options that stay the same for every URL a handle fetches, on a
+ * handle just made or just reset.
+ */
+static int transfer_apply_options(struct transfer *transfer) {
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    const cfetch_options *options = &fetcher->options;
     CURL *easy = transfer->easy;
     CURLcode code = CURLE_OK;
     /* Signals would be raised on whichever thread runs the transfer. */
@@ -613,14 +713,8 @@ static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetc
     code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, limit_units(options->total_timeout, 1000));
     long connect_ms = limit_units(options->connect_timeout, 1000);
     /* libcurl reads 0 as its own 300 s; the cap is the nearest thing to "none". */
-    if (connect_ms == 0) connect_ms = limit_units(CSIEVE_FETCH_MAX_TIMEOUT, 1000);
+    if (connect_ms == 0) connect_ms = limit_units(CFETCH_MAX_TIMEOUT, 1000);
     code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    long stall = limit_units(options->stall_timeout, 1);
-    if (stall > 0) {
-        /* Under 1 byte/s for the whole window: the peer is silent. */
-        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, stall);
-    }
     if (options->max_body_bytes > 0 && options->max_body_bytes <= (uint64_t)INT64_MAX) {
         /* Refuses early a body whose Content-Length is already too long. */
         code |= libcurl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
@@ -629,9 +723,13 @@ static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetc
     if (options->follow_redirects) {
         code |= libcurl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
         code |= libcurl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)options->max_redirects);
-        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
-        code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
     }
+    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
+    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+    /* Where a stop and a stall end a transfer, for easy and multi handles alike. */
+    code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, watch_transfer);
+    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
     if (options->insecure) {
         code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
         code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -643,19 +741,22 @@ static int transfer_setup(struct transfer *transfer, struct csieve_fetcher *fetc
                                 fetcher->user_agent != NULL ? fetcher->user_agent
                                                             : default_user_agent);
     if (fetcher->headers != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_HTTPHEADER, fetcher->headers);
-    if (fetcher->window == 0) {
-        /* easy_perform blocks: this callback is where a stop reaches it. */
-        code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, check_stop);
-        code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
-    }
-    return code == CURLE_OK ? CSIEVE_OK : CSIEVE_ECURL;
+    return code == CURLE_OK ? CFETCH_OK : CFETCH_ECURL;
+}
+
+static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetcher) {
+    transfer->fetcher = fetcher;
+    transfer->state = TRANSFER_IDLE;
+    transfer->file = -1;
+    transfer->easy = libcurl.easy_init();
+    if (transfer->easy == NULL) return CFETCH_ECURL;
+    return transfer_apply_options(transfer);
 }
 
 static void transfer_cleanup(struct transfer *transfer) {
     if (transfer->easy != NULL) libcurl.easy_cleanup(transfer->easy);
     transfer->easy = NULL;
-    if (transfer->file >= 0) close_body_file(transfer, 0);
+    if (transfer->file >= 0) close_body_file(transfer, 0, NULL);
     free(transfer->body);
     transfer->body = NULL;
     free(transfer->url);
@@ -685,7 +786,7 @@ static int is_https(const char *url) {
  * code of a URL that cannot be attempted (its message in transfer->error).
  */
 static CURLcode transfer_begin(struct transfer *transfer) {
-    const csieve_fetch_options *options = &transfer->fetcher->options;
+    const cfetch_options *options = &transfer->fetcher->options;
     transfer->attempts += 1;
     transfer->performed = 0;
     transfer->bytes = 0;
@@ -695,16 +796,30 @@ static CURLcode transfer_begin(struct transfer *transfer) {
     transfer->write_errno = 0;
     transfer->redirect_loop = 0;
     transfer->interrupted = 0;
+    transfer->stalled = 0;
+    transfer->stall_clock = 0;
+    transfer->progress_bytes = 0;
+    transfer->last_progress = monotonic_seconds();
     transfer->redirected_count = 0;
     transfer->error[0] = '\0';
     transfer->state = TRANSFER_RUNNING;
     if (transfer->file >= 0) {
         /* A retry: the body starts again. */
         if (ftruncate(transfer->file, 0) != 0 || lseek(transfer->file, 0, SEEK_SET) != 0) {
-            close_body_file(transfer, 0);
+            close_body_file(transfer, 0, NULL);
         }
     }
     if (transfer->url == NULL) return CURLE_OUT_OF_MEMORY;
+    /* libcurl 7.88 counts the retries on reused connections that turned out dead per handle,
+     * and only a reset clears the count: a handle reused for URL after URL against a server
+     * that ends connections (nginx's GOAWAY after keepalive_requests) reaches 5 and fails
+     * every later URL with "Connection died". Reset clears the options, not the connections
+     * (they live in the multi handle, or the easy handle's own cache); it costs about 1 us. */
+    libcurl.easy_reset(transfer->easy);
+    if (transfer_apply_options(transfer) != CFETCH_OK) {
+        snprintf(transfer->error, sizeof transfer->error, "libcurl refused an option");
+        return CURLE_FAILED_INIT;
+    }
     if (strlen(transfer->url) != transfer->url_length) {
         snprintf(transfer->error, sizeof transfer->error,
                  "the URL holds a NUL byte at offset %zu", strlen(transfer->url));
@@ -717,10 +832,10 @@ static CURLcode transfer_begin(struct transfer *transfer) {
         return CURLE_URL_MALFORMAT;
     }
     /* 2TLS: HTTP/2 only over TLS (ALPN), never h2c, also after a redirect from http. */
-    int http1 = options->http_version == CSIEVE_HTTP_1_1;
+    int http1 = options->http_version == CFETCH_HTTP_1_1;
     libcurl.easy_setopt(transfer->easy, CURLOPT_HTTP_VERSION,
                         http1 ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
-    if (transfer->fetcher->multi != NULL) {
+    if (transfer->fetcher->window > 0) {
         /* Wait for the first connection to a host to say whether it multiplexes, rather than
          * open one connection per transfer; only where HTTP/2 is possible, so a plain http
          * transfer never waits for a busy HTTP/1.1 connection. */
@@ -768,16 +883,18 @@ static int http_version_number(long version) {
 
 /* Writes the URL's result through the batch's sink and frees the slot. */
 static void transfer_record(struct transfer *transfer, CURLcode code, long status) {
-    struct csieve_fetcher *fetcher = transfer->fetcher;
-    csieve_fetch_batch *batch = fetcher->batch;
-    const csieve_fetch_options *options = &fetcher->options;
-    csieve_fetch_result result;
+    struct cfetch_fetcher *fetcher = transfer->fetcher;
+    cfetch_batch *batch = fetcher->batch;
+    const cfetch_options *options = &fetcher->options;
+    cfetch_result result;
     memset(&result, 0, sizeof result);
     result.status = status;
     result.bytes = transfer->bytes;
     result.curl_code = (int)code;
     result.attempts = transfer->attempts;
-    result.connections = transfer->connections;
+    /* An interrupted transfer's connection never served it: counted, it would make the
+     * summary's connections depend on how many transfers a stop happened to cut short. */
+    result.connections = transfer->interrupted ? 0 : transfer->connections;
     if (transfer->performed) {
         /* Only an attempt libcurl ran has times of its own; otherwise the handle still
          * holds the previous URL's. */
@@ -803,26 +920,44 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
             result.final_url = final_url;
     }
     if (result.final_url == NULL) result.final_url = transfer->url;
+    int refused = options->fail_on_http_error && code == CURLE_OK && status >= 400;
+    if (refused) {
+        code = CURLE_HTTP_RETURNED_ERROR;
+        result.curl_code = (int)code;
+    }
     if (fetcher->directory >= 0) {
         int keep = code == CURLE_OK;
-        close_body_file(transfer, keep);
+        transfer->file_name[0] = '\0';
+        close_body_file(transfer, keep, result.final_url);
         if (keep && transfer->write_errno == 0) {
             result.saved = 1;
+            result.file_name = transfer->file_name;
         } else if (keep) {
             code = CURLE_WRITE_ERROR;
             result.curl_code = (int)code;
         }
     }
     if (code != CURLE_OK) {
-        if (transfer->interrupted) {
+        if (refused) {
+            /* curl --fail's words, which scripts already know. */
+            snprintf(result.error, sizeof result.error, "The requested URL returned error: %ld",
+                     status);
+        } else if (transfer->interrupted) {
             snprintf(result.error, sizeof result.error, "interrupted: the fetch was stopped");
+        } else if (transfer->stalled) {
+            /* libcurl's words for its own low-speed limit, which this one replaces. */
+            snprintf(result.error, sizeof result.error,
+                     "Operation too slow: no byte received for %g seconds",
+                     options->stall_timeout);
         } else if (transfer->body_too_large) {
             snprintf(result.error, sizeof result.error,
                      "body larger than the maximum of %llu bytes",
                      (unsigned long long)options->max_body_bytes);
         } else if (transfer->write_errno != 0) {
-            snprintf(result.error, sizeof result.error, "cannot write the body to %s/%zu: %s",
-                     options->output_directory, transfer->index, strerror(transfer->write_errno));
+            snprintf(result.error, sizeof result.error, "cannot write the body to %s/%s: %s",
+                     options->output_directory,
+                     transfer->file_name[0] != '\0' ? transfer->file_name : "(its file)",
+                     strerror(transfer->write_errno));
         } else if (transfer->redirect_loop) {
             snprintf(result.error, sizeof result.error,
                      "redirect loop: %.160s answered a redirect again, after %u hop(s)",
@@ -840,7 +975,7 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
             snprintf(result.error, sizeof result.error, "%s", libcurl.easy_strerror(code));
         }
     }
-    if (options->keep_bodies && transfer->body_length > 0) {
+    if (options->keep_bodies && transfer->body_length > 0 && !refused) {
         result.body = transfer->body;
         result.body_length = transfer->body_length;
     }
@@ -857,26 +992,45 @@ static void transfer_record(struct transfer *transfer, CURLcode code, long statu
  * Ends one attempt: records the result, or schedules another attempt.
  * Returns 1 when the URL is finished, 0 when it waits for a retry.
  */
+/* Codes of a request the server's end of a reused connection cut off before any answer. */
+static int is_ended_connection(CURLcode code) {
+    return code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM || code == CURLE_SEND_ERROR ||
+           code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
+}
+
 static int transfer_finish(struct transfer *transfer, CURLcode code) {
     if (transfer->body_too_large) code = CURLE_FILESIZE_EXCEEDED;
     if (transfer->out_of_memory) code = CURLE_OUT_OF_MEMORY;
+    if (transfer->stalled) code = CURLE_OPERATION_TIMEDOUT;
     if (transfer->interrupted) code = CURLE_ABORTED_BY_CALLBACK;
     long status = 0;
+    long connects = 0;
     if (transfer->performed) {
         long value = 0;
         if (libcurl.easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &value) == CURLE_OK)
             status = value;
-        long connects = 0;
         if (libcurl.easy_getinfo(transfer->easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK &&
             connects > 0)
             transfer->connections += (unsigned)connects;
     }
     int failed = code != CURLE_OK || status >= 500;
-    const csieve_fetch_options *options = &transfer->fetcher->options;
-    if (failed && !is_permanent(code) && transfer->attempts <= options->retries &&
-        !csieve_fetch_batch_stopped(transfer->fetcher->batch)) {
+    const cfetch_options *options = &transfer->fetcher->options;
+    int stopped = cfetch_batch_stopped(transfer->fetcher->batch);
+    /* libcurl 7.88 repeats a request on a reused connection that the server had closed, but
+     * not one caught in an HTTP/2 GOAWAY's race ("Error in the HTTP2 framing layer", about 1
+     * in 10^5 URLs against nginx ending connections after 100 requests). No answer came, so
+     * once per URL, at once and beside the retries asked for, it gets what libcurl does. */
+    if (transfer->performed && connects == 0 && status == 0 && transfer->bytes == 0 &&
+        is_ended_connection(code) && transfer->reconnects == 0 && !stopped) {
+        transfer->reconnects = 1;
+        transfer->retry_at = monotonic_seconds();
+        transfer->state = TRANSFER_WAITING;
+        return 0;
+    }
+    unsigned retried = transfer->attempts - transfer->reconnects;
+    if (failed && !is_permanent(code) && retried <= options->retries && !stopped) {
         transfer->retry_at = monotonic_seconds() + backoff_before(options->retry_backoff,
-                                                                  transfer->attempts);
+                                                                  retried);
         transfer->state = TRANSFER_WAITING;
         return 0;
     }
@@ -901,15 +1055,15 @@ static char *copy_string(const char *text, int *failed) {
     return copy;
 }
 
-csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned window) {
-    if (csieve_fetch_global_init() != CSIEVE_OK) return NULL;
-    csieve_fetcher *fetcher = calloc(1, sizeof *fetcher);
+cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned window) {
+    if (cfetch_global_init() != CFETCH_OK) return NULL;
+    cfetch_fetcher *fetcher = calloc(1, sizeof *fetcher);
     if (fetcher == NULL) return NULL;
     fetcher->directory = -1;
     if (options != NULL) {
         fetcher->options = *options;
     } else {
-        csieve_fetch_options_init(&fetcher->options);
+        cfetch_options_init(&fetcher->options);
     }
     /* Values that large mean "no limit"; libcurl's signed size would turn them negative. */
     if (fetcher->options.max_body_bytes > (uint64_t)INT64_MAX) fetcher->options.max_body_bytes = 0;
@@ -939,23 +1093,23 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
     fetcher->transfer_count = window > 0 ? window : 1;
     fetcher->transfers = calloc(fetcher->transfer_count, sizeof *fetcher->transfers);
     if (fetcher->transfers == NULL || failed) {
-        csieve_fetcher_free(fetcher);
+        cfetch_fetcher_free(fetcher);
         return NULL;
     }
     for (unsigned i = 0; i < fetcher->transfer_count; i++) fetcher->transfers[i].file = -1;
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
-        if (transfer_setup(&fetcher->transfers[i], fetcher) != CSIEVE_OK) {
-            csieve_fetcher_free(fetcher);
+        if (transfer_setup(&fetcher->transfers[i], fetcher) != CFETCH_OK) {
+            cfetch_fetcher_free(fetcher);
             return NULL;
         }
     }
+    fetcher->multi = libcurl.multi_init();
+    if (fetcher->multi == NULL) {
+        cfetch_fetcher_free(fetcher);
+        return NULL;
+    }
     if (window > 0) {
-        fetcher->multi = libcurl.multi_init();
-        if (fetcher->multi == NULL) {
-            csieve_fetcher_free(fetcher);
-            return NULL;
-        }
-        int http1 = fetcher->options.http_version == CSIEVE_HTTP_1_1;
+        int http1 = fetcher->options.http_version == CFETCH_HTTP_1_1;
         /* HTTP/2 streams share connections; HTTP/1.1 never waits for a busy connection. */
         libcurl.multi_setopt(fetcher->multi, CURLMOPT_PIPELINING,
                              http1 ? (long)CURLPIPE_NOTHING : (long)CURLPIPE_MULTIPLEX);
@@ -970,7 +1124,7 @@ csieve_fetcher *csieve_fetcher_new(const csieve_fetch_options *options, unsigned
     return fetcher;
 }
 
-void csieve_fetcher_free(csieve_fetcher *fetcher) {
+void cfetch_fetcher_free(cfetch_fetcher *fetcher) {
     if (fetcher == NULL) return;
     if (fetcher->transfers != NULL) {
         for (unsigned i = 0; i < fetcher->transfer_count; i++) {
@@ -992,23 +1146,53 @@ void csieve_fetcher_free(csieve_fetcher *fetcher) {
     free(fetcher);
 }
 
+/*
+ * Runs the easy handle's transfer to its end on the calling thread, as
+ * curl_easy_perform does (it, too, drives a multi handle of the easy handle's
+ * own, which keeps the connections between transfers), but waiting at most
+ * 0.1 s at a time rather than its 1 s, so that a stop and a stall are seen
+ * on time.
+ */
+static CURLcode perform(cfetch_fetcher *fetcher, struct transfer *transfer) {
+    CURLM *multi = fetcher->multi;
+    if (libcurl.multi_add_handle(multi, transfer->easy) != CURLM_OK) return CURLE_FAILED_INIT;
+    CURLcode code = CURLE_FAILED_INIT;
+    for (;;) {
+        int running = 0;
+        if (libcurl.multi_perform(multi, &running) != CURLM_OK) break;
+        CURLMsg *message;
+        int queued = 0;
+        int done = 0;
+        while ((message = libcurl.multi_info_read(multi, &queued)) != NULL) {
+            if (message->msg != CURLMSG_DONE) continue;
+            code = message->data.result;
+            done = 1;
+        }
+        if (done) break;
+        if (libcurl.multi_poll(multi, NULL, 0, 100, NULL) != CURLM_OK) break;
+    }
+    libcurl.multi_remove_handle(multi, transfer->easy);
+    return code;
+}
+
 /* One transfer at a time on the one easy handle. */
-static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
+static int run_easy(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     struct transfer *transfer = &fetcher->transfers[0];
     unsigned per_host = fetcher->options.per_host;
     for (;;) {
         int out_of_memory = 0;
         int answer = batch_take(batch, transfer, &out_of_memory);
-        if (answer == CSIEVE_FETCH_END) return CSIEVE_OK;
-        if (answer == CSIEVE_FETCH_LATER) {
+        if (answer == CFETCH_END) return CFETCH_OK;
+        if (answer == CFETCH_LATER) {
             pause_for_source();
             continue;
         }
         transfer->attempts = 0;
+        transfer->reconnects = 0;
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            return CSIEVE_ENOMEM;
+            return CFETCH_ENOMEM;
         }
         if (per_host > 0 && !host_enter(batch, transfer, per_host)) {
             transfer->interrupted = 1;
@@ -1019,11 +1203,11 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             CURLcode code = transfer_begin(transfer);
             if (code == CURLE_OK) {
                 transfer->performed = 1;
-                code = libcurl.easy_perform(transfer->easy);
+                code = perform(fetcher, transfer);
             }
             if (transfer_finish(transfer, code)) break;
             sleep_until(transfer->retry_at, batch);
-            if (csieve_fetch_batch_stopped(batch)) {
+            if (cfetch_batch_stopped(batch)) {
                 transfer->interrupted = 1;
                 transfer_record(transfer, CURLE_ABORTED_BY_CALLBACK, 0);
                 break;
@@ -1035,7 +1219,7 @@ static int run_easy(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
 
 /* Starts the next attempt of a running or waiting transfer on the multi
  * handle. Returns 1 when it is in flight, 0 when it finished at once. */
-static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
+static int multi_start(cfetch_fetcher *fetcher, struct transfer *transfer) {
     CURLcode code = transfer_begin(transfer);
     if (code != CURLE_OK) {
         transfer_abandon(transfer, code);
@@ -1050,38 +1234,39 @@ static int multi_start(csieve_fetcher *fetcher, struct transfer *transfer) {
 }
 
 /* Gives an idle transfer the batch's next URL and starts it. Returns
- * CSIEVE_FETCH_URL when it is in flight, CSIEVE_FETCH_LATER when the source
- * has none ready, CSIEVE_FETCH_END when none is left or memory ran out (then
+ * CFETCH_URL when it is in flight, CFETCH_LATER when the source
+ * has none ready, CFETCH_END when none is left or memory ran out (then
  * *status says so). */
-static int multi_take(csieve_fetcher *fetcher, struct transfer *transfer, int *status) {
+static int multi_take(cfetch_fetcher *fetcher, struct transfer *transfer, int *status) {
     for (;;) {
         int out_of_memory = 0;
         int answer = batch_take(fetcher->batch, transfer, &out_of_memory);
-        if (answer != CSIEVE_FETCH_URL) return answer;
+        if (answer != CFETCH_URL) return answer;
         transfer->attempts = 0;
+        transfer->reconnects = 0;
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            *status = CSIEVE_ENOMEM;
-            return CSIEVE_FETCH_END;
+            *status = CFETCH_ENOMEM;
+            return CFETCH_END;
         }
-        if (multi_start(fetcher, transfer)) return CSIEVE_FETCH_URL;
+        if (multi_start(fetcher, transfer)) return CFETCH_URL;
     }
 }
 
 /* Fills idle transfers from the batch. Returns the number started; sets
  * *exhausted when the batch has no URL left, *starved when the source had
  * none ready. */
-static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved, int *status) {
+static unsigned multi_fill(cfetch_fetcher *fetcher, int *exhausted, int *starved, int *status) {
     unsigned started = 0;
     *starved = 0;
     for (unsigned i = 0; i < fetcher->transfer_count && !*exhausted; i++) {
         struct transfer *transfer = &fetcher->transfers[i];
         if (transfer->state != TRANSFER_IDLE) continue;
         int answer = multi_take(fetcher, transfer, status);
-        if (answer == CSIEVE_FETCH_URL) {
+        if (answer == CFETCH_URL) {
             started++;
-        } else if (answer == CSIEVE_FETCH_LATER) {
+        } else if (answer == CFETCH_LATER) {
             *starved = 1;
             break;
         } else {
@@ -1092,16 +1277,16 @@ static unsigned multi_fill(csieve_fetcher *fetcher, int *exhausted, int *starved
 }
 
 /* Up to window transfers in flight; one is added as one finishes. */
-static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
+static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     CURLM *multi = fetcher->multi;
     unsigned active = 0;  /* transfers running or waiting to retry */
     unsigned waiting = 0; /* of them, waiting to retry */
     int exhausted = 0;    /* the batch has handed out its last URL */
     int starved = 0;      /* the source had no URL ready at the last ask */
     int fill = 1;         /* idle transfers may wait for a URL */
-    int status = CSIEVE_OK;
+    int status = CFETCH_OK;
     for (;;) {
-        if (csieve_fetch_batch_stopped(batch)) break;
+        if (cfetch_batch_stopped(batch)) break;
         if (!exhausted && (fill || starved)) {
             active += multi_fill(fetcher, &exhausted, &starved, &status);
             fill = 0;
@@ -1122,7 +1307,7 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
 
         int running = 0;
         if (libcurl.multi_perform(multi, &running) != CURLM_OK) {
-            status = CSIEVE_ECURL;
+            status = CFETCH_ECURL;
             break;
         }
         CURLMsg *message;
@@ -1141,9 +1326,9 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             active--;
             if (!exhausted && !starved) {
                 int answer = multi_take(fetcher, transfer, &status);
-                if (answer == CSIEVE_FETCH_URL) {
+                if (answer == CFETCH_URL) {
                     active++;
-                } else if (answer == CSIEVE_FETCH_LATER) {
+                } else if (answer == CFETCH_LATER) {
                     starved = 1;
                 } else {
                     exhausted = 1;
@@ -1172,13 +1357,13 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
             continue;
         }
         if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
-            status = CSIEVE_ECURL;
+            status = CFETCH_ECURL;
             break;
         }
     }
     /* Stopped, or the multi handle is broken: every URL this fetcher holds still gets a
      * result; URLs not yet taken stay for other fetchers. */
-    int stopped = csieve_fetch_batch_stopped(batch);
+    int stopped = cfetch_batch_stopped(batch);
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
         struct transfer *transfer = &fetcher->transfers[i];
         if (transfer->state == TRANSFER_IDLE) continue;
@@ -1189,8 +1374,8 @@ static int run_multi(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
     return status;
 }
 
-int csieve_fetcher_run(csieve_fetcher *fetcher, csieve_fetch_batch *batch) {
-    if (fetcher == NULL || batch == NULL) return CSIEVE_EINVAL;
+int cfetch_fetcher_run(cfetch_fetcher *fetcher, cfetch_batch *batch) {
+    if (fetcher == NULL || batch == NULL) return CFETCH_EINVAL;
     fetcher->batch = batch;
     int status = fetcher->window == 0 ? run_easy(fetcher, batch) : run_multi(fetcher, batch);
     fetcher->batch = NULL;

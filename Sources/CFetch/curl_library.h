@@ -2,13 +2,13 @@
  * curl_library.h -- libcurl, loaded when the first fetch needs it (internal).
  *
  * Linking libcurl would map it and its TLS, Kerberos and LDAP stack into
- * every process that uses CSieve: about 5 MB of resident pages and a few
- * milliseconds of start-up for a program that only sieves. CSieve instead
- * opens libcurl.so.4 the first time csieve_fetch_global_init() runs and
+ * every process that links CFetch: about 5 MB of resident pages and a few
+ * milliseconds of start-up for a program that never fetches. CFetch instead
+ * opens libcurl.so.4 the first time cfetch_global_init() runs and
  * calls it through this table of functions.
  */
-#ifndef CSIEVE_CURL_LIBRARY_H
-#define CSIEVE_CURL_LIBRARY_H
+#ifndef CFETCH_CURL_LIBRARY_H
+#define CFETCH_CURL_LIBRARY_H
 
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
@@ -17,9 +17,9 @@ typedef struct curl_library {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);
     void (*easy_cleanup)(CURL *handle);
+    void (*easy_reset)(CURL *handle);
     CURLcode (*easy_setopt)(CURL *handle, CURLoption option, ...);
     CURLcode (*easy_getinfo)(CURL *handle, CURLINFO info, ...);
-    CURLcode (*easy_perform)(CURL *handle);
     const char *(*easy_strerror)(CURLcode code);
     CURLM *(*multi_init)(void);
     CURLMcode (*multi_setopt)(CURLM *multi, CURLMoption option, ...);
@@ -42,4 +42,4 @@ typedef struct curl_library {
  */
 int curl_library_load(curl_library *library);
 
-#endif /* CSIEVE_CURL_LIBRARY_H */
+#endif /* CFETCH_CURL_LIBRARY_H */
