@@ -8,6 +8,8 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case outOfMemory
     /// Swift work runs in forked processes only when the forking program has one thread.
     case forkNeedsSingleThread
+    /// No thread could be started for the run.
+    case threadFailed
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outOfMemory: return "could not allocate the shared memory for the results"
         case .forkNeedsSingleThread:
             return "Swift work can run in forked processes only from a single-threaded program"
+        case .threadFailed: return "could not start a thread for the run"
         }
     }
 }
