@@ -1,6 +1,7 @@
 // Pool runs over processes with Swift closures, which fork only from a single-threaded program:
 // the test process has many threads, so PoolTests runs this program, one scenario per run, and
 // reads what it prints. Each scenario prints one line per fact it checks.
+import Foundation
 import HybridKit
 
 #if canImport(Glibc)
@@ -26,8 +27,60 @@ func show(_ outcomes: [PoolOutcome<Int>]) {
     }
 }
 
-switch scenario {
-case "article":
+func bench() throws {
+    // The costs, fastest of several runs each (pool start-up and fork included): run in a
+    // release build, they are reported, never tested.
+    let runs = Int(CommandLine.arguments.dropFirst(2).first ?? "5") ?? 5
+    func fastest(_ body: () throws -> Void) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<runs {
+            let start = now()
+            try body()
+            best = min(best, now() - start)
+        }
+        return best
+    }
+    let trivial = Array(0..<100_000)
+    let pooled = try fastest { _ = try pool.map(trivial) { (n: Int) in [n] } }
+    print("processes, 100000 trivial items: \(pooled) s")
+    if CommandLine.arguments.count > 3 { return }
+    let cpu = try fastest {
+        _ = try pool.map(0..<1000) { (n: Int) -> Int in
+            let end = cpuNow() + 0.005
+            var x = n
+            while cpuNow() < end { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+            return x
+        }
+    }
+    print("processes, 1000 items of 5 ms CPU: \(cpu) s, ideal 2.5 s")
+    let many = Array(0..<2_000_000)
+    let serial = Pool(strategy: .serial)
+    var sink = 0
+    let plain = try fastest { sink &+= many.map { $0 &* 3 }.count }
+    let serialPool = try fastest { sink &+= try serial.map(many) { (n: Int) in n &* 3 }.count }
+    print("serial, 2000000 trivial items: \(serialPool) s, plain map \(plain) s, sink \(sink > 0)")
+    struct Row: Codable {
+        var id: Int
+        var name: String
+        var scores: [Double]
+        var note: String?
+    }
+    let rows = (0..<20_000).map { Row(id: $0, name: "row \($0)", scores: [1.5, 2.5, Double($0)], note: nil) }
+    let binary = try fastest { for row in rows { sink &+= try BinaryEncoder().encode(row).count } }
+    let json = try fastest { for row in rows { sink &+= try JSONEncoder().encode(row).count } }
+    let encoded = try rows.map { try BinaryEncoder().encode($0) }
+    let jsonEncoded = try rows.map { try JSONEncoder().encode($0) }
+    let binaryBack = try fastest {
+        for bytes in encoded { sink &+= try BinaryDecoder().decode(Row.self, from: bytes).id }
+    }
+    let jsonBack = try fastest {
+        for data in jsonEncoded { sink &+= try JSONDecoder().decode(Row.self, from: data).id }
+    }
+    print("20000 rows: binary encode \(binary) s, JSON \(json) s; decode \(binaryBack) s, JSON \(jsonBack) s")
+}
+
+// Functions, not top-level code: Swift 6.3.1 -O crashes compiling these maps inline in the switch.
+func article() throws {
     // The article's pool.map(square, range(1000)), and words to their lengths.
     let squares = try pool.map(0..<1000) { (n: Int) in n * n }
     print("squares: \(squares.count) sum \(squares.reduce(0, +))")
@@ -35,6 +88,11 @@ case "article":
     print("lengths: \(lengths)")
     let big = try pool.map(0..<8) { (n: Int) in String(repeating: "x", count: n << 17) }
     print("big: \(big.map(\.count) == (0..<8).map { $0 << 17 })")
+}
+
+switch scenario {
+case "article":
+    try article()
 
 case "threw":
     show(try pool.mapOutcomes(0..<6) { (n: Int) in if n == 3 { throw Refused(item: n) } else { return n } })
@@ -97,9 +155,26 @@ case "async-refused":
     }
     done.wait()
 
+case "bench":
+    try bench()
+
 default:
     print("unknown scenario \(scenario)")
     exit(2)
+}
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// This thread's CPU time: the 5 ms items spin on it, so that a busy machine stretches the
+/// wall time, not the work.
+func cpuNow() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
 /// A semaphore without Dispatch: the main thread waits for the task.

@@ -84,9 +84,7 @@ public struct Pool: Sendable {
         for try await outcome in stream {
             switch outcome.result {
             case .success(let output):
-                if outcome.index >= outputs.count {
-                    outputs.append(contentsOf: repeatElement(nil, count: outcome.index - outputs.count + 1))
-                }
+                while outcome.index >= outputs.count { outputs.append(nil) }
                 outputs[outcome.index] = output
             case .failure(let itemFailure):
                 if failure == nil {
@@ -129,9 +127,7 @@ public struct Pool: Sendable {
         ) { outcome in
             switch outcome.result {
             case .success(let output):
-                if outcome.index >= outputs.count {
-                    outputs.append(contentsOf: repeatElement(nil, count: outcome.index - outputs.count + 1))
-                }
+                while outcome.index >= outputs.count { outputs.append(nil) }
                 outputs[outcome.index] = output
                 return true
             case .failure(let itemFailure):

@@ -10,10 +10,31 @@ final class PoolSchedule<Input, Output: Sendable> {
     /// Items to run again (a retry, or an item handed to a worker that died before starting it).
     private var again: [(index: Int, input: Input)] = []
     private var againHead = 0
-    /// Items taken and not yet settled, with their inputs for a retry.
-    private var unsettled: [Int: Input] = [:]
-    private var attempts: [Int: Int] = [:]
-    private var failuresByKind: [Int: [PoolFailure.Kind: Int]] = [:]
+    /// An item taken and not yet settled: its input (for a retry), its runs and its failures.
+    private struct Entry {
+        var input: Input
+        var attempts = 0
+        var threw = 0
+        var crashed = 0
+        var timedOut = 0
+
+        mutating func countFailure(_ kind: PoolFailure.Kind) -> Int {
+            switch kind {
+            case .threw: threw += 1
+            case .crashed: crashed += 1
+            case .timedOut: timedOut += 1
+            case .cancelled: return 0
+            }
+            return kind == .threw ? threw : kind == .crashed ? crashed : timedOut
+        }
+    }
+    /// Entries by index, from `base` on (indices are handed out in order, so an array serves,
+    /// trimmed at the front as the oldest settle); nil once settled.
+    private var entries: [Entry?] = []
+    private var base = 0
+    /// Every entry before this one is settled.
+    private var head = 0
+    private var unsettledCount = 0
     private let window: Int
     private let policy: PoolPolicy
     /// Hears each settled item; returns false to stop the run.
@@ -49,26 +70,31 @@ final class PoolSchedule<Input, Output: Sendable> {
             }
             return again[againHead]
         }
-        guard !exhausted, unsettled.count < window else { return nil }
+        guard !exhausted, unsettledCount < window else { return nil }
         guard let input = iterator.next() else {
             exhausted = true
             return nil
         }
         let index = nextIndex
         nextIndex += 1
-        unsettled[index] = input
+        entries.append(Entry(input: input))
+        unsettledCount += 1
         return (index, input)
     }
 
     /// An item handed out that never started (its worker died first): it runs again, and this
     /// is no attempt.
     func putBack(_ index: Int) {
-        guard let input = unsettled[index] else { return }
-        again.append((index, input))
+        guard let entry = entry(index) else { return }
+        again.append((index, entry.input))
+    }
+
+    private func entry(_ index: Int) -> Entry? {
+        index >= base && index - base < entries.count ? entries[index - base] : nil
     }
 
     /// Items taken and not settled, or left to run.
-    var isFinished: Bool { (exhausted || stopped) && againHead == again.count && unsettled.isEmpty }
+    var isFinished: Bool { (exhausted || stopped) && againHead == again.count && unsettledCount == 0 }
 
     /// Items still to settle: in workers, queued again, or not yet read from the input.
     var hasWork: Bool { !isFinished }
@@ -80,24 +106,34 @@ final class PoolSchedule<Input, Output: Sendable> {
     /// outcome; a failure it does retry goes back in the queue. A second result for an item
     /// already settled (a thread that ran on after its time-out) is dropped.
     func settle(_ index: Int, _ result: Result<Output, PoolFailure>) {
-        guard let input = unsettled[index] else { return }
-        attempts[index, default: 0] += 1
-        if case .failure(let failure) = result, !stopped {
+        guard index >= base && index - base < entries.count, entries[index - base] != nil else { return }
+        entries[index - base]!.attempts += 1
+        if case .failure(let failure) = result, !stopped, failure.kind != .cancelled {
             let kind = failure.kind
-            let used = failuresByKind[index]?[kind] ?? 0
-            if used < policy.retries.allowed(kind) {
-                failuresByKind[index, default: [:]][kind] = used + 1
-                again.append((index, input))
+            if entries[index - base]!.countFailure(kind) <= policy.retries.allowed(kind) {
+                again.append((index, entries[index - base]!.input))
                 return
             }
         }
         finish(index, result)
     }
 
+    /// Forgets `index`'s entry, and the settled ones in front of the array once they are many.
+    private func forget(_ index: Int) -> Int {
+        let attempts = entries[index - base]?.attempts ?? 0
+        entries[index - base] = nil
+        unsettledCount -= 1
+        while head < entries.count && entries[head] == nil { head += 1 }
+        if head >= 4096 && head * 2 >= entries.count {
+            entries.removeFirst(head)
+            base += head
+            head = 0
+        }
+        return attempts
+    }
+
     private func finish(_ index: Int, _ result: Result<Output, PoolFailure>) {
-        unsettled.removeValue(forKey: index)
-        failuresByKind.removeValue(forKey: index)
-        let outcome = PoolOutcome(index: index, result: result, attempts: attempts.removeValue(forKey: index) ?? 0)
+        let outcome = PoolOutcome(index: index, result: result, attempts: forget(index))
         settled += 1
         if case .failure = result { failed += 1 }
         if !deliver(outcome) || halts() { stop() }
@@ -121,12 +157,11 @@ final class PoolSchedule<Input, Output: Sendable> {
         stopped = true
         again.removeAll()
         againHead = 0
-        for index in unsettled.keys.sorted() {
-            guard unsettled[index] != nil else { continue }
-            unsettled.removeValue(forKey: index)
+        for index in (base + head)..<(base + entries.count) where entry(index) != nil {
+            let attempts = forget(index)
             settled += 1
             failed += 1
-            _ = deliver(PoolOutcome(index: index, result: .failure(.cancelled), attempts: attempts[index] ?? 0))
+            _ = deliver(PoolOutcome(index: index, result: .failure(.cancelled), attempts: attempts))
         }
     }
 }
