@@ -173,13 +173,16 @@ struct PoolTests {
         #expect(fraction.count < 1000)
     }
 
-    @Test("the initialiser runs in every worker with its number")
+    @Test("the initialiser runs in a worker with its number, before its items")
     func initializer() throws {
-        let numbers = Mutex<Set<Int>>([])
-        _ = try Pool(strategy: .threads, workers: 3).map(
-            0..<30, policy: PoolPolicy(initializer: { worker in numbers.withLock { _ = $0.insert(worker) } })
-        ) { (n: Int) in n }
-        #expect(numbers.withLock { $0 } == [0, 1, 2])
+        let numbers = Mutex<[Int]>([])
+        let seen = try Pool(strategy: .threads, workers: 3).map(
+            0..<30, policy: PoolPolicy(initializer: { worker in numbers.withLock { $0.append(worker) } })
+        ) { (n: Int) in numbers.withLock { $0.isEmpty ? -1 : n } }
+        #expect(seen == Array(0..<30))
+        // Threads that started after the last item was taken may not have run it yet.
+        let ran = numbers.withLock { $0 }
+        #expect(!ran.isEmpty && Set(ran).count == ran.count && Set(ran).isSubset(of: [0, 1, 2]))
     }
 
     @Test("processes refuse Swift closures in a multi-threaded program, sync and async")
@@ -243,6 +246,20 @@ struct PoolTests {
         ("map-throws", "item 1500 threw pool_checks.Refused: no item 1500"),
         ("recycled", "processes: true, numbers: [0, 1]"),
         ("async-refused", "Swift work can run in forked processes only from a single-threaded program"),
+        (
+            // Registered tasks over spawned workers, from async code in a program with threads:
+            // a throw, a crash, a time-out, a cancelled task (whose workers all end), map's first
+            // failure, and a task that was never registered.
+            "spawned",
+            """
+            squares: 1000 sum 332833500
+            0: 0, 1: 1, 2: 2, 3: 3, 4: crashed: killed by SIGKILL, 5: threw pool_checks.Refused: no item 5, \
+            6: timed out, 7: 7
+            cancelled after 50; children left: none
+            map: item 5 threw pool_checks.Refused: no item 5
+            the pool task unregistered is not registered: pass it to Pool.bootstrap at the top of main
+            """
+        ),
     ]
 
     @Test("processes, from a single-threaded program", .timeLimit(.minutes(2)), arguments: processScenarios)

@@ -8,7 +8,21 @@ import HybridKit
     import Glibc
 #endif
 
-Pool.bootstrap()
+// Tasks that spawned workers find by name: the async scenarios run them from a program with
+// threads, where forking Swift work is not allowed.
+let square = PoolTask("square") { (n: Int) in n * n }
+let crashing = PoolTask("crashing") { (n: Int) in
+    if n == 4 { kill(getpid(), SIGKILL) }
+    if n == 5 { throw Refused(item: n) }
+    if n == 6 { sleep(60) }
+    return n
+}
+let slow = PoolTask("slow") { (n: Int) in
+    usleep(2000)
+    return n
+}
+
+Pool.bootstrap(square, crashing, slow)
 
 struct Refused: Error, CustomStringConvertible {
     var item: Int
@@ -77,6 +91,41 @@ func bench() throws {
         for data in jsonEncoded { sink &+= try JSONDecoder().decode(Row.self, from: data).id }
     }
     print("20000 rows: binary encode \(binary) s, JSON \(json) s; decode \(binaryBack) s, JSON \(jsonBack) s")
+}
+
+func spawned() async throws {
+    let squares = try await pool.map(0..<1000, task: square)
+    print("squares: \(squares.count) sum \(squares.reduce(0, +))")
+    var lines: [Int: String] = [:]
+    let policy = PoolPolicy(timeout: .milliseconds(500), retries: 0)
+    for try await outcome in pool.outcomes(0..<8, policy: policy, task: crashing) {
+        lines[outcome.index] = outcome.failure.map { "\($0)" } ?? "\(outcome.output!)"
+    }
+    print(lines.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+    // Cancelled while items run: every worker ends before the loop does.
+    let task = Task {
+        var consumed = 0
+        for try await _ in pool.outcomes(0..., window: 16, task: slow) {
+            consumed += 1
+            if consumed == 50 { withUnsafeCurrentTask { $0?.cancel() } }
+        }
+        return consumed
+    }
+    let consumed = try await task.value
+    var status: Int32 = 0
+    let left = waitpid(-1, &status, WNOHANG) >= 0 ? "some" : "none"
+    print("cancelled after \(consumed >= 50 ? "50" : "\(consumed)"); children left: \(left)")
+    do {
+        _ = try await pool.map(0..<8, task: crashing)
+    } catch let error as PoolItemError {
+        print("map: \(error)")
+    }
+    let unregistered = PoolTask("unregistered") { (n: Int) in n }
+    do {
+        _ = try await pool.map(0..<8, task: unregistered)
+    } catch {
+        print("\(error)")
+    }
 }
 
 // Functions, not top-level code: Swift 6.3.1 -O crashes compiling these maps inline in the switch.
@@ -150,6 +199,19 @@ case "async-refused":
             print("ran")
         } catch {
             print("\(error)")
+        }
+        done.signal()
+    }
+    done.wait()
+
+case "spawned":
+    // From a detached task: this program has several threads by now.
+    let done = DispatchSemaphoreLike()
+    Task.detached {
+        do {
+            try await spawned()
+        } catch {
+            print("error: \(error)")
         }
         done.signal()
     }

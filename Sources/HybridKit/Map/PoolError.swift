@@ -10,6 +10,9 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case forkNeedsSingleThread
     /// No thread could be started for the run.
     case threadFailed
+    /// A ``PoolTask`` of this name was not given to ``Pool/bootstrap(_:)``, so a spawned worker
+    /// could not find it.
+    case taskNotRegistered(String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forkNeedsSingleThread:
             return "Swift work can run in forked processes only from a single-threaded program"
         case .threadFailed: return "could not start a thread for the run"
+        case .taskNotRegistered(let name):
+            return "the pool task \(name) is not registered: pass it to Pool.bootstrap at the top of main"
         }
     }
 }

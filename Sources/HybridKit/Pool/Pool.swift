@@ -17,13 +17,18 @@
 /// process that dies gives ``PoolFailure/crashed(_:)`` for the one item it held, and a new
 /// worker takes its place; ``PoolPolicy`` sets time-outs, retries and when to give up.
 ///
-/// Over processes the work runs in forked children. The fork rule of the whole package holds
-/// here: Swift work is forked only from a program with one thread, so `.processes` runs a Swift
-/// closure from a synchronous call in a single-threaded program (a command line's `main`
-/// before it starts any thread or task) and throws ``PoolError/forkNeedsSingleThread``
-/// otherwise: from `swift test`, from the async forms, or after threads exist. What a worker
-/// sees is the program as it was at the call: everything the closure captures, and every
-/// global, copied when the worker was forked; what it changes stays in the worker.
+/// Over processes the work runs in child processes, started one of two ways, as the package's
+/// fork rule demands:
+///
+/// - A closure is forked. Swift work is forked only from a program with one thread, so this
+///   works from a synchronous call in a single-threaded program (a command line's `main`
+///   before it starts any thread or task) and throws ``PoolError/forkNeedsSingleThread``
+///   otherwise: from `swift test`, from the async forms, or after threads exist. A forked
+///   worker sees the program as it was at the call: everything the closure captures, every
+///   global, copied at the fork; what it changes stays in the worker.
+/// - A ``PoolTask`` registered with ``bootstrap(_:)`` is spawned: the program runs anew and
+///   serves the task, so this works from any program. A spawned worker sees only its input
+///   and the program as it starts (see ``PoolTask``).
 public struct Pool: Sendable {
     /// Who runs the items.
     public var strategy: ComputeStrategy
@@ -36,10 +41,16 @@ public struct Pool: Sendable {
         self.workers = workers ?? strategy.defaultWorkers
     }
 
-    /// Call first in `main`. Today it does nothing: programs that call it now will, with no
-    /// change, run `.processes` from async code and after threads exist once the pool can
-    /// start its workers by spawning this program anew.
-    public static func bootstrap() {}
+    /// Call first in `main`, with every ``PoolTask`` the program maps over processes.
+    ///
+    /// In the program itself it registers the tasks and returns. In a worker that the pool
+    /// started by running the program anew, it serves that worker's task and never returns,
+    /// so nothing after it in `main` runs there. Without tasks it only returns: closures over
+    /// processes are forked, which needs a single-threaded program (see ``Pool``).
+    public static func bootstrap(_ tasks: any PoolTaskRegistration...) {
+        PoolSpawn.register(tasks)
+        PoolSpawn.serveIfWorker()
+    }
 
     // MARK: - map
 
@@ -69,7 +80,37 @@ public struct Pool: Sendable {
             }
             return outputs
         }
-        return try mapScheduled(items, policy: policy, body)
+        return try mapScheduled(items, policy: policy, spawn: nil, body)
+    }
+
+    /// Like ``map(_:policy:_:)`` with a registered ``PoolTask``: over processes its workers are
+    /// spawned, so this works from any program that called ``bootstrap(_:)`` with the task.
+    public func map<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy = PoolPolicy(), task: PoolTask<Items.Element, Output>
+    ) throws -> [Output] where Items.Element: Codable & Sendable {
+        try mapScheduled(items, policy: policy, spawn: task.name, task.body)
+    }
+
+    /// Like ``map(_:policy:_:)`` from async code, with a registered ``PoolTask``.
+    public func map<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy = PoolPolicy(), task: PoolTask<Items.Element, Output>
+    ) async throws -> [Output] where Items.Element: Codable & Sendable {
+        try await mapAsync(items, policy: policy, spawn: task.name, task.body)
+    }
+
+    /// Like ``mapOutcomes(_:policy:_:)`` with a registered ``PoolTask``.
+    public func mapOutcomes<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy = PoolPolicy(), task: PoolTask<Items.Element, Output>
+    ) throws -> [PoolOutcome<Output>] where Items.Element: Codable & Sendable {
+        try mapOutcomes(items, policy: policy, spawn: task.name, task.body)
+    }
+
+    /// Like ``outcomes(_:policy:window:_:)`` with a registered ``PoolTask``: over processes
+    /// too, since its workers are spawned.
+    public func outcomes<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy = PoolPolicy(), window: Int? = nil, task: PoolTask<Items.Element, Output>
+    ) -> PoolOutcomes<Output> where Items.Element: Codable & Sendable {
+        outcomes(items, policy: policy, window: window, spawn: task.name, task.body)
     }
 
     /// Like ``map(_:policy:_:)``, from async code: cancelling the calling task stops every
@@ -78,9 +119,15 @@ public struct Pool: Sendable {
         _ items: Items, policy: PoolPolicy = PoolPolicy(),
         _ body: @escaping @Sendable (Items.Element) throws -> Output
     ) async throws -> [Output] where Items.Element: Codable & Sendable {
+        try await mapAsync(items, policy: policy, spawn: nil, body)
+    }
+
+    func mapAsync<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy, spawn: String?, _ body: @escaping @Sendable (Items.Element) throws -> Output
+    ) async throws -> [Output] where Items.Element: Codable & Sendable {
         var outputs: [Output?] = []
         var failure: PoolItemError?
-        let stream = outcomes(items, policy: policy, window: .max, body)
+        let stream = outcomes(items, policy: policy, window: .max, spawn: spawn, body)
         for try await outcome in stream {
             switch outcome.result {
             case .success(let output):
@@ -104,6 +151,12 @@ public struct Pool: Sendable {
         _ items: Items, policy: PoolPolicy = PoolPolicy(),
         _ body: @escaping @Sendable (Items.Element) throws -> Output
     ) throws -> [PoolOutcome<Output>] where Items.Element: Codable & Sendable {
+        try mapOutcomes(items, policy: policy, spawn: nil, body)
+    }
+
+    func mapOutcomes<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy, spawn: String?, _ body: @escaping @Sendable (Items.Element) throws -> Output
+    ) throws -> [PoolOutcome<Output>] where Items.Element: Codable & Sendable {
         var outcomes: [PoolOutcome<Output>] = []
         let schedule = PoolSchedule<Items.Element, Output>(
             items, expectedCount: items.underestimatedCount, window: .max, policy: policy
@@ -111,13 +164,13 @@ public struct Pool: Sendable {
             outcomes.append(outcome)
             return true
         }
-        try execute(schedule, policy: policy, stop: PoolStop(), body)
+        try execute(schedule, policy: policy, stop: PoolStop(), spawn: spawn, body)
         return outcomes.sorted { $0.index < $1.index }
     }
 
     @usableFromInline
     func mapScheduled<Items: Sequence, Output: Codable & Sendable>(
-        _ items: Items, policy: PoolPolicy, _ body: @escaping @Sendable (Items.Element) throws -> Output
+        _ items: Items, policy: PoolPolicy, spawn: String?, _ body: @escaping @Sendable (Items.Element) throws -> Output
     ) throws -> [Output] where Items.Element: Codable & Sendable {
         var outputs: [Output?] = []
         outputs.reserveCapacity(items.underestimatedCount)
@@ -135,7 +188,7 @@ public struct Pool: Sendable {
                 return false
             }
         }
-        try execute(schedule, policy: policy, stop: PoolStop(), body)
+        try execute(schedule, policy: policy, stop: PoolStop(), spawn: spawn, body)
         if let failure { throw failure }
         return outputs.map { $0! }
     }
@@ -154,12 +207,20 @@ public struct Pool: Sendable {
     /// items from `items` before their outcomes are consumed, so a long or endless lazy
     /// sequence runs in bounded memory (the sequence is iterated on that thread). Cancelling the
     /// consuming task, or ending the loop early, stops every worker before `next()` returns nil.
-    /// Over processes this form needs the spawn start that ``bootstrap()`` will bring; until then
-    /// it throws ``PoolError/forkNeedsSingleThread`` for Swift closures.
+    /// Over processes the run's thread makes the program multi-threaded, so a closure cannot be
+    /// forked (the sequence throws ``PoolError/forkNeedsSingleThread``): map with a registered
+    /// ``PoolTask`` there, whose workers are spawned.
     ///
     /// - Parameter window: items in flight at most (by default 64 per worker).
     public func outcomes<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(), window: Int? = nil,
+        _ body: @escaping @Sendable (Items.Element) throws -> Output
+    ) -> PoolOutcomes<Output> where Items.Element: Codable & Sendable {
+        outcomes(items, policy: policy, window: window, spawn: nil, body)
+    }
+
+    func outcomes<Items: Sequence, Output: Codable & Sendable>(
+        _ items: Items, policy: PoolPolicy, window: Int?, spawn: String?,
         _ body: @escaping @Sendable (Items.Element) throws -> Output
     ) -> PoolOutcomes<Output> where Items.Element: Codable & Sendable {
         let window = window ?? max(64, 64 * workers)
@@ -171,7 +232,7 @@ public struct Pool: Sendable {
                 items.value, expectedCount: expected, window: window, policy: policy
             ) { channel.send($0) }
             do {
-                try execute(schedule, policy: policy, stop: channel.stopFlag, body)
+                try execute(schedule, policy: policy, stop: channel.stopFlag, spawn: spawn, body)
                 channel.finish(nil)
             } catch {
                 channel.finish(error)
@@ -182,15 +243,22 @@ public struct Pool: Sendable {
     // MARK: - the one switch over strategies
 
     func execute<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ schedule: PoolSchedule<Input, Output>, policy: PoolPolicy, stop: PoolStop,
+        _ schedule: PoolSchedule<Input, Output>, policy: PoolPolicy, stop: PoolStop, spawn task: String?,
         _ body: @escaping @Sendable (Input) throws -> Output
     ) throws {
         try strategy.validate(workers: workers)
+        if let task, strategy == .processes {
+            guard PoolSpawn.isRegistered(task) else { throw PoolError.taskNotRegistered(task) }
+            // The initialiser is a closure of this process's, which a spawned worker does not have.
+            if policy.initializer != nil {
+                throw UsageError("a policy's initializer cannot run in spawned workers; do it in the task")
+            }
+        }
         switch strategy {
         case .serial: SerialPool.run(schedule, policy: policy, stop: stop, body: body)
         case .threads: ThreadsPool.run(schedule, workers: workers, policy: policy, stop: stop, body: body)
         case .processes:
-            try ProcessesPool.run(schedule, workers: workers, policy: policy, stop: stop, body: body)
+            try ProcessesPool.run(schedule, workers: workers, policy: policy, stop: stop, spawn: task, body: body)
         case .mpi: throw UsageError("Pool runs serial, threads and processes; not mpi")
         }
     }

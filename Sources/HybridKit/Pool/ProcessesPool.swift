@@ -25,7 +25,7 @@ import CShims
 enum ProcessesPool {
     /// Per worker, in the shared region: the item it runs (-1 for none) and when it started, in
     /// monotonic nanoseconds.
-    private static let recordWords = 2
+    static let recordWords = 2
 
     private final class Worker {
         let number: Int
@@ -45,14 +45,20 @@ enum ProcessesPool {
 
     static func run<Input: Codable, Output: Codable & Sendable>(
         _ schedule: PoolSchedule<Input, Output>, workers count: Int, policy: PoolPolicy, stop: PoolStop,
-        body: @escaping (Input) throws -> Output
+        spawn task: String?, body: @escaping (Input) throws -> Output
     ) throws {
-        guard Syscalls.threadCount() <= 1 else { throw PoolError.forkNeedsSingleThread }
+        // Forking Swift work needs one thread; spawning runs nothing of ours before exec.
+        guard task != nil || Syscalls.threadCount() <= 1 else { throw PoolError.forkNeedsSingleThread }
         let regionBytes = count * recordWords * 8
-        guard let region = mmap(nil, regionBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-            region != MAP_FAILED
+        // A memory file rather than an anonymous mapping, so that spawned workers can map it too.
+        let memory = hybrid_memory_file()
+        guard memory >= 0 else { throw PoolError.outOfMemory }
+        defer { Glibc.close(memory) }
+        guard ftruncate(memory, off_t(regionBytes)) == 0,
+            let region = mmap(nil, regionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, memory, 0), region != MAP_FAILED
         else { throw PoolError.outOfMemory }
         defer { munmap(region, regionBytes) }
+        let parent = getpid()
         let records = region.bindMemory(to: Int64.self, capacity: count * recordWords)
         let timeout = policy.timeoutSeconds
         var workers = (0..<count).map { Worker(number: $0) }
@@ -69,7 +75,13 @@ enum ProcessesPool {
             // What the parent has printed but not written would otherwise be written again by
             // every worker that ends.
             fflush(nil)
-            let pid = hybrid_fork_worker()
+            let pid: pid_t
+            if let task {
+                let identity = "\(PoolSpawn.variable)=\(parent) \(worker.number) \(regionBytes) \(task)"
+                pid = identity.withCString { hybrid_spawn_worker(CommandLine.unsafeArgv, $0, pair[1], memory) }
+            } else {
+                pid = hybrid_fork_worker()
+            }
             if pid == 0 {
                 Glibc.close(pair[0])
                 for other in workers where other.socket >= 0 { Glibc.close(other.socket) }
@@ -275,7 +287,7 @@ enum ProcessesPool {
 
     /// The worker's side, in the forked child: initialise, then run batches until told to end
     /// or the socket closes. Never returns.
-    private static func serve<Input: Decodable, Output: Encodable>(
+    static func serve<Input: Decodable, Output: Encodable>(
         socket: Int32, number: Int, record: UnsafeMutablePointer<Int64>,
         initializer: (@Sendable (Int) -> Void)?, body: (Input) throws -> Output
     ) -> Never {
