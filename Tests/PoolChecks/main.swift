@@ -128,7 +128,6 @@ func spawned() async throws {
     }
 }
 
-// Functions, not top-level code: Swift 6.3.1 -O crashes compiling these maps inline in the switch.
 func article() throws {
     // The article's pool.map(square, range(1000)), and words to their lengths.
     let squares = try pool.map(0..<1000) { (n: Int) in n * n }

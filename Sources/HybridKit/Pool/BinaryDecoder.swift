@@ -1,9 +1,12 @@
 /// Reads what ``BinaryEncoder`` wrote: the same types, in the same order.
+@usableFromInline
 package struct BinaryDecoder {
-    package init() {}
+    @usableFromInline package init() {}
 
     /// The `Value` in `bytes`, which must hold exactly one.
-    package func decode<Value: Decodable>(_ type: Value.Type, from bytes: UnsafeRawBufferPointer) throws -> Value {
+    @usableFromInline package func decode<Value: Decodable>(_ type: Value.Type, from bytes: UnsafeRawBufferPointer)
+        throws -> Value
+    {
         let reader = BinaryReader(bytes)
         let value = try reader.decodeValue(Value.self)
         guard reader.position == bytes.count else {

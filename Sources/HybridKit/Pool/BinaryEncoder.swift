@@ -68,14 +68,15 @@ extension Dictionary: BinaryDictionary where Key: Codable, Value: Codable {
 }
 
 /// The bytes being written, and the `Encoder` that writes them.
+@usableFromInline
 final class BinaryWriter: Encoder {
-    var bytes: [UInt8] = []
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var codingPath: [any CodingKey] { [] }
+    @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init() { bytes.reserveCapacity(64) }
+    @usableFromInline init() { bytes.reserveCapacity(64) }
 
-    @inline(__always)
+    @inlinable
     func writeFixed<Integer: FixedWidthInteger>(_ value: Integer) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -115,7 +116,7 @@ final class BinaryWriter: Encoder {
 
     /// Any value: the primitives, optionals and dictionaries directly, the rest by its own
     /// `encode(to:)`.
-    func encodeValue<Value: Encodable>(_ value: Value) throws {
+    @usableFromInline func encodeValue<Value: Encodable>(_ value: Value) throws {
         // By static type, as the decoder tests them: a cast (`as? Int`) would also unwrap an
         // optional and leave out its presence byte.
         if Value.self == Int.self { return writeFixed(value as! Int) }
@@ -143,15 +144,17 @@ final class BinaryWriter: Encoder {
         try value.encode(to: self)
     }
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         KeyedEncodingContainer(BinaryKeyedEncoding<Key>(writer: self))
     }
 
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+    @usableFromInline func unkeyedContainer() -> any UnkeyedEncodingContainer {
         BinaryUnkeyedEncoding(writer: self, countAt: reserveCount())
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { BinarySingleValueEncoding(writer: self) }
+    @usableFromInline func singleValueContainer() -> any SingleValueEncodingContainer {
+        BinarySingleValueEncoding(writer: self)
+    }
 }
 
 struct BinaryKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {

@@ -59,7 +59,9 @@ public struct Pool: Sendable {
     /// - Throws: ``PoolItemError`` for the first item that failed after the policy's retries
     ///   (every other item is stopped first); ``UsageError`` for a bad worker count;
     ///   ``PoolError`` when workers cannot be started.
-    @inlinable
+    // Specialised in the caller's module, never inlined: inlined into top-level code, this
+    // body crashes Swift 6.3.1's optimiser (an LLVM swifterror verification failure).
+    @inlinable @inline(never)
     public func map<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(),
         _ body: @escaping @Sendable (Items.Element) throws -> Output
@@ -69,14 +71,10 @@ public struct Pool: Sendable {
             try strategy.validate(workers: workers)
             var outputs: [Output] = []
             outputs.reserveCapacity(items.underestimatedCount)
-            var index = 0
-            for item in items {
-                do {
-                    outputs.append(try body(item))
-                } catch {
-                    throw PoolItemError(index: index, failure: .threw(error))
-                }
-                index += 1
+            do {
+                for item in items { outputs.append(try body(item)) }
+            } catch {
+                throw PoolItemError(index: outputs.count, failure: .threw(error))
             }
             return outputs
         }
@@ -168,7 +166,8 @@ public struct Pool: Sendable {
         return outcomes.sorted { $0.index < $1.index }
     }
 
-    @usableFromInline
+    // Specialised in the caller's module, so that the schedule's per-item work is; never inlined.
+    @inlinable @inline(never)
     func mapScheduled<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy, spawn: String?, _ body: @escaping @Sendable (Items.Element) throws -> Output
     ) throws -> [Output] where Items.Element: Codable & Sendable {
@@ -242,6 +241,7 @@ public struct Pool: Sendable {
 
     // MARK: - the one switch over strategies
 
+    @inlinable
     func execute<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ schedule: PoolSchedule<Input, Output>, policy: PoolPolicy, stop: PoolStop, spawn task: String?,
         _ body: @escaping @Sendable (Input) throws -> Output

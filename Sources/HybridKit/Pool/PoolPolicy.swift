@@ -25,7 +25,7 @@ public struct PoolPolicy: Sendable {
         /// `n` retries for crashes and time-outs, none for throws.
         public init(integerLiteral n: Int) { self.init(crashed: n, timedOut: n) }
 
-        func allowed(_ kind: PoolFailure.Kind) -> Int {
+        @usableFromInline func allowed(_ kind: PoolFailure.Kind) -> Int {
             switch kind {
             case .threw: threw
             case .crashed: crashed
@@ -76,7 +76,7 @@ public struct PoolPolicy: Sendable {
     }
 
     /// The timeout in seconds, for the supervisors' clocks.
-    var timeoutSeconds: Double? {
+    @usableFromInline var timeoutSeconds: Double? {
         timeout.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
     }
 }

@@ -3,22 +3,25 @@ import Synchronization
 /// Which item runs next, which run again, and what the caller hears: the one set of rules
 /// (retries, the halt rule, stopping) every strategy's runner follows, so that an item's outcome
 /// is the same on all of them. Used by one thread only, the run's supervisor.
+@usableFromInline
 final class PoolSchedule<Input, Output: Sendable> {
-    private var iterator: AnyIterator<Input>
-    private var nextIndex = 0
-    private var exhausted = false
+    @usableFromInline var iterator: AnyIterator<Input>
+    @usableFromInline var nextIndex = 0
+    @usableFromInline var exhausted = false
     /// Items to run again (a retry, or an item handed to a worker that died before starting it).
-    private var again: [(index: Int, input: Input)] = []
-    private var againHead = 0
+    @usableFromInline var again: [(index: Int, input: Input)] = []
+    @usableFromInline var againHead = 0
     /// An item taken and not yet settled: its input (for a retry), its runs and its failures.
-    private struct Entry {
-        var input: Input
-        var attempts = 0
-        var threw = 0
-        var crashed = 0
-        var timedOut = 0
+    @usableFromInline struct Entry {
+        @usableFromInline var input: Input
+        @usableFromInline var attempts = 0
+        @usableFromInline var threw = 0
+        @usableFromInline var crashed = 0
+        @usableFromInline var timedOut = 0
 
-        mutating func countFailure(_ kind: PoolFailure.Kind) -> Int {
+        @inlinable init(input: Input) { self.input = input }
+
+        @inlinable mutating func countFailure(_ kind: PoolFailure.Kind) -> Int {
             switch kind {
             case .threw: threw += 1
             case .crashed: crashed += 1
@@ -30,21 +33,22 @@ final class PoolSchedule<Input, Output: Sendable> {
     }
     /// Entries by index, from `base` on (indices are handed out in order, so an array serves,
     /// trimmed at the front as the oldest settle); nil once settled.
-    private var entries: [Entry?] = []
-    private var base = 0
+    @usableFromInline var entries: [Entry?] = []
+    @usableFromInline var base = 0
     /// Every entry before this one is settled.
-    private var head = 0
-    private var unsettledCount = 0
-    private let window: Int
-    private let policy: PoolPolicy
+    @usableFromInline var head = 0
+    @usableFromInline var unsettledCount = 0
+    @usableFromInline let window: Int
+    @usableFromInline let policy: PoolPolicy
     /// Hears each settled item; returns false to stop the run.
-    private let deliver: (PoolOutcome<Output>) -> Bool
-    private(set) var stopped = false
-    private var settled = 0
-    private var failed = 0
+    @usableFromInline let deliver: (PoolOutcome<Output>) -> Bool
+    @usableFromInline var stopped = false
+    @usableFromInline var settled = 0
+    @usableFromInline var failed = 0
     /// The number of items, when the input knows it: runners size their batches by it.
-    let expectedCount: Int?
+    @usableFromInline let expectedCount: Int?
 
+    @inlinable
     init(
         _ inputs: some Sequence<Input>, expectedCount: Int?, window: Int, policy: PoolPolicy,
         deliver: @escaping (PoolOutcome<Output>) -> Bool
@@ -58,7 +62,7 @@ final class PoolSchedule<Input, Output: Sendable> {
 
     /// The next item to run, or nil when none may start now (stopped, the window is full, or
     /// the input is used up).
-    func take() -> (index: Int, input: Input)? {
+    @inlinable func take() -> (index: Int, input: Input)? {
         if stopped { return nil }
         if againHead < again.count {
             defer {
@@ -84,28 +88,28 @@ final class PoolSchedule<Input, Output: Sendable> {
 
     /// An item handed out that never started (its worker died first): it runs again, and this
     /// is no attempt.
-    func putBack(_ index: Int) {
+    @inlinable func putBack(_ index: Int) {
         guard let entry = entry(index) else { return }
         again.append((index, entry.input))
     }
 
-    private func entry(_ index: Int) -> Entry? {
+    @inlinable func entry(_ index: Int) -> Entry? {
         index >= base && index - base < entries.count ? entries[index - base] : nil
     }
 
     /// Items taken and not settled, or left to run.
-    var isFinished: Bool { (exhausted || stopped) && againHead == again.count && unsettledCount == 0 }
+    @inlinable var isFinished: Bool { (exhausted || stopped) && againHead == again.count && unsettledCount == 0 }
 
     /// Items still to settle: in workers, queued again, or not yet read from the input.
-    var hasWork: Bool { !isFinished }
+    @inlinable var hasWork: Bool { !isFinished }
 
     /// The remaining count, when known: for sizing batches.
-    var remaining: Int? { expectedCount.map { max(0, $0 - nextIndex) + (again.count - againHead) } }
+    @inlinable var remaining: Int? { expectedCount.map { max(0, $0 - nextIndex) + (again.count - againHead) } }
 
     /// Records one run of `index`: a success or a failure the policy does not retry becomes its
     /// outcome; a failure it does retry goes back in the queue. A second result for an item
     /// already settled (a thread that ran on after its time-out) is dropped.
-    func settle(_ index: Int, _ result: Result<Output, PoolFailure>) {
+    @inlinable func settle(_ index: Int, _ result: Result<Output, PoolFailure>) {
         guard index >= base && index - base < entries.count, entries[index - base] != nil else { return }
         entries[index - base]!.attempts += 1
         if case .failure(let failure) = result, !stopped, failure.kind != .cancelled {
@@ -119,7 +123,7 @@ final class PoolSchedule<Input, Output: Sendable> {
     }
 
     /// Forgets `index`'s entry, and the settled ones in front of the array once they are many.
-    private func forget(_ index: Int) -> Int {
+    @inlinable func forget(_ index: Int) -> Int {
         let attempts = entries[index - base]?.attempts ?? 0
         entries[index - base] = nil
         unsettledCount -= 1
@@ -132,14 +136,14 @@ final class PoolSchedule<Input, Output: Sendable> {
         return attempts
     }
 
-    private func finish(_ index: Int, _ result: Result<Output, PoolFailure>) {
+    @inlinable func finish(_ index: Int, _ result: Result<Output, PoolFailure>) {
         let outcome = PoolOutcome(index: index, result: result, attempts: forget(index))
         settled += 1
         if case .failure = result { failed += 1 }
         if !deliver(outcome) || halts() { stop() }
     }
 
-    private func halts() -> Bool {
+    @inlinable func halts() -> Bool {
         switch policy.halt {
         case .never: false
         case .afterFailures(let count): failed >= count
@@ -149,11 +153,11 @@ final class PoolSchedule<Input, Output: Sendable> {
     }
 
     /// Starts no more items; those still unsettled are then settled by ``cancelUnsettled()``.
-    func stop() { stopped = true }
+    @inlinable func stop() { stopped = true }
 
     /// Every item not settled becomes ``PoolFailure/cancelled``, in index order, once the run
     /// has stopped and its workers are gone.
-    func cancelUnsettled() {
+    @inlinable func cancelUnsettled() {
         stopped = true
         again.removeAll()
         againHead = 0
@@ -168,8 +172,10 @@ final class PoolSchedule<Input, Output: Sendable> {
 
 /// A flag the caller raises to stop a run (a cancelled task, a consumer that went away), read
 /// by the run's supervisor.
+@usableFromInline
 final class PoolStop: Sendable {
-    private let raised = Atomic<Bool>(false)
-    func raise() { raised.store(true, ordering: .releasing) }
-    var isRaised: Bool { raised.load(ordering: .acquiring) }
+    let raised = Atomic<Bool>(false)
+    @usableFromInline init() {}
+    @usableFromInline func raise() { raised.store(true, ordering: .releasing) }
+    @usableFromInline var isRaised: Bool { raised.load(ordering: .acquiring) }
 }

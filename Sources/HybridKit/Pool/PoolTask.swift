@@ -48,10 +48,11 @@ public protocol PoolTaskRegistration: Sendable {
 }
 
 /// How a spawned worker is told what it is, and how it finds its task.
+@usableFromInline
 enum PoolSpawn {
     /// Set in a spawned worker's environment: the parent's pid, the worker's number, the size of
     /// the shared records, and the task's name.
-    static let variable = "HYBRID_POOL_WORKER"
+    @usableFromInline static let variable = "HYBRID_POOL_WORKER"
     /// A spawned worker's socket to the supervisor, and the shared records (a memory file).
     static let socketDescriptor: Int32 = 3
     static let recordsDescriptor: Int32 = 4
@@ -62,7 +63,7 @@ enum PoolSpawn {
         registry.withLock { known in for task in tasks { known[task.name] = task } }
     }
 
-    static func isRegistered(_ name: String) -> Bool { registry.withLock { $0[name] != nil } }
+    @usableFromInline static func isRegistered(_ name: String) -> Bool { registry.withLock { $0[name] != nil } }
 
     /// In a spawned worker: serves its task and ends. Elsewhere: returns at once.
     static func serveIfWorker() {

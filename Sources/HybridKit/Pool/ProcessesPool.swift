@@ -22,27 +22,32 @@ import CShims
 /// throw) and the encoded output or the throw's text. A worker is sent its next batch only
 /// when every result of the last one is back, so it is reading whenever the supervisor writes,
 /// and a blocking write cannot deadlock against a worker blocked on its own write.
+@usableFromInline
 enum ProcessesPool {
     /// Per worker, in the shared region: the item it runs (-1 for none) and when it started, in
     /// monotonic nanoseconds.
-    static let recordWords = 2
+    @usableFromInline static let recordWords = 2
 
-    private final class Worker {
-        let number: Int
-        var pid: pid_t = 0
-        var socket: Int32 = -1
+    @usableFromInline
+    final class Worker {
+        @usableFromInline let number: Int
+        @usableFromInline var pid: pid_t = 0
+        @usableFromInline var socket: Int32 = -1
         /// The items of its last batch, in the order it runs them, and how many it has answered.
-        var batch: [Int] = []
-        var answered = 0
-        var isIdle: Bool { answered == batch.count }
-        var itemsRun = 0
-        var ending = false
+        @usableFromInline var batch: [Int] = []
+        @usableFromInline var answered = 0
+        @usableFromInline var isIdle: Bool { answered == batch.count }
+        @usableFromInline var itemsRun = 0
+        @usableFromInline var ending = false
         /// The item it was killed for running past the time-out.
-        var killedFor: Int?
-        var inbox: [UInt8] = []
-        init(number: Int) { self.number = number }
+        @usableFromInline var killedFor: Int?
+        @usableFromInline var inbox: [UInt8] = []
+        @usableFromInline init(number: Int) { self.number = number }
     }
 
+    // Specialised in the caller's module (the supervisor's per-item work is generic), never
+    // inlined.
+    @inlinable @inline(never)
     static func run<Input: Codable, Output: Codable & Sendable>(
         _ schedule: PoolSchedule<Input, Output>, workers count: Int, policy: PoolPolicy, stop: PoolStop,
         spawn task: String?, body: @escaping (Input) throws -> Output
@@ -201,11 +206,11 @@ enum ProcessesPool {
         schedule.cancelUnsettled()
     }
 
-    private static func patch(_ bytes: inout [UInt8], at position: Int, _ value: UInt32) {
+    @usableFromInline static func patch(_ bytes: inout [UInt8], at position: Int, _ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { for k in 0..<4 { bytes[position + k] = $0[k] } }
     }
 
-    private static func send(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
+    @usableFromInline static func send(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { buffer in
@@ -219,14 +224,15 @@ enum ProcessesPool {
         return true
     }
 
-    private static func monotonicNanoseconds() -> Int64 {
+    @usableFromInline static func monotonicNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     /// Settles every whole frame in `worker`'s inbox.
-    private static func deliverFrames<Input, Output: Decodable>(
+    @inlinable
+    static func deliverFrames<Input, Output: Decodable>(
         _ worker: Worker, _ schedule: PoolSchedule<Input, Output>
     ) {
         var offset = 0
@@ -257,7 +263,7 @@ enum ProcessesPool {
     }
 
     /// `worker`'s socket ended: reaps it, and settles what it held.
-    private static func buried<Input, Output>(
+    @usableFromInline static func buried<Input, Output>(
         _ worker: Worker, schedule: PoolSchedule<Input, Output>, record: UnsafeMutablePointer<Int64>
     ) {
         Glibc.close(worker.socket)
@@ -287,7 +293,7 @@ enum ProcessesPool {
 
     /// The worker's side, in the forked child: initialise, then run batches until told to end
     /// or the socket closes. Never returns.
-    static func serve<Input: Decodable, Output: Encodable>(
+    @usableFromInline static func serve<Input: Decodable, Output: Encodable>(
         socket: Int32, number: Int, record: UnsafeMutablePointer<Int64>,
         initializer: (@Sendable (Int) -> Void)?, body: (Input) throws -> Output
     ) -> Never {

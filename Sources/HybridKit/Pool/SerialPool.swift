@@ -1,8 +1,9 @@
 /// The serial strategy for ``Pool``: every item in turn on the calling thread (the supervisor's,
 /// for the async forms). A time-out cannot stop an item here: one that ran too long is reported
 /// as timed out when it returns, and its result is dropped.
+@usableFromInline
 enum SerialPool {
-    static func run<Input, Output: Sendable>(
+    @usableFromInline static func run<Input, Output: Sendable>(
         _ schedule: PoolSchedule<Input, Output>, policy: PoolPolicy, stop: PoolStop,
         body: (Input) throws -> Output
     ) {

@@ -6,6 +6,7 @@
 /// as ``PoolFailure/timedOut`` and its thread abandoned: a new thread takes its worker's place,
 /// and the old one drops its result and ends when the item returns. When a run stops, threads
 /// that are inside an item end likewise, after the run has returned.
+@usableFromInline
 enum ThreadsPool {
     private struct Job<Input> {
         var index: Int
@@ -26,7 +27,7 @@ enum ThreadsPool {
         var closing = false
     }
 
-    static func run<Input: Sendable, Output: Sendable>(
+    @usableFromInline static func run<Input: Sendable, Output: Sendable>(
         _ schedule: PoolSchedule<Input, Output>, workers count: Int, policy: PoolPolicy, stop: PoolStop,
         body: @escaping @Sendable (Input) throws -> Output
     ) {
