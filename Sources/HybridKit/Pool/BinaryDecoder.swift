@@ -24,7 +24,7 @@ package struct BinaryDecoder {
 /// The bytes being read, where reading has got to, and the `Decoder` that reads them.
 final class BinaryReader: Decoder {
     let bytes: UnsafeRawBufferPointer
-    var position = 0
+    @exclusivity(unchecked) var position = 0
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 

@@ -70,7 +70,7 @@ extension Dictionary: BinaryDictionary where Key: Codable, Value: Codable {
 /// The bytes being written, and the `Encoder` that writes them.
 @usableFromInline
 final class BinaryWriter: Encoder {
-    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline @exclusivity(unchecked) var bytes: [UInt8] = []
     @usableFromInline var codingPath: [any CodingKey] { [] }
     @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
 

@@ -5,12 +5,12 @@ import Synchronization
 /// is the same on all of them. Used by one thread only, the run's supervisor.
 @usableFromInline
 final class PoolSchedule<Input, Output: Sendable> {
-    @usableFromInline var iterator: AnyIterator<Input>
-    @usableFromInline var nextIndex = 0
-    @usableFromInline var exhausted = false
+    @usableFromInline @exclusivity(unchecked) var iterator: AnyIterator<Input>
+    @usableFromInline @exclusivity(unchecked) var nextIndex = 0
+    @usableFromInline @exclusivity(unchecked) var exhausted = false
     /// Items to run again (a retry, or an item handed to a worker that died before starting it).
-    @usableFromInline var again: [(index: Int, input: Input)] = []
-    @usableFromInline var againHead = 0
+    @usableFromInline @exclusivity(unchecked) var again: [(index: Int, input: Input)] = []
+    @usableFromInline @exclusivity(unchecked) var againHead = 0
     /// An item taken and not yet settled: its input (for a retry), its runs and its failures.
     @usableFromInline struct Entry {
         @usableFromInline var input: Input
@@ -33,18 +33,18 @@ final class PoolSchedule<Input, Output: Sendable> {
     }
     /// Entries by index, from `base` on (indices are handed out in order, so an array serves,
     /// trimmed at the front as the oldest settle); nil once settled.
-    @usableFromInline var entries: [Entry?] = []
-    @usableFromInline var base = 0
+    @usableFromInline @exclusivity(unchecked) var entries: [Entry?] = []
+    @usableFromInline @exclusivity(unchecked) var base = 0
     /// Every entry before this one is settled.
-    @usableFromInline var head = 0
-    @usableFromInline var unsettledCount = 0
+    @usableFromInline @exclusivity(unchecked) var head = 0
+    @usableFromInline @exclusivity(unchecked) var unsettledCount = 0
     @usableFromInline let window: Int
     @usableFromInline let policy: PoolPolicy
     /// Hears each settled item; returns false to stop the run.
     @usableFromInline let deliver: (PoolOutcome<Output>) -> Bool
-    @usableFromInline var stopped = false
-    @usableFromInline var settled = 0
-    @usableFromInline var failed = 0
+    @usableFromInline @exclusivity(unchecked) var stopped = false
+    @usableFromInline @exclusivity(unchecked) var settled = 0
+    @usableFromInline @exclusivity(unchecked) var failed = 0
     /// The number of items, when the input knows it: runners size their batches by it.
     @usableFromInline let expectedCount: Int?
 

@@ -31,17 +31,17 @@ enum ProcessesPool {
     @usableFromInline
     final class Worker {
         @usableFromInline let number: Int
-        @usableFromInline var pid: pid_t = 0
-        @usableFromInline var socket: Int32 = -1
+        @usableFromInline @exclusivity(unchecked) var pid: pid_t = 0
+        @usableFromInline @exclusivity(unchecked) var socket: Int32 = -1
         /// The items of its last batch, in the order it runs them, and how many it has answered.
-        @usableFromInline var batch: [Int] = []
-        @usableFromInline var answered = 0
+        @usableFromInline @exclusivity(unchecked) var batch: [Int] = []
+        @usableFromInline @exclusivity(unchecked) var answered = 0
         @usableFromInline var isIdle: Bool { answered == batch.count }
-        @usableFromInline var itemsRun = 0
-        @usableFromInline var ending = false
+        @usableFromInline @exclusivity(unchecked) var itemsRun = 0
+        @usableFromInline @exclusivity(unchecked) var ending = false
         /// The item it was killed for running past the time-out.
-        @usableFromInline var killedFor: Int?
-        @usableFromInline var inbox: [UInt8] = []
+        @usableFromInline @exclusivity(unchecked) var killedFor: Int?
+        @usableFromInline @exclusivity(unchecked) var inbox: [UInt8] = []
         @usableFromInline init(number: Int) { self.number = number }
     }
 
