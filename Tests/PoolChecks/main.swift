@@ -58,15 +58,22 @@ func bench() throws {
     let pooled = try fastest { _ = try pool.map(trivial) { (n: Int) in [n] } }
     print("processes, 100000 trivial items: \(pooled) s")
     if CommandLine.arguments.count > 3 { return }
-    let cpu = try fastest {
+    // The machine is shared: with the fastest run go the cores its workers got (their CPU
+    // seconds over its wall seconds), and a run short of 2 is busy, not a result.
+    var cpu = (wall: Double.infinity, cores: 0.0)
+    for _ in 0..<runs {
+        let start = now()
+        let before = childrenCPU()
         _ = try pool.map(0..<1000) { (n: Int) -> Int in
             let end = cpuNow() + 0.005
             var x = n
             while cpuNow() < end { x = x &* 6_364_136_223_846_793_005 &+ 1 }
             return x
         }
+        let wall = now() - start
+        if wall < cpu.wall { cpu = (wall, (childrenCPU() - before) / wall) }
     }
-    print("processes, 1000 items of 5 ms CPU: \(cpu) s, ideal 2.5 s")
+    print("processes, 1000 items of 5 ms CPU: \(cpu.wall) s, ideal 2.5 s; workers had \(cpu.cores) cores")
     let many = Array(0..<2_000_000)
     let serial = Pool(strategy: .serial)
     var sink = 0
@@ -236,6 +243,14 @@ func cpuNow() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// CPU seconds of the reaped children (the workers of finished runs).
+func childrenCPU() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
 
 /// A semaphore without Dispatch: the main thread waits for the task.
