@@ -248,7 +248,7 @@ func cpuNow() -> Double {
 /// CPU seconds of the reaped children (the workers of finished runs).
 func childrenCPU() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN, &usage)
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
