@@ -256,7 +256,7 @@ struct PoolTests {
             0: 0, 1: 1, 2: 2, 3: 3, 4: crashed: killed by SIGKILL, 5: threw pool_checks.Refused: no item 5, \
             6: timed out, 7: 7
             cancelled after 50; children left: none
-            map: item 5 threw pool_checks.Refused: no item 5
+            map: item 4 threw pool_checks.Refused: no item 5
             the pool task unregistered is not registered: pass it to Pool.bootstrap at the top of main
             """
         ),
