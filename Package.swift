@@ -70,6 +70,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes"]),
+        // Pool runs over processes from a single-threaded program, which the test process is
+        // not: PoolTests runs this one. Not a product.
+        .executableTarget(name: "pool-checks", dependencies: ["HybridKit"], path: "Tests/PoolChecks"),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridKit"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "CFetch", "HybridServer", "hybrid"]),

@@ -10,8 +10,10 @@ import CShims
 /// `W*` macros), and the rest of the library sees Swift types and error text only. The fork
 /// pool's own calls are C, in CSieve/workers.c. The few members the command line needs too
 /// (blocking and awaiting stop signals, writing standard output) are `package`, not public.
+@usableFromInline
 package enum Syscalls {
     /// Runs `call` again while it fails with `EINTR`; returns its last result.
+    @inlinable
     static func retryingOnInterrupt<Result: BinaryInteger>(_ call: () -> Result) -> Result {
         while true {
             let result = call()
@@ -201,7 +203,7 @@ extension Syscalls {
     }
 
     /// The number of threads in this process, from /proc (1 when it cannot tell).
-    static func threadCount() -> Int {
+    @usableFromInline static func threadCount() -> Int {
         guard let file = fopen("/proc/self/status", "r") else { return 1 }
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 256)

@@ -8,6 +8,11 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case outOfMemory
     /// Swift work runs in forked processes only when the forking program has one thread.
     case forkNeedsSingleThread
+    /// No thread could be started for the run.
+    case threadFailed
+    /// A ``PoolTask`` of this name was not given to ``Pool/bootstrap(_:)``, so a spawned worker
+    /// could not find it.
+    case taskNotRegistered(String)
 
     public var description: String {
         switch self {
@@ -17,6 +22,9 @@ public enum PoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outOfMemory: return "could not allocate the shared memory for the results"
         case .forkNeedsSingleThread:
             return "Swift work can run in forked processes only from a single-threaded program"
+        case .threadFailed: return "could not start a thread for the run"
+        case .taskNotRegistered(let name):
+            return "the pool task \(name) is not registered: pass it to Pool.bootstrap at the top of main"
         }
     }
 }

@@ -1,5 +1,6 @@
-// hybrid's parallel map with work of this package's own: the article's pool.map, in Swift, on
-// every strategy; then a C work function whose worker is killed, and whose item re-runs.
+// hybrid's Pool with work of this package's own: the article's pool.map, in Swift, on every
+// strategy; then the fixed-slot ParallelMap with a C work function whose worker is killed, and
+// whose item re-runs.
 import CollatzWork
 import HybridKit
 
@@ -17,10 +18,12 @@ func steps(_ n: Int) -> UInt64 {
     return steps
 }
 
+Pool.bootstrap()
+
 // A Swift closure; forked workers may run it because this program has one thread.
 for strategy in ComputeStrategy.allCases {
-    let pool = ParallelMap(items: 100_000, strategy: strategy, workers: strategy == .serial ? 1 : 4)
-    let counts = try pool.map(UInt64.self) { item in steps(item + 1) }
+    let pool = Pool(strategy: strategy, workers: strategy == .serial ? 1 : 4)
+    let counts = try pool.map(1...100_000) { (n: Int) in steps(n) }
     print("\(strategy): \(counts.reduce(0, +)) Collatz steps for 1...100000")
 }
 
