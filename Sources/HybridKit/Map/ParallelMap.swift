@@ -26,11 +26,20 @@ public struct ParallelMap: Sendable {
     /// throws ``RunInterrupted``. For programs that own the process, like a command line.
     public var stopOnSignals: Bool
     /// A test hook: a forked worker kills itself on a chosen item.
-    public var fault: FaultInjection?
+    package var fault: FaultInjection?
 
     public init(
+        items: Int, slotBytes: Int = 8, strategy: ComputeStrategy, workers: Int? = nil, stopOnSignals: Bool = false
+    ) {
+        self.init(
+            items: items, slotBytes: slotBytes, strategy: strategy, workers: workers, stopOnSignals: stopOnSignals,
+            fault: nil)
+    }
+
+    /// The same, with a test hook that makes a forked worker die on a chosen item.
+    package init(
         items: Int, slotBytes: Int = 8, strategy: ComputeStrategy, workers: Int? = nil,
-        stopOnSignals: Bool = false, fault: FaultInjection? = nil
+        stopOnSignals: Bool = false, fault: FaultInjection?
     ) {
         self.items = items
         self.slotBytes = slotBytes

@@ -66,12 +66,12 @@ public struct WorkerDeath: Sendable, Equatable, CustomStringConvertible {
 /// the first time only or every time (which must end the run with an error, not a hang). With
 /// `beforeClaiming` it dies before recording that it holds the item, the case a final sweep for
 /// undone work covers. Only the processes strategy has it.
-public struct FaultInjection: Sendable, Equatable {
-    public var item: Int
-    public var everyTime: Bool
-    public var beforeClaiming: Bool
+package struct FaultInjection: Sendable, Equatable {
+    package var item: Int
+    package var everyTime: Bool
+    package var beforeClaiming: Bool
 
-    public init(item: Int, everyTime: Bool = false, beforeClaiming: Bool = false) {
+    package init(item: Int, everyTime: Bool = false, beforeClaiming: Bool = false) {
         self.item = item
         self.everyTime = everyTime
         self.beforeClaiming = beforeClaiming

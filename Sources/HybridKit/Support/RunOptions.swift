@@ -4,7 +4,7 @@ public struct RunOptions: Sendable {
     /// throws ``RunInterrupted``. Meant for programs that own the process, like the command line.
     public var stopOnSignals: Bool
     /// A test hook that makes a processes-strategy worker die on a chosen chunk or item.
-    public var fault: FaultInjection?
+    package var fault: FaultInjection?
     /// Called on the calling thread as the run moves, with the work done so far in the
     /// workload's units (numbers sieved, primes made); `nil` for none.
     public var progress: (@Sendable (_ done: Double) -> Void)?
@@ -15,7 +15,16 @@ public struct RunOptions: Sendable {
     public var journal: String?
 
     public init(
-        stopOnSignals: Bool = false, fault: FaultInjection? = nil,
+        stopOnSignals: Bool = false, progress: (@Sendable (_ done: Double) -> Void)? = nil,
+        workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in }, journal: String? = nil
+    ) {
+        self.init(
+            stopOnSignals: stopOnSignals, fault: nil, progress: progress, workerDied: workerDied, journal: journal)
+    }
+
+    /// The same, with a test hook that makes a worker process die on a chosen chunk or item.
+    package init(
+        stopOnSignals: Bool = false, fault: FaultInjection?,
         progress: (@Sendable (_ done: Double) -> Void)? = nil,
         workerDied: @escaping @Sendable (WorkerDeath) -> Void = { _ in }, journal: String? = nil
     ) {
