@@ -32,8 +32,8 @@ public struct FetchReport: Sendable, Equatable {
     /// The results that are not ok, in input order.
     public var failures: [FetchResult] { results.filter { !$0.isOK } }
 
-    /// The report as JSON: the summary's keys (see ``FetchSummary/jsonMembers``), then
-    /// `"results"`, each result with every key (see ``FetchResult/json``).
+    /// The report as JSON: the summary's keys (the summary's JSON members), then
+    /// `"results"`, each result with every key (as ``FetchResult`` documents them).
     public func json() -> String {
         JSONValue.object(summary.jsonMembers + [("results", .array(results.map(\.json)))])
             .serialized()

@@ -1,7 +1,7 @@
 /// How a CPU-bound map spreads its items over workers.
 ///
-/// Each strategy is one file serving every workload (``SerialMap``, ``ThreadsMap``,
-/// ``ProcessesMap``); ``ParallelMap/run(_:finished:events:)`` picks one in its single switch, so
+/// Each strategy is one file serving every workload (`SerialMap`, `ThreadsMap`,
+/// `ProcessesMap`, `MPIMap`); ``ParallelMap/run(_:finished:events:)`` picks one in its single switch, so
 /// a new strategy (MPI) is one more case there and one more file.
 public enum ComputeStrategy: String, CaseIterable, Sendable, Codable {
     /// One item after another, on the calling thread.
@@ -11,7 +11,7 @@ public enum ComputeStrategy: String, CaseIterable, Sendable, Codable {
     /// On forked processes that pull items from a counter in shared memory.
     case processes
     /// On the ranks of an Open MPI job (`mpirun`), each running items on threads of its own,
-    /// handed out by rank 0 (``MPIMap``). Only in builds with the package trait `MPI`.
+    /// handed out by rank 0 (`MPIMap`). Only in builds with the package trait `MPI`.
     case mpi
 
     /// The strategies of one machine alone: ``mpi`` needs a build with the trait `MPI` and,

@@ -8,8 +8,8 @@
 /// program has one thread at the fork (the map checks and throws
 /// ``PoolError/forkNeedsSingleThread`` otherwise).
 public struct MapWork {
-    /// One worker's function: computes `item` and writes its result into `slot` (``MapSlots/
-    /// slotBytes`` bytes, zeroed before the call). A thrown error ends the run (serial, threads)
+    /// One worker's function: computes `item` and writes its result into `slot` (``ParallelMap/slotBytes``
+    /// bytes, zeroed before the call). A thrown error ends the run (serial, threads)
     /// or the worker (processes, where it counts as a death).
     public typealias Worker = (_ item: Int, _ slot: UnsafeMutableRawBufferPointer) throws -> Void
 

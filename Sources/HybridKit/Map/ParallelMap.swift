@@ -52,6 +52,7 @@ public struct ParallelMap: Sendable {
     /// Runs `work` for every item not finished in `finished`, and returns every slot.
     ///
     /// - Parameters:
+    ///   - work: what each worker runs, made per worker (see ``MapWork``).
     ///   - finished: slots of items already done (from a journal); they are not run again. Its
     ///     count and slot size must be the map's.
     ///   - events: progress, each finished item, each worker death; on the calling thread.

@@ -10,7 +10,7 @@
 /// ```
 ///
 /// Inputs come from any sequence and outputs may be any `Codable & Sendable` value of any size;
-/// over processes both travel in a compact binary encoding. ``map(_:policy:_:)`` returns the
+/// over processes both travel in a compact binary encoding. `map(_:policy:_:)` returns the
 /// outputs in input order, or throws the first item's failure as ``PoolItemError`` once every
 /// other item is stopped; ``outcomes(_:policy:window:_:)`` yields every item's ``PoolOutcome``
 /// as it completes. A throw comes back as ``PoolFailure/threw(_:)`` on every strategy; a worker
@@ -81,7 +81,7 @@ public struct Pool: Sendable {
         return try mapScheduled(items, policy: policy, spawn: nil, body)
     }
 
-    /// Like ``map(_:policy:_:)`` with a registered ``PoolTask``: over processes its workers are
+    /// Like `map(_:policy:_:)` with a registered ``PoolTask``: over processes its workers are
     /// spawned, so this works from any program that called ``bootstrap(_:)`` with the task.
     public func map<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(), task: PoolTask<Items.Element, Output>
@@ -89,7 +89,7 @@ public struct Pool: Sendable {
         try mapScheduled(items, policy: policy, spawn: task.name, task.body)
     }
 
-    /// Like ``map(_:policy:_:)`` from async code, with a registered ``PoolTask``.
+    /// Like `map(_:policy:_:)` from async code, with a registered ``PoolTask``.
     public func map<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(), task: PoolTask<Items.Element, Output>
     ) async throws -> [Output] where Items.Element: Codable & Sendable {
@@ -111,7 +111,7 @@ public struct Pool: Sendable {
         outcomes(items, policy: policy, window: window, spawn: task.name, task.body)
     }
 
-    /// Like ``map(_:policy:_:)``, from async code: cancelling the calling task stops every
+    /// Like `map(_:policy:_:)`, from async code: cancelling the calling task stops every
     /// worker (and ends the map with `CancellationError`).
     public func map<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(),
@@ -210,7 +210,11 @@ public struct Pool: Sendable {
     /// forked (the sequence throws ``PoolError/forkNeedsSingleThread``): map with a registered
     /// ``PoolTask`` there, whose workers are spawned.
     ///
-    /// - Parameter window: items in flight at most (by default 64 per worker).
+    /// - Parameters:
+    ///   - items: the inputs, any sequence, lazy or endless ones included.
+    ///   - policy: time-outs, retries, the halt rule and workers' lifetimes.
+    ///   - window: items in flight at most (by default 64 per worker).
+    ///   - body: the work for one item; what it throws is that item's ``PoolFailure/threw(_:)``.
     public func outcomes<Items: Sequence, Output: Codable & Sendable>(
         _ items: Items, policy: PoolPolicy = PoolPolicy(), window: Int? = nil,
         _ body: @escaping @Sendable (Items.Element) throws -> Output

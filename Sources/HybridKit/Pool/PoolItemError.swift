@@ -1,4 +1,4 @@
-/// The first item of a ``Pool/map(_:policy:_:)`` that failed: which, and how. The map stops every
+/// The first item of a `Pool.map(_:policy:_:)` that failed: which, and how. The map stops every
 /// other item before throwing it.
 public struct PoolItemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The item's position in the input, from 0.

@@ -35,8 +35,8 @@ public struct PoolPolicy: Sendable {
         }
     }
 
-    /// When a run of ``Pool/outcomes(_:policy:_:)`` gives up on the items not yet run. (A
-    /// ``Pool/map(_:policy:_:)`` always stops at its first failure.)
+    /// When a run of ``Pool/outcomes(_:policy:window:_:)`` gives up on the items not yet run. (A
+    /// `Pool.map(_:policy:_:)` always stops at its first failure.)
     public enum Halt: Sendable, Equatable {
         /// Run every item, whatever fails.
         case never
