@@ -51,6 +51,7 @@ typedef struct pool {
     int64_t fault_item;  /* options->fault_item as an index within the run, or -1 */
     pid_t *pids;         /* per record; 0 when none runs */
     int *pidfds;         /* per record; -1 when none (or pidfds are unavailable) */
+    struct pollfd *fds;  /* the supervisor's poll set: a pidfd per worker and the stop signalfd */
     int stop_fd;         /* a signalfd for SIGINT and SIGTERM, with handle_signals; else -1 */
     pid_t parent;        /* the supervisor, which workers must outlive no longer than */
     sigset_t original_mask;
@@ -139,11 +140,22 @@ static void release(pool *pool, unsigned r) {
     pool->pidfds[r] = -1;
 }
 
+/*
+ * Signals record r's worker through its pidfd, which names that process and no
+ * other even if a reaper elsewhere freed its pid for reuse; by pid only where
+ * the kernel has no pidfds (before Linux 5.3), when the worker is still ours
+ * because only we reap it by pid.
+ */
+static void signal_worker(pool *pool, unsigned r, int signal) {
+    if (pool->pidfds[r] >= 0 && syscall(SYS_pidfd_send_signal, pool->pidfds[r], signal, NULL, 0) == 0) return;
+    if (pool->pidfds[r] < 0) kill(pool->pids[r], signal);
+}
+
 /* Ends every running worker: SIGTERM, then SIGKILL for any still there after 0.5 s. */
 static void stop_all(pool *pool) {
     unsigned workers = pool->options->workers;
     for (unsigned r = 0; r < workers; r++)
-        if (pool->pids[r] > 0) kill(pool->pids[r], SIGTERM);
+        if (pool->pids[r] > 0) signal_worker(pool, r, SIGTERM);
     for (int round = 0; round < 50; round++) {
         unsigned running = 0;
         for (unsigned r = 0; r < workers; r++) {
@@ -158,7 +170,7 @@ static void stop_all(pool *pool) {
     for (unsigned r = 0; r < workers; r++) {
         if (pool->pids[r] > 0) {
             int status;
-            kill(pool->pids[r], SIGKILL);
+            signal_worker(pool, r, SIGKILL);
             reap(pool->pids[r], &status, 0);
             release(pool, r);
         }
@@ -191,7 +203,7 @@ static void report_items(pool *pool) {
 /* Waits up to 50 ms for a worker to end or a stop signal to arrive; returns such a signal, else 0. */
 static int wait_for_news(pool *pool) {
     unsigned workers = pool->options->workers;
-    struct pollfd fds[workers + 1];
+    struct pollfd *fds = pool->fds;
     nfds_t count = 0;
     int blind = 0; /* a worker without a pidfd: poll more often instead */
     for (unsigned r = 0; r < workers; r++) {
@@ -310,11 +322,14 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
     void *region = mmap(NULL, pool.shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pool.pids = calloc(options->workers, sizeof *pool.pids);
     pool.pidfds = malloc(options->workers * sizeof *pool.pidfds);
+    /* On the heap, not the stack: the API sets no maximum on workers. */
+    pool.fds = calloc((size_t)options->workers + 1, sizeof *pool.fds);
     pool.reported = options->on_item ? calloc((size_t)options->items, 1) : NULL;
-    if (region == MAP_FAILED || !pool.pids || !pool.pidfds || (options->on_item && !pool.reported)) {
+    if (region == MAP_FAILED || !pool.pids || !pool.pidfds || !pool.fds || (options->on_item && !pool.reported)) {
         if (region != MAP_FAILED) munmap(region, pool.shared_bytes);
         free(pool.pids);
         free(pool.pidfds);
+        free(pool.fds);
         free(pool.reported);
         return CSIEVE_ENOMEM;
     }
@@ -383,6 +398,7 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
     munmap(region, pool.shared_bytes);
     free(pool.pids);
     free(pool.pidfds);
+    free(pool.fds);
     free(pool.reported);
     return status;
 }

@@ -218,12 +218,26 @@ const char *csieve_strerror(int status);
  * max_deaths deaths the run stops with CSIEVE_EWORKERS instead of retrying
  * forever.
  *
- * Fork rules this follows, and asks of its caller: call it from a process with
- * no other threads running (or only threads that never hold a lock the work
- * function needs: the children run `work` and nothing else, then _exit).
- * Allocate what `work` reads before the call. Workers keep the caller's
- * ignored signals ignored, and die with their parent (PR_SET_PDEATHSIG), so
- * no orphan outlives it.
+ * The fork rule, stated here once for all of hybrid (HybridKit's Pool and
+ * ParallelMap, the command line and this pool obey it and point here):
+ *   1. Everything a child needs is allocated and prepared before fork():
+ *      the shared region, the results, the work's own state (a sieve is
+ *      prepared with csieve_sieve_prepare()).
+ *   2. A child of a multi-threaded parent calls only async-signal-safe
+ *      functions until it execs or exits: C work that only computes into
+ *      memory made before the fork, such as csieve_chunks_work. (A sieve's
+ *      lists of sieving primes may still grow in the child; glibc's fork
+ *      resets malloc's locks in the child, which this relies on there.)
+ *   3. Swift work runs in a forked child only when the parent is
+ *      single-threaded at the fork; otherwise workers are started by a method
+ *      that is safe with threads (HybridKit's Pool spawns them by exec).
+ *   4. Results go into a region mapped before the fork (here) or over a
+ *      pipe; a child ends with _exit, never exit, so no atexit handler or
+ *      stdio buffer of the parent's runs twice.
+ *   5. Workers are signalled through their pidfds, never by a pid that
+ *      another reaper could have freed for reuse.
+ * Workers keep the caller's ignored signals ignored, and die with their
+ * parent (PR_SET_PDEATHSIG), so no orphan outlives it.
  *
  * Signals, decided:
  *   - SIGCHLD stays the caller's. The supervisor waits on a pidfd per worker

@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Most shims are static inline in include/hybrid_shims.h; the affinity count needs _GNU_SOURCE,
  * which must not reach Swift through the header (it would make `environ` ambiguous). */
@@ -17,3 +19,7 @@ int hybrid_affinity_cpus(void) {
     }
     return 0;
 }
+
+int hybrid_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int hybrid_pidfd_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }

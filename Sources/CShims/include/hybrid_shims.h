@@ -25,6 +25,16 @@
  */
 int hybrid_affinity_cpus(void);
 
+/**
+ * A pidfd for the child `pid` (pidfd_open, Linux 5.3), or -1: a handle that names that process
+ * and no other, even after another reaper freed its pid for reuse. The fork rule signals workers
+ * through it.
+ */
+int hybrid_pidfd_open(pid_t pid);
+
+/** Sends `signal` through a pidfd (pidfd_send_signal); 0, or -1 with errno set. */
+int hybrid_pidfd_signal(int pidfd, int signal);
+
 /** Nonzero when the child exited (then hybrid_wait_exit_code is its code). WIFEXITED. */
 static inline int hybrid_wait_exited(int status) { return WIFEXITED(status); }
 /** The exit code of a child that exited. WEXITSTATUS. */

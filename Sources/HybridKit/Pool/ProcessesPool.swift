@@ -32,6 +32,8 @@ enum ProcessesPool {
     final class Worker {
         @usableFromInline let number: Int
         @usableFromInline @exclusivity(unchecked) var pid: pid_t = 0
+        /// Its pidfd (-1 where the kernel has none): the fork rule signals workers through it.
+        @usableFromInline @exclusivity(unchecked) var pidfd: Int32 = -1
         @usableFromInline @exclusivity(unchecked) var socket: Int32 = -1
         /// The items of its last batch, in the order it runs them, and how many it has answered.
         @usableFromInline @exclusivity(unchecked) var batch: [Int] = []
@@ -100,6 +102,7 @@ enum ProcessesPool {
                 return false
             }
             worker.pid = pid
+            worker.pidfd = hybrid_pidfd_open(pid)
             worker.socket = pair[0]
             worker.batch = []
             worker.answered = 0
@@ -188,7 +191,7 @@ enum ProcessesPool {
                     let since = hybrid_load_acquire(record(worker) + 1)
                     if Double(now - since) * 1e-9 > timeout {
                         worker.killedFor = Int(item)
-                        kill(worker.pid, SIGKILL)
+                        kill(worker)
                     }
                 }
             }
@@ -196,14 +199,30 @@ enum ProcessesPool {
         // Stopped or done: ask idle workers to end, kill any still running an item, reap all.
         let stopping = stop.isRaised || schedule.stopped
         for worker in workers where worker.pid > 0 {
-            if stopping || !worker.isIdle { kill(worker.pid, SIGKILL) } else { _ = send(worker.socket, [0, 0, 0, 0]) }
+            if stopping || !worker.isIdle { kill(worker) } else { _ = send(worker.socket, [0, 0, 0, 0]) }
             Glibc.close(worker.socket)
             var status: Int32 = 0
             _ = Syscalls.retryingOnInterrupt { waitpid(worker.pid, &status, 0) }
-            worker.pid = 0
+            release(worker)
         }
         workers.removeAll()
         schedule.cancelUnsettled()
+    }
+
+    /// SIGKILL for `worker`, through its pidfd (by pid only where the kernel has no pidfds).
+    @usableFromInline static func kill(_ worker: Worker) {
+        if worker.pidfd >= 0 {
+            _ = hybrid_pidfd_signal(worker.pidfd, SIGKILL)
+        } else {
+            _ = Glibc.kill(worker.pid, SIGKILL)
+        }
+    }
+
+    /// Forgets a reaped worker's process.
+    @usableFromInline static func release(_ worker: Worker) {
+        if worker.pidfd >= 0 { Glibc.close(worker.pidfd) }
+        worker.pidfd = -1
+        worker.pid = 0
     }
 
     @usableFromInline static func patch(_ bytes: inout [UInt8], at position: Int, _ value: UInt32) {
@@ -270,7 +289,7 @@ enum ProcessesPool {
         worker.socket = -1
         var status: Int32 = 0
         let reaped = Syscalls.retryingOnInterrupt { waitpid(worker.pid, &status, 0) }
-        worker.pid = 0
+        release(worker)
         let held = Int(hybrid_load_acquire(record))
         let cause: String =
             if reaped < 0 {
