@@ -194,7 +194,7 @@ struct Fetch: ParsableCommand {
     }
 
     private func fetchOptions() throws -> FetchOptions {
-        let options = FetchOptions(
+        var options = FetchOptions(
             strategy: strategy,
             concurrency: concurrency,
             threads: threads,
@@ -215,6 +215,8 @@ struct Fetch: ParsableCommand {
             headers: headers,
             perHost: perHost
         )
+        // The command line owns its process: it may raise its own descriptor limit.
+        options.raisesDescriptorLimit = true
         try options.validate()
         if let cacert, let reason = Syscalls.unreadableReason(cacert) {
             throw UsageError("cannot read --cacert \(cacert): \(reason)")

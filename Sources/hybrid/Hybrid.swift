@@ -45,6 +45,8 @@ struct Hybrid: ParsableCommand {
         case let interrupted as RunInterrupted: fail(interrupted.description, code: interrupted.exitCode)
         case let failure as any RunFailure: fail(failure.description, code: 1)
         case let code as ExitCode: Glibc.exit(code.rawValue)
+        // Under mpirun every rank but 0 ends here, silently: rank 0 prints the results.
+        case is MPIRankFinished: Glibc.exit(0)
         default:
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }

@@ -4,8 +4,9 @@
 /// wake-up pair (an easy handle runs inside a multi handle of its own) or, while a host name
 /// resolves, the resolver's pair; one more while it writes a body file. Each multi handle holds
 /// two more for its wake-up pair. When the soft limit is too low the budget first raises it (up
-/// to the hard limit, which any process may do); only if that is not enough are the windows
-/// lowered, so no URL ever fails with "too many open files".
+/// to the hard limit, which any process may do), when ``FetchOptions/raisesDescriptorLimit``
+/// allows; if that is not allowed or not enough the windows are lowered, so no URL ever fails
+/// with "too many open files".
 enum DescriptorBudget {
     /// Descriptors kept free for everything else the process opens (files, stdio, NIO, logs).
     static let reserve = 16
@@ -23,7 +24,7 @@ enum DescriptorBudget {
         let needed =
             each * options.transfersInFlight + 2 * multiHandles + openDescriptors() + reserve
         if DescriptorLimit.current >= needed { return (options, nil) }
-        let soft = DescriptorLimit.raise(toAtLeast: needed)
+        let soft = options.raisesDescriptorLimit ? DescriptorLimit.raise(toAtLeast: needed) : DescriptorLimit.current
         if soft >= needed { return (options, nil) }
 
         let available = max(1, (soft - openDescriptors() - reserve - 2 * multiHandles) / each)

@@ -53,6 +53,11 @@ public struct FetchOptions: Sendable, Equatable {
     public var headers: [String]
     /// At most this many connections to one host at once; `nil` means no cap.
     public var perHost: Int?
+    /// Whether a fetch may raise this process's soft file-descriptor limit (RLIMIT_NOFILE, up
+    /// to the hard limit) when its transfers in flight need more descriptors. A process-wide
+    /// change, so off by default: then the windows are lowered to fit instead. The command line
+    /// turns it on.
+    public var raisesDescriptorLimit = false
 
     /// The most transfers in flight accepted: each costs a libcurl handle of a few kilobytes.
     public static let maximumConcurrency = 100_000

@@ -31,3 +31,15 @@ public enum MPIError: Error, Equatable, Sendable, CustomStringConvertible {
 /// A run under MPI that failed: the command exits 1 (``MPIError/notBuilt`` never gets that far:
 /// the strategy's check refuses it as a ``UsageError`` first).
 extension MPIError: RunFailure {}
+
+/// Thrown by an mpi run on every rank but 0 once its share of the work is done: only rank 0
+/// holds (and reports) the results. A program run under `mpirun` catches it and exits 0 on those
+/// ranks; nothing is lost (rank 0 has every item's result, and its journal when there is one).
+public struct MPIRankFinished: Error, Equatable, Sendable, CustomStringConvertible {
+    /// This process's rank, never 0.
+    public let rank: Int
+
+    public init(rank: Int) { self.rank = rank }
+
+    public var description: String { "rank \(rank) finished its share; rank 0 reports the results" }
+}

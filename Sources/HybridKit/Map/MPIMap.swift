@@ -125,10 +125,8 @@ enum MPIMap {
             throw error(status, report: report)
         }
         succeeded = true
-        guard place.rank == 0 else {
-            // Rank 0 alone reports: this rank's part is done. MPI_Finalize runs at exit.
-            exit(0)
-        }
+        // Rank 0 alone reports; the caller ends the other ranks (MPI_Finalize runs at exit).
+        guard place.rank == 0 else { throw MPIRankFinished(rank: place.rank) }
         result.isFinished = [Bool](repeating: true, count: map.items)
         return result
     }

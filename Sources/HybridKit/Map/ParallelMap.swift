@@ -56,9 +56,15 @@ public struct ParallelMap: Sendable {
     ///   - finished: slots of items already done (from a journal); they are not run again. Its
     ///     count and slot size must be the map's.
     ///   - events: progress, each finished item, each worker death; on the calling thread.
+    /// Under ``ComputeStrategy/mpi`` (a program started by `mpirun`, built with the `MPI`
+    /// trait) every rank calls this: the first call starts MPI and registers `MPI_Finalize` to
+    /// run when the process exits, as MPI requires; rank 0 hands out the items and returns every
+    /// slot, and the other ranks throw ``MPIRankFinished`` once their share is done, for the
+    /// caller to end them quietly. Nothing here ends the process.
+    ///
     /// - Throws: ``UsageError`` for a bad worker count; ``PoolError`` when workers fail;
     ///   ``RunInterrupted`` when a stop signal ended the run; an error the work threw
-    ///   (serial, threads).
+    ///   (serial, threads); under mpi ``MPIError`` and, on ranks but 0, ``MPIRankFinished``.
     public func run(_ work: MapWork, finished: MapSlots? = nil, events: MapEvents = MapEvents()) throws -> MapSlots {
         try strategy.validate(workers: workers)
         precondition(items >= 0 && slotBytes > 0, "a map needs items >= 0 and slots of at least 1 byte")
