@@ -7,7 +7,7 @@
 
 /*
  * Sixteen groups, so that a fill is four passes of four patterns, with
- * products between 5,681 and 9,797 bytes: 126 KiB in all, which a short run
+ * products between 5,681 and 9,797 bytes: 124 KiB (126,378 bytes) in all, which a short run
  * makes (and faults in) quickly, and which stay in L2 next to the segment.
  * Three triples of the smallest primes, then the rest paired largest with
  * smallest.

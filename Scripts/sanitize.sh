@@ -36,10 +36,7 @@ undefined) scratch=.build-ubsan ;;
 thread) scratch=.build-tsan ;;
 esac
 
-# FetchTests.FaultTests/interrupt*: the Ctrl-C tests send SIGINT after a fixed 0.5-0.7 s sleep,
-# by when a sanitizer build on a busy machine has not yet finished its first transfer; they run
-# in the plain suite (until they wait for the first result instead of sleeping).
-default_skip="HybridCLITests.BenchCommandTests HybridCLITests.ConsumerTests FetchTests.FaultTests/interrupt"
+default_skip="HybridCLITests.BenchCommandTests HybridCLITests.ConsumerTests"
 # Under TSan (5-15 times slower, unoptimized) the engines' answer suites alone take far longer
 # than the rest: they sieve up to 10^10 on one thread, where TSan has nothing to look at; so do
 # the two command tests that sieve 2-3 * 10^10 in forked single-threaded workers, past their time

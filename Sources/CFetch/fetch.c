@@ -1352,7 +1352,8 @@ static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
             }
         }
         if (active == 0) {
-            /* Nothing in flight: multi_poll would return at once. */
+            /* Nothing in flight: libcurl 7.88 would sleep out the whole poll time, so wait for the
+               source instead. */
             pause_for_source();
             continue;
         }

@@ -6,8 +6,9 @@ import NIOPosix
 /// An HTTP/1.1 server that answers every request after a set latency with a body of a set size:
 /// the peer that `hybrid fetch` is measured against, startable inside any Swift process.
 ///
-/// Paths override the defaults per request: `/delay/MS`, `/bytes/N`, `/status/CODE`, and they
-/// combine (`/delay/10/status/503`). Connections are kept alive.
+/// Paths override the defaults per request: `/delay/MS`, `/bytes/N`, `/status/CODE`,
+/// `/redirect/N` and `/stall/MS` (``ResponsePlan`` says what each does), and they combine
+/// (`/delay/10/status/503`). Connections are kept alive.
 ///
 /// ```swift
 /// let server = try EmbeddedServer.start(port: 0, latency: .milliseconds(50), size: 1024)

@@ -4,8 +4,7 @@
 /// waits 200 ms and answers 503 with a 10-byte body. `/redirect/N` answers 302 to the same path
 /// with `/redirect/N-1`, so N hops end in the path's other answer. `/stall/MS` sends the head
 /// and the first byte of the body, then waits MS before the rest (a server that stalls, for
-/// stall time-outs). Segments that name no
-/// override are ignored, so every path gets an answer.
+/// stall time-outs). Segments that name no override are ignored, so every path gets an answer.
 struct ResponsePlan: Equatable, Sendable {
     /// The largest `/bytes/N` honoured: a typo must not make the server allocate gigabytes.
     static let maximumBytes = 64 << 20

@@ -166,10 +166,19 @@ struct FaultTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        usleep(700_000)
+        // Wait for the condition, not a fixed time, however loaded the machine: the quick URL's
+        // line written, and the ten slow transfers' sockets open.
+        var data = Data()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !data.contains(UInt8(ascii: "\n")), ContinuousClock.now < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
+        while openSockets(of: process.processIdentifier) < 10, ContinuousClock.now < deadline { usleep(20_000) }
         let start = ContinuousClock.now
         kill(process.processIdentifier, SIGINT)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        data += output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(ContinuousClock.now - start < .seconds(5))
         #expect(process.terminationStatus == 130)

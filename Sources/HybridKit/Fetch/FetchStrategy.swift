@@ -21,7 +21,7 @@ public enum FetchStrategy: String, CaseIterable, Sendable, Codable {
 }
 
 /// A strategy's layout of workers. Every strategy runs the same CFetch fetcher loop, which
-/// pulls URLs from one shared atomic cursor; strategies differ only in threads and handles.
+/// pulls URLs from the batch under one lock; strategies differ only in threads and handles.
 protocol FetchWorkerPlan: Sendable {
     /// The libcurl window of each worker thread, one element per thread: 0 for an easy handle
     /// (one transfer at a time), K for a multi handle with up to K transfers in flight.

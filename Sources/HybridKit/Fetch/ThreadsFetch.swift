@@ -1,5 +1,5 @@
 /// `threads`: T worker threads, each with its own easy handle (libcurl handles are never shared
-/// between threads), each taking the next URL from the batch's shared atomic cursor as soon as
+/// between threads), each taking the next URL from the batch (under its lock) as soon as
 /// its last transfer ends, so a slow URL holds up only its own thread.
 struct ThreadsFetch: FetchWorkerPlan {
     func windows(concurrency: Int, threads: Int) -> [Int] {

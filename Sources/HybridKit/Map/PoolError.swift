@@ -65,7 +65,7 @@ public struct WorkerDeath: Sendable, Equatable, CustomStringConvertible {
 /// A test hook: the worker that takes item `item` kills itself with SIGKILL before running it,
 /// the first time only or every time (which must end the run with an error, not a hang). With
 /// `beforeClaiming` it dies before recording that it holds the item, the case a final sweep for
-/// undone work covers. Only the processes strategy has it.
+/// undone work covers. The processes and mpi strategies have it.
 package struct FaultInjection: Sendable, Equatable {
     package var item: Int
     package var everyTime: Bool
