@@ -28,7 +28,7 @@ struct ConsumerTests {
         #expect(c.output == "C: 50847534 primes below 10^9, sum 24739512092254535 (high half 0)\n")
         let swift = try run(products.appendingPathComponent("swift-count").path, [])
         #expect(swift.output == "Swift: 50847534 primes below 10^9, sum 24739512092254535\n")
-        // Issue 15's pool defects, through the C API: each line fails on the old pool.
+        // The pool's promises at its edges, through the C API.
         let pool = try run(products.appendingPathComponent("pool-guarantees").path, [])
         #expect(pool.status == 0, "\(pool.output)")
         #expect(pool.output.split(separator: "\n").count == 4)
