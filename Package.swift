@@ -29,9 +29,12 @@ let package = Package(
             // programs that only sieve never map it; its headers are needed to build.
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("gmp")]
         ),
+        // The combinatorial engine: pi(x) and the sum of the primes <= x in sub-linear time.
+        // Its whole public API is Sources/CPrimePi/include/cprimepi.h.
+        .target(name: "CPrimePi", linkerSettings: [.linkedLibrary("m")]),
         // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI"]),
+        .target(name: "HybridKit", dependencies: ["CSieve", "CShims", "CHybridMPI", "CPrimePi"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -64,7 +67,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve"]),
+        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CPrimePi"]),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "HybridServer", "hybrid"]),
