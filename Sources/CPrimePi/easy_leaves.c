@@ -15,7 +15,7 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     const uint64_t *prime_sums = plan->prime_sums;
     const uint64_t numbers = plan->easy_segment_numbers, end = plan->sqrt_x + 1;
     prime_segment table;
-    int status = prime_segment_init(&table, primes, plan->prime_count, numbers);
+    int status = prime_segment_init(&table, primes, plan->prime_count, numbers, plan->presieve);
     if (status) return status;
     uint64_t count = 0, count_weight = 0, range_count = 0;
     u128 sum = 0, sum_weight = 0, range_sum = 0;
@@ -55,21 +55,28 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                     if (m > m_max) continue;
                     int32_t v = plan->mu_lpf[plan_mu_lpf_index(m)];
                     if (v == 0 || (uint32_t)(v < 0 ? -v : v) <= b) continue;
-                    uint64_t n = x_p / m, primes_upto, offsets;
-                    prime_segment_upto(&table, n, &primes_upto, &offsets);
-                    uint64_t pi_local = range_count + primes_upto;
-                    u128 sum_local = range_sum + offsets + (u128)primes_upto * lo;
-                    u128 weight = (u128)p * m;
-                    if (v > 0) {
-                        count -= offset + pi_local;
-                        sum -= weight * (sum_offset + sum_local);
-                        count_weight -= 1;
-                        sum_weight -= weight;
+                    uint64_t n = x_p / m, pi_n;
+                    u128 sum_n, weight = (u128)p * m;
+                    int absolute = n <= y;
+                    if (absolute) { /* the plan's own tables answer without the part's base */
+                        pi_n = plan_pi(plan, n);
+                        sum_n = prime_sums[pi_n];
                     } else {
-                        count += offset + pi_local;
-                        sum += weight * (sum_offset + sum_local);
-                        count_weight += 1;
-                        sum_weight += weight;
+                        uint64_t primes_upto, offsets;
+                        prime_segment_upto(&table, n, &primes_upto, &offsets);
+                        pi_n = range_count + primes_upto;
+                        sum_n = range_sum + offsets + (u128)primes_upto * lo;
+                    }
+                    if (v > 0) {
+                        count -= offset + pi_n;
+                        sum -= weight * (sum_offset + sum_n);
+                        count_weight -= !absolute;
+                        sum_weight -= absolute ? 0 : weight;
+                    } else {
+                        count += offset + pi_n;
+                        sum += weight * (sum_offset + sum_n);
+                        count_weight += !absolute;
+                        sum_weight += absolute ? 0 : weight;
                     }
                 }
                 continue;
@@ -78,7 +85,20 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             if (m_max <= m_min) continue;
             uint32_t j_hi = plan_pi(plan, m_max);
             for (uint32_t j = plan_pi(plan, m_min) + 1; j <= j_hi;) {
-                uint64_t n = x_p / primes[j], primes_upto, offsets;
+                uint64_t n = x_p / primes[j];
+                if (n <= y) {
+                    /* pi(n) and the prime below n from the plan's tables, and no base. */
+                    uint32_t pi_n = plan_pi(plan, n);
+                    uint64_t below = primes[pi_n] < n_lo ? n_lo : primes[pi_n];
+                    uint64_t q_max = x_p / below;
+                    uint32_t j_end = q_max >= primes[j_hi] ? j_hi : plan_pi(plan, q_max);
+                    count += (uint64_t)(j_end - j + 1) * (offset + pi_n);
+                    sum += (u128)p * (prime_sums[j_end] - prime_sums[j - 1]) *
+                           (sum_offset + prime_sums[pi_n]);
+                    j = j_end + 1;
+                    continue;
+                }
+                uint64_t primes_upto, offsets;
                 prime_segment_upto(&table, n, &primes_upto, &offsets);
                 uint64_t below = prime_segment_previous(&table, n);
                 if (below < n_lo) below = n_lo;

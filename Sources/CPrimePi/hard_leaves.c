@@ -2,9 +2,9 @@
  * The hard special leaves: mu(p_b m) p_b m Phi(x / (p_b m), b - 1) with
  * x / (p_b m) >= p_b^2, where Phi needs the numbers left after sieving out
  * p_1 .. p_(b-1). A segmented sieve of [1, z) (odd numbers only: p_1 = 2 is
- * always among the c primes) removes one prime after another, and a binary
- * indexed tree over the segment's words tells, for any n, how many numbers
- * remain up to n and the sum of their offsets from the segment's start.
+ * always among the c primes) removes one prime after another, and counters
+ * over the segment's words tell, for any n, how many numbers remain up to n
+ * and the sum of their offsets from the segment's start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +22,36 @@ static inline uint64_t bit_index_sum(uint64_t word) {
     return sum;
 }
 
+/*
+ * What remains is counted by two levels of linear counters rather than a
+ * binary indexed tree: removing a number then costs two subtractions instead
+ * of a walk up the tree, and since the leaves of one b come in ascending
+ * order of n, a cursor that only moves forward sums the counters before each
+ * one. Each counter packs a count and a sum of offsets in one word
+ * (count << OFFSET_BITS | offsets), which segments of at most 2^21 numbers keep
+ * within 64 bits.
+ */
+#define OFFSET_BITS 43
+#define WORDS_PER_SMALL 4   /* 512 numbers */
+#define SMALLS_PER_LARGE 16 /* 8192 numbers */
+
 typedef struct leaf_sieve {
     uint64_t lo;
     size_t words;
     uint64_t *bits;
-    uint32_t *tree_count; /* 1-based binary indexed tree over words */
-    uint64_t *tree_offsets;
+    uint64_t *small; /* per WORDS_PER_SMALL words */
+    uint64_t *large; /* per SMALLS_PER_LARGE small counters */
     uint64_t count, offsets; /* what remains in the whole segment */
 } leaf_sieve;
 
-static void remove_number(leaf_sieve *sieve, uint64_t n) {
+typedef struct leaf_cursor {
+    size_t small; /* the small counters before it are summed in packed */
+    uint64_t packed;
+} leaf_cursor;
+
+static inline uint64_t pack(uint64_t count, uint64_t offsets) { return count << OFFSET_BITS | offsets; }
+
+static inline void remove_number(leaf_sieve *sieve, uint64_t n) {
     uint64_t offset = n - sieve->lo;
     uint64_t k = offset >> 1;
     uint64_t mask = 1ull << (k & 63);
@@ -40,54 +60,70 @@ static void remove_number(leaf_sieve *sieve, uint64_t n) {
     sieve->bits[w] &= ~mask;
     sieve->count--;
     sieve->offsets -= offset;
-    for (size_t i = w + 1; i <= sieve->words; i += i & (0 - i)) {
-        sieve->tree_count[i]--;
-        sieve->tree_offsets[i] -= offset;
-    }
+    uint64_t packed = pack(1, offset);
+    sieve->small[w / WORDS_PER_SMALL] -= packed;
+    sieve->large[w / (WORDS_PER_SMALL * SMALLS_PER_LARGE)] -= packed;
 }
 
-/* What remains in [lo, n]. */
-static inline void remaining_upto(const leaf_sieve *sieve, uint64_t n, uint64_t *count,
-                                  uint64_t *offsets) {
+static inline uint64_t word_offsets(uint64_t word, size_t w) {
+    uint64_t bits = (uint64_t)__builtin_popcountll(word);
+    return bits * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(word);
+}
+
+/* What remains in [lo, n]; n must not fall below the cursor's last n. */
+static inline void remaining_upto(const leaf_sieve *sieve, leaf_cursor *cursor, uint64_t n,
+                                  uint64_t *count, uint64_t *offsets) {
     uint64_t odd = (n - sieve->lo + 1) >> 1;
     size_t w = (size_t)(odd >> 6);
-    uint64_t c = 0, o = 0;
-    for (size_t i = w; i > 0; i &= i - 1) {
-        c += sieve->tree_count[i];
-        o += sieve->tree_offsets[i];
+    size_t target = w / WORDS_PER_SMALL;
+    while (cursor->small < target) {
+        if (cursor->small % SMALLS_PER_LARGE == 0 && cursor->small + SMALLS_PER_LARGE <= target) {
+            cursor->packed += sieve->large[cursor->small / SMALLS_PER_LARGE];
+            cursor->small += SMALLS_PER_LARGE;
+        } else {
+            cursor->packed += sieve->small[cursor->small++];
+        }
+    }
+    uint64_t c = cursor->packed >> OFFSET_BITS;
+    uint64_t o = cursor->packed & ((1ull << OFFSET_BITS) - 1);
+    for (size_t i = target * WORDS_PER_SMALL; i < w; i++) {
+        c += (uint64_t)__builtin_popcountll(sieve->bits[i]);
+        o += word_offsets(sieve->bits[i], i);
     }
     unsigned r = (unsigned)(odd & 63);
     if (r) {
         uint64_t word = sieve->bits[w] & ((1ull << r) - 1);
-        uint64_t bits = (uint64_t)__builtin_popcountll(word);
-        c += bits;
-        o += bits * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(word);
+        c += (uint64_t)__builtin_popcountll(word);
+        o += word_offsets(word, w);
     }
     *count = c;
     *offsets = o;
 }
 
-static void build_tree(leaf_sieve *sieve) {
+static void count_remaining(leaf_sieve *sieve) {
     size_t words = sieve->words;
-    memset(sieve->tree_count, 0, (words + 1) * sizeof(uint32_t));
-    memset(sieve->tree_offsets, 0, (words + 1) * sizeof(uint64_t));
+    size_t smalls = (words + WORDS_PER_SMALL - 1) / WORDS_PER_SMALL;
+    size_t larges = (smalls + SMALLS_PER_LARGE - 1) / SMALLS_PER_LARGE;
+    memset(sieve->small, 0, smalls * sizeof(uint64_t));
+    memset(sieve->large, 0, larges * sizeof(uint64_t));
     sieve->count = 0;
     sieve->offsets = 0;
-    for (size_t i = 1; i <= words; i++) {
-        uint64_t word = sieve->bits[i - 1];
-        uint64_t c = (uint64_t)__builtin_popcountll(word);
-        uint64_t o = c * (128 * (uint64_t)(i - 1) + 1) + 2 * bit_index_sum(word);
+    for (size_t w = 0; w < words; w++) {
+        uint64_t word = sieve->bits[w];
+        uint64_t c = (uint64_t)__builtin_popcountll(word), o = word_offsets(word, w);
         sieve->count += c;
         sieve->offsets += o;
-        sieve->tree_count[i] += (uint32_t)c;
-        sieve->tree_offsets[i] += o;
-        size_t j = i + (i & (0 - i));
-        if (j <= words) {
-            sieve->tree_count[j] += sieve->tree_count[i];
-            sieve->tree_offsets[j] += sieve->tree_offsets[i];
-        }
+        sieve->small[w / WORDS_PER_SMALL] += pack(c, o);
+        sieve->large[w / (WORDS_PER_SMALL * SMALLS_PER_LARGE)] += pack(c, o);
     }
 }
+
+/*
+ * With 3 and 5 among the pre-sieved primes, a prime p > 5 has only the
+ * multiples p k with k coprime to 30 left to remove: 8 of every 15 odd k.
+ */
+static const uint8_t wheel_residue[8] = {1, 7, 11, 13, 17, 19, 23, 29};
+static const uint8_t wheel_gap[8] = {6, 4, 2, 4, 2, 4, 6, 2};
 
 int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
                      cprimepi_partial *partial) {
@@ -98,11 +134,13 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     hard_per_b *per_b = partial->per_b;
     leaf_sieve sieve = {0};
     sieve.bits = malloc(numbers / 128 * sizeof(uint64_t));
-    sieve.tree_count = malloc((numbers / 128 + 1) * sizeof(uint32_t));
-    sieve.tree_offsets = malloc((numbers / 128 + 1) * sizeof(uint64_t));
+    size_t most_words = numbers / 128;
+    sieve.small = malloc((most_words / WORDS_PER_SMALL + 2) * sizeof(uint64_t));
+    sieve.large = malloc((most_words / (WORDS_PER_SMALL * SMALLS_PER_LARGE) + 2) * sizeof(uint64_t));
     uint64_t *next = malloc(((size_t)b_max + 1) * sizeof(uint64_t));
+    uint8_t *wheel = malloc((size_t)b_max + 1);
     int status = CPRIMEPI_ENOMEM;
-    if (!sieve.bits || !sieve.tree_count || !sieve.tree_offsets || !next) goto done;
+    if (!sieve.bits || !sieve.small || !sieve.large || !next || !wheel) goto done;
     status = CPRIMEPI_OK;
     memset(per_b, 0, ((size_t)b_max + 1) * sizeof(hard_per_b));
 
@@ -110,12 +148,21 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     for (uint32_t b = 2; b <= b_max; b++) {
         /* p itself is removed on its own; the other multiples that matter start at p^2. */
         uint64_t p = primes[b];
-        uint64_t start = p * p;
-        if (start < first_lo) {
-            uint64_t q = (first_lo + p - 1) / p;
-            start = (q | 1) * p;
+        uint64_t k = p;
+        if (p * p < first_lo) k = ((first_lo + p - 1) / p) | 1;
+        wheel[b] = 0;
+        if (c >= 3 && b > c) {
+            while (1) {
+                uint8_t r = (uint8_t)(k % 30), i = 0;
+                while (i < 8 && wheel_residue[i] != r) i++;
+                if (i < 8) {
+                    wheel[b] = i;
+                    break;
+                }
+                k += 2;
+            }
         }
-        next[b] = start;
+        next[b] = k * p;
     }
     uint64_t count = 0;
     u128 sum = 0;
@@ -126,14 +173,20 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
         uint64_t end = lo + 128 * (uint64_t)words;
         sieve.lo = lo;
         sieve.words = words;
-        memset(sieve.bits, 0xFF, words * sizeof(uint64_t));
+        /* The c primes of the ordinary leaves' table go before any leaf is asked. */
+        uint32_t first_crossed = 2;
+        if (c == 6) {
+            presieve_fill(plan->presieve, sieve.bits, words, lo);
+            first_crossed = 7;
+        } else {
+            memset(sieve.bits, 0xFF, words * sizeof(uint64_t));
+        }
         if (end > hi) {
             uint64_t first_out = (hi - lo) >> 1;
             for (uint64_t k = first_out; k < 64 * (uint64_t)words; k++)
                 sieve.bits[k >> 6] &= ~(1ull << (k & 63));
         }
-        /* The c primes of the ordinary leaves' table go before any leaf is asked. */
-        for (uint32_t b = 2; b <= c && b <= b_max; b++) {
+        for (uint32_t b = first_crossed; b <= c && b <= b_max; b++) {
             uint64_t p = primes[b];
             if (p >= lo && p < hi) {
                 uint64_t k = (p - lo) >> 1;
@@ -146,11 +199,12 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             }
             next[b] = n;
         }
-        build_tree(&sieve);
+        count_remaining(&sieve);
 
         for (uint32_t b = c + 1; b <= b_max; b++) {
             uint64_t p = primes[b];
             hard_per_b *state = &per_b[b];
+            leaf_cursor cursor = {0, 0};
             if (p * p < hi) {
                 uint64_t n_lo = lo > p * p ? lo : p * p;
                 uint64_t x_p = x / p;
@@ -163,7 +217,7 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                         int32_t v = plan->mu_lpf[plan_mu_lpf_index(m)];
                         if (v == 0 || (uint32_t)(v < 0 ? -v : v) <= b) continue;
                         uint64_t n = x_p / m, left, offsets;
-                        remaining_upto(&sieve, n, &left, &offsets);
+                        remaining_upto(&sieve, &cursor, n, &left, &offsets);
                         uint64_t phi_count = state->phi_count + left;
                         u128 phi_sum = state->phi_sum + offsets + (u128)left * lo;
                         u128 weight = (u128)p * m;
@@ -186,7 +240,7 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                         for (uint32_t j = j_hi; j > j_lo; j--) {
                             uint64_t q = primes[j];
                             uint64_t n = x_p / q, left, offsets;
-                            remaining_upto(&sieve, n, &left, &offsets);
+                            remaining_upto(&sieve, &cursor, n, &left, &offsets);
                             count += state->phi_count + left;
                             sum += (u128)(p * q) * (state->phi_sum + offsets + (u128)left * lo);
                         }
@@ -200,8 +254,17 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             state->phi_sum += sieve.offsets + (u128)sieve.count * lo;
             if (p >= lo && p < hi) remove_number(&sieve, p);
             uint64_t n = next[b];
-            for (; n < end; n += 2 * p)
-                if (n < hi) remove_number(&sieve, n);
+            if (c >= 3) {
+                unsigned i = wheel[b];
+                for (; n < end; i = (i + 1) & 7) {
+                    if (n < hi) remove_number(&sieve, n);
+                    n += p * wheel_gap[i];
+                }
+                wheel[b] = (uint8_t)i;
+            } else {
+                for (; n < end; n += 2 * p)
+                    if (n < hi) remove_number(&sieve, n);
+            }
             next[b] = n;
         }
     }
@@ -210,8 +273,9 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     partial->sum_high = (uint64_t)(sum >> 64);
 done:
     free(sieve.bits);
-    free(sieve.tree_count);
-    free(sieve.tree_offsets);
+    free(sieve.small);
+    free(sieve.large);
     free(next);
+    free(wheel);
     return status;
 }

@@ -17,9 +17,11 @@ int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
     uint64_t v_from = from * numbers;
     uint64_t v_to = to * numbers < z ? to * numbers : z;
     prime_segment values, ps;
-    int status = prime_segment_init(&values, plan->primes, plan->prime_count, numbers);
+    int status = prime_segment_init(&values, plan->primes, plan->prime_count, numbers, plan->presieve);
     if (status) return status;
-    status = prime_segment_init(&ps, plan->primes, plan->prime_count, P_CHUNK_NUMBERS + 128);
+    /* Small x get chunks no wider than their primes' range. */
+    uint64_t chunk_numbers = plan->sqrt_x + 1 < P_CHUNK_NUMBERS ? plan->sqrt_x + 1 : P_CHUNK_NUMBERS;
+    status = prime_segment_init(&ps, plan->primes, plan->prime_count, chunk_numbers + 256, plan->presieve);
     if (status) {
         prime_segment_free(&values);
         return status;
@@ -35,7 +37,7 @@ int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
     uint64_t p_bottom = x / v_to > y ? x / v_to : y;
     uint64_t chunk_hi = p_top + 1;
     while (chunk_hi > p_bottom + 1) {
-        uint64_t chunk_lo = chunk_hi - 1 > P_CHUNK_NUMBERS ? chunk_hi - P_CHUNK_NUMBERS : 0;
+        uint64_t chunk_lo = chunk_hi - 1 > chunk_numbers ? chunk_hi - chunk_numbers : 0;
         chunk_lo &= ~(uint64_t)127;
         prime_segment_sieve(&ps, chunk_lo, chunk_hi);
         for (size_t w = ps.words; w-- > 0;) {

@@ -24,7 +24,7 @@ static uint64_t integer_cube_root(uint64_t n) {
 /* Grows with log x as the special leaves' share does; measured on x86-64 at -O3. */
 static double default_alpha(uint64_t x) {
     double l = log((double)x);
-    double alpha = l * l * l / 4000.0;
+    double alpha = l * l * l / 3000.0;
     return alpha < 1 ? 1 : alpha;
 }
 
@@ -63,9 +63,14 @@ static int make_tables(struct cprimepi_plan_data *plan) {
     plan->primes[k + 1] = UINT32_MAX; /* a sentinel above every bound */
     for (uint32_t i = 1; i <= k; i++) plan->prime_sums[i] = plan->prime_sums[i - 1] + plan->primes[i];
 
+    memset(plan->presieve, 0xFF, sizeof plan->presieve);
+    static const uint32_t presieved[5] = {3, 5, 7, 11, 13};
+    for (int j = 0; j < 5; j++) /* 2i + 1 is a multiple of p where i = (p - 1) / 2 mod p */
+        for (uint64_t i = presieved[j] / 2; i < 64 * PRESIEVE_WORDS; i += presieved[j])
+            plan->presieve[i >> 6] &= ~(1ull << (i & 63));
     /* One word past the limit, so that plan_pi() never reads past the table. */
     uint64_t small_numbers = round_up_128(limit + 1) + 128;
-    int status = prime_segment_init(&plan->small, plan->primes, k, small_numbers);
+    int status = prime_segment_init(&plan->small, plan->primes, k, small_numbers, plan->presieve);
     if (status) return status;
     prime_segment_sieve(&plan->small, 0, small_numbers);
     plan->a = plan_pi(plan, plan->y);
@@ -153,10 +158,12 @@ int cprimepi_plan_init(cprimepi_plan *plan, uint64_t x, double alpha) {
     data->z = x / y + 1;
     /* Small x get segments no wider than their ranges, so that planning stays cheap. */
     uint64_t widest = 1u << 22;
-    data->hard_segment_numbers = data->z < widest ? round_up_128(data->z) : widest;
+    /* The hard leaves' packed counters hold offsets of segments up to 2^21 numbers. */
+    uint64_t widest_hard = 1u << 21;
+    data->hard_segment_numbers = data->z < widest_hard ? round_up_128(data->z) : widest_hard;
     data->easy_segment_numbers =
         data->sqrt_x + 1 < widest ? round_up_128(data->sqrt_x + 1) : widest;
-    data->p2_segment_numbers = data->hard_segment_numbers;
+    data->p2_segment_numbers = data->z < widest ? round_up_128(data->z) : widest;
     int status = make_tables(data);
     if (status) {
         plan->data = data;

@@ -20,6 +20,29 @@ typedef unsigned __int128 u128;
  * prefix sums of offsets (n - lo), so that the count and sum of the primes up
  * to any n of the segment cost one popcount and six masked popcounts.
  */
+/*
+ * The odd numbers coprime to 3 * 5 * 7 * 11 * 13 as a bit pattern of one
+ * period (bit i for 2i + 1), a little longer so that any 64 bits of it can be
+ * read at once: copying it starts each sieve with those primes crossed off.
+ */
+#define PRESIEVE_PERIOD 15015u
+#define PRESIEVE_WORDS ((PRESIEVE_PERIOD + 128) / 64 + 2)
+
+static inline uint64_t presieve_word(const uint64_t *pattern, uint64_t at) {
+    uint64_t low = pattern[at >> 6] >> (at & 63);
+    return (at & 63) ? low | pattern[(at >> 6) + 1] << (64 - (at & 63)) : low;
+}
+
+/* Fills the bits of the odd numbers of [lo, lo + 128 words) from the pattern. */
+static inline void presieve_fill(const uint64_t *pattern, uint64_t *bits, size_t words, uint64_t lo) {
+    uint64_t at = (lo / 2) % PRESIEVE_PERIOD;
+    for (size_t w = 0; w < words; w++) {
+        bits[w] = presieve_word(pattern, at);
+        at += 64;
+        if (at >= PRESIEVE_PERIOD) at -= PRESIEVE_PERIOD;
+    }
+}
+
 typedef struct prime_segment {
     uint64_t lo, hi;
     size_t words;
@@ -34,11 +57,12 @@ typedef struct prime_segment {
     uint32_t prime_count;
     uint32_t active; /* primes[2 .. active] have next[] set */
     uint64_t *next;
+    const uint64_t *presieve; /* the pattern, or NULL to cross off every prime */
 } prime_segment;
 
 /* Allocates room for segments of `numbers` numbers (a multiple of 128). */
 int prime_segment_init(prime_segment *segment, const uint32_t *primes, uint32_t prime_count,
-                       uint64_t numbers);
+                       uint64_t numbers, const uint64_t *presieve);
 void prime_segment_free(prime_segment *segment);
 /* Sieves [lo, hi): lo a multiple of 128, hi - lo at most the size given to
  * init. Consecutive calls with ascending adjacent ranges reuse the multiples;
@@ -70,6 +94,7 @@ struct cprimepi_plan_data {
     uint32_t primorial, totient;
     uint16_t *count_table;
     uint32_t *sum_table;
+    uint64_t presieve[PRESIEVE_WORDS];
 };
 
 /* pi(n) for n up to the plan's prime limit: the index of the largest prime <= n. */

@@ -16,8 +16,9 @@ static inline uint64_t bit_index_sum(uint64_t word) {
 }
 
 int prime_segment_init(prime_segment *segment, const uint32_t *primes, uint32_t prime_count,
-                       uint64_t numbers) {
+                       uint64_t numbers, const uint64_t *presieve) {
     memset(segment, 0, sizeof *segment);
+    segment->presieve = presieve;
     size_t words = (size_t)(numbers / 128);
     segment->bits = malloc(words * sizeof(uint64_t));
     segment->count_before = malloc(words * sizeof(uint32_t));
@@ -47,7 +48,14 @@ void prime_segment_sieve(prime_segment *segment, uint64_t lo, uint64_t hi) {
     segment->hi = hi;
     segment->words = words;
     uint64_t *bits = segment->bits;
-    memset(bits, 0xFF, words * sizeof(uint64_t));
+    uint32_t first_crossed = 2;
+    if (segment->presieve) {
+        presieve_fill(segment->presieve, bits, words, lo);
+        if (lo == 0) bits[0] |= 1u << 1 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 6; /* 3 ... 13 */
+        first_crossed = 7;
+    } else {
+        memset(bits, 0xFF, words * sizeof(uint64_t));
+    }
     uint64_t end = lo + 128 * (uint64_t)words; /* the bits cover [lo, end) */
     if (lo == 0) bits[0] &= ~1ull;             /* 1 is not prime */
     const uint32_t *primes = segment->primes;
@@ -65,7 +73,7 @@ void prime_segment_sieve(prime_segment *segment, uint64_t lo, uint64_t hi) {
         }
         segment->next[i] = first;
     }
-    for (uint32_t i = 2; i <= segment->active; i++) {
+    for (uint32_t i = first_crossed; i <= segment->active; i++) {
         uint64_t p = primes[i];
         uint64_t n = segment->next[i];
         if (n < lo) { /* a prime that became active in an earlier, non-adjacent call */
