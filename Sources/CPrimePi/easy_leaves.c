@@ -85,7 +85,15 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             if (m_max <= m_min) continue;
             uint32_t j_hi = plan_pi(plan, m_max);
             for (uint32_t j = plan_pi(plan, m_min) + 1; j <= j_hi;) {
-                uint64_t n = x_p / primes[j];
+                uint64_t q = primes[j], n = x_p / q;
+                if (n <= y && q <= n) {
+                    /* n >= q: the next q lowers n by at least 1, clusters are rare. */
+                    uint32_t pi_n = plan_pi(plan, n);
+                    count += offset + pi_n;
+                    sum += (u128)(p * q) * (sum_offset + prime_sums[pi_n]);
+                    j++;
+                    continue;
+                }
                 if (n <= y) {
                     /* pi(n) and the prime below n from the plan's tables, and no base. */
                     uint32_t pi_n = plan_pi(plan, n);

@@ -255,11 +255,27 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             if (p >= lo && p < hi) remove_number(&sieve, p);
             uint64_t n = next[b];
             if (c >= 3) {
+                /* Locals the compiler can keep in registers: the counters' stores
+                 * could otherwise alias the bits. Bits past hi are already clear. */
+                uint64_t *restrict bits = sieve.bits, *restrict small = sieve.small,
+                                   *restrict large = sieve.large;
+                uint64_t left = sieve.count, left_offsets = sieve.offsets;
                 unsigned i = wheel[b];
                 for (; n < end; i = (i + 1) & 7) {
-                    if (n < hi) remove_number(&sieve, n);
+                    uint64_t offset = n - lo, k = offset >> 1, mask = 1ull << (k & 63);
+                    size_t w = (size_t)(k >> 6);
+                    /* Without a branch: whether n is still there is a coin toss. */
+                    uint64_t hit = (bits[w] & mask) != 0;
+                    bits[w] &= ~mask;
+                    left -= hit;
+                    left_offsets -= hit * offset;
+                    uint64_t packed = (0 - hit) & pack(1, offset);
+                    small[w / WORDS_PER_SMALL] -= packed;
+                    large[w / (WORDS_PER_SMALL * SMALLS_PER_LARGE)] -= packed;
                     n += p * wheel_gap[i];
                 }
+                sieve.count = left;
+                sieve.offsets = left_offsets;
                 wheel[b] = (uint8_t)i;
             } else {
                 for (; n < end; n += 2 * p)
