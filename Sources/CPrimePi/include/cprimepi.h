@@ -70,8 +70,8 @@ typedef struct cprimepi_result {
 typedef enum cprimepi_term {
     /** S1, the ordinary leaves: one segment, O(y) time. */
     CPRIMEPI_ORDINARY_LEAVES = 0,
-    /** The hard special leaves: a sieve of [1, x/y] with a binary indexed
-     *  tree; the most expensive term, O(x / y) sieve work. */
+    /** The hard special leaves: a sieve of [1, x/y] whose counters say how
+     *  many numbers remain below each leaf; O(x / y) sieve work. */
     CPRIMEPI_HARD_LEAVES = 1,
     /** The easy special leaves, from a table of pi and prime sums over
      *  segments of [0, sqrt(x)]. */
@@ -97,7 +97,8 @@ typedef struct cprimepi_plan {
  *
  * Cost: O(y) time and about 3 y bytes (the primes, the Moebius and
  * least-prime-factor table and the pi table up to y). For x < 2^64 the
- * default y stays below 2^27.
+ * default y stays below 2^27. Below x = 64 the plan holds no tables (y is 0)
+ * and its one ordinary-leaves segment answers by trial division.
  *
  * Returns CPRIMEPI_OK, CPRIMEPI_EINVAL (plan is NULL) or CPRIMEPI_ENOMEM.
  */
@@ -112,8 +113,9 @@ uint64_t cprimepi_plan_y(const cprimepi_plan *plan);
 double cprimepi_plan_alpha(const cprimepi_plan *plan);
 
 /**
- * How many segments a term has (0 for a term that does not exist). Segments
- * of one term cover disjoint ranges and cost roughly the same.
+ * How many segments a term has (0 for a term that does not exist). The
+ * segments of a term cover disjoint, adjacent ranges in order; their costs
+ * differ by a few times, so a parallel map hands out many per worker.
  */
 uint64_t cprimepi_segments(const cprimepi_plan *plan, cprimepi_term term);
 
