@@ -86,8 +86,8 @@ struct CombinatorialTests {
         #expect(try CombinatorialEngine.totals(upTo: x) == sieveTotals(0, x + 1))
     }
 
-    /// π(2^63) and π(2^64 - 1) are known (OEIS A007053); the sums were computed by this engine with
-    /// two alphas and agree with primesum.
+    /// π(2^63) and π(2^64 - 1) (OEIS A007053): the top of the range, where the engine's 64-bit
+    /// bounds are tightest.
     @Test(
         "2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes even optimized: HYBRID_SLOW_TESTS=1"),
         arguments: [
