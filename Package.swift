@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "CSieve", targets: ["CSieve"]),
         .library(name: "CBigPrimes", targets: ["CBigPrimes"]),
         .library(name: "CFetch", targets: ["CFetch"]),
+        .library(name: "CPrimePi", targets: ["CPrimePi"]),
         .library(name: "HybridKit", targets: ["HybridKit"]),
         .executable(name: "hybrid", targets: ["hybrid"]),
     ],
@@ -36,9 +37,13 @@ let package = Package(
         // libcurl is opened at run time by the first fetch (curl_library.h), so programs that
         // never fetch never map it; its headers are needed to build.
         .target(name: "CFetch", linkerSettings: [.linkedLibrary("dl")]),
-        // The POSIX macros Swift cannot import (the wait-status macros), as inline functions.
+        // The combinatorial engine: pi(x) and the sum of the primes <= x in sub-linear time.
+        // Its whole public API is Sources/CPrimePi/include/cprimepi.h.
+        .target(name: "CPrimePi", linkerSettings: [.linkedLibrary("m")]),
+        // The POSIX macros Swift cannot import (the wait-status macros, CPU sets), as functions.
         .target(name: "CShims"),
-        .target(name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CFetch", "CShims", "CHybridMPI"]),
+        .target(
+            name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CFetch", "CPrimePi", "CShims", "CHybridMPI"]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines
@@ -71,7 +76,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes"]),
+        .testTarget(name: "HybridKitTests", dependencies: ["HybridKit", "CSieve", "CBigPrimes", "CPrimePi"]),
         // Pool runs over processes from a single-threaded program, which the test process is
         // not: PoolTests runs this one. Not a product.
         .executableTarget(name: "pool-checks", dependencies: ["HybridKit"], path: "Tests/PoolChecks"),

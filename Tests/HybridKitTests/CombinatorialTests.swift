@@ -1,0 +1,178 @@
+import CPrimePi
+import CSieve
+import Foundation
+import HybridKit
+import Testing
+
+/// Whether the slow rows run: optimized builds, or `HYBRID_SLOW_TESTS=1` (CPrimePi builds at -O0
+/// in debug, where x = 10^16 takes minutes).
+private let slowTestsEnabled: Bool = {
+    #if DEBUG
+        return ProcessInfo.processInfo.environment["HYBRID_SLOW_TESTS"] == "1"
+    #else
+        return true
+    #endif
+}()
+
+/// The sieve's totals of `[from, to)`, the reference every combinatorial answer is held against.
+private func sieveTotals(_ from: UInt64, _ to: UInt64) -> PrimeTotals {
+    var result = csieve_result()
+    precondition(csieve_primes(from, to, &result) == CSIEVE_OK)
+    return PrimeTotals(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
+}
+
+private func totals(_ result: cprimepi_result) -> PrimeTotals {
+    PrimeTotals(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
+}
+
+@Suite("The combinatorial engine's answers")
+struct CombinatorialTests {
+    /// π(10^k) (OEIS A006880) and the sum of the primes below 10^k (OEIS A046731).
+    static let knownValues: [(x: UInt64, count: UInt64, sum: UInt128)] = [
+        (10, 4, 17),
+        (100, 25, 1060),
+        (1_000, 168, 76127),
+        (10_000, 1229, 5_736_396),
+        (100_000, 9592, 454_396_537),
+        (1_000_000, 78498, 37_550_402_023),
+        (10_000_000, 664_579, 3_203_324_994_356),
+        (100_000_000, 5_761_455, 279_209_790_387_276),
+        (1_000_000_000, 50_847_534, 24_739_512_092_254_535),
+        (10_000_000_000, 455_052_511, 2_220_822_432_581_729_238),
+        (100_000_000_000, 4_118_054_813, 201_467_077_743_744_681_014),
+        (1_000_000_000_000, 37_607_912_018, 18_435_588_552_550_705_911_377),
+        (10_000_000_000_000, 346_065_536_839, 1_699_246_443_377_779_418_889_494),
+        (100_000_000_000_000, 3_204_941_750_802, 157_589_260_710_736_940_541_561_021),
+        (1_000_000_000_000_000, 29_844_570_422_669, 14_692_398_516_908_006_398_225_702_366),
+        (10_000_000_000_000_000, 279_238_341_033_925, 1_376_110_854_313_351_899_159_632_866_552),
+        (100_000_000_000_000_000, 2_623_557_157_654_233, 129_408_626_276_669_278_966_252_031_311_350),
+        (1_000_000_000_000_000_000, 24_739_954_287_740_860, 12_212_914_292_949_226_570_880_576_733_896_687),
+        (
+            10_000_000_000_000_000_000, 234_057_667_276_344_607,
+            1_156_251_260_549_368_082_781_614_413_945_980_126
+        ),
+    ]
+
+    static let quickKnownValues = knownValues.filter { $0.x <= 1_000_000_000_000 }
+    static let slowKnownValues = knownValues.filter { $0.x > 1_000_000_000_000 }
+
+    @Test("every x up to 10^5 against the sieve")
+    func everySmallX() throws {
+        let sieve = try CSieveEngine()
+        var expected = PrimeTotals.zero
+        var wrong: [UInt64] = []
+        for x in UInt64(0)...100_000 {
+            expected = expected + (try sieve.totals(in: x..<x + 1))
+            if try CombinatorialEngine.totals(upTo: x) != expected { wrong.append(x) }
+        }
+        #expect(wrong.isEmpty, "wrong at \(wrong.prefix(10))")
+    }
+
+    @Test("known values up to 10^12", arguments: quickKnownValues)
+    func knownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
+        #expect(try CombinatorialEngine.totals(upTo: value.x) == PrimeTotals(count: value.count, sum: value.sum))
+    }
+
+    @Test(
+        "known values from 10^13 to 10^19", .enabled(if: slowTestsEnabled, "minutes at -O0: HYBRID_SLOW_TESTS=1"),
+        arguments: slowKnownValues)
+    func slowKnownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
+        #expect(try CombinatorialEngine.totals(upTo: value.x) == PrimeTotals(count: value.count, sum: value.sum))
+    }
+
+    @Test("2^32 against the sieve")
+    func twoToThe32() throws {
+        let x: UInt64 = 1 << 32
+        #expect(try CombinatorialEngine.totals(upTo: x) == sieveTotals(0, x + 1))
+    }
+
+    /// π(2^63) and π(2^64 - 1) (OEIS A007053): the top of the range, where the engine's 64-bit
+    /// bounds are tightest.
+    @Test(
+        "2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes even optimized: HYBRID_SLOW_TESTS=1"),
+        arguments: [
+            (UInt64(1) << 63, UInt64(216_289_611_853_439_384)),
+            (UInt64.max, UInt64(425_656_284_035_217_743)),
+        ])
+    func topOfTheRange(x: UInt64, count: UInt64) throws {
+        #expect(try CombinatorialEngine.totals(upTo: x).count == count)
+    }
+
+    /// Differences of two answers equal the sieve's totals of the window between them: random x
+    /// up to 10^11, each window up to 10^6 wide.
+    @Test("random windows up to 10^11 against the sieve")
+    func randomWindows() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<12 {
+            let high = UInt64.random(in: 1_000_000...100_000_000_000, using: &generator)
+            let low = high - UInt64.random(in: 1...1_000_000, using: &generator)
+            let window = sieveTotals(low + 1, high + 1)
+            let upper = try CombinatorialEngine.totals(upTo: high)
+            let lower = try CombinatorialEngine.totals(upTo: low)
+            #expect(upper.count - lower.count == window.count, "window (\(low), \(high)]")
+            #expect(upper.sum! - lower.sum! == window.sum!, "window (\(low), \(high)]")
+        }
+    }
+
+    @Test(
+        "every alpha gives the same answer",
+        arguments: [UInt64(1_000_003), 987_654_321, 123_456_789_012, 400_000_000_037])
+    func alphaMoved(x: UInt64) throws {
+        let reference = try CombinatorialEngine.totals(upTo: x)
+        var ys: Set<UInt64> = []
+        for alpha in [1, 1.7, 4, 9.5, 30, 1000] {
+            ys.insert(try CombinatorialEngine.y(for: x, alpha: alpha))
+            #expect(try CombinatorialEngine.totals(upTo: x, alpha: alpha) == reference, "alpha \(alpha)")
+        }
+        #expect(ys.count >= 4, "alpha should move y: \(ys.sorted())")
+    }
+
+    /// The parts of every term, cut at random and computed out of order, combine to the one-shot
+    /// answer: what a parallel map will do.
+    @Test("parts computed apart combine to the whole", arguments: [UInt64(3_000_000_017), 200_000_000_003])
+    func partsCombine(x: UInt64) throws {
+        var plan = cprimepi_plan()
+        #expect(cprimepi_plan_init(&plan, x, 1) == CPRIMEPI_OK)
+        defer { cprimepi_plan_free(&plan) }
+        var combiner = cprimepi_combiner()
+        #expect(cprimepi_combiner_init(&combiner, &plan) == CPRIMEPI_OK)
+        defer { cprimepi_combiner_free(&combiner) }
+        var generator = SystemRandomNumberGenerator()
+        for term in [CPRIMEPI_P2, CPRIMEPI_HARD_LEAVES, CPRIMEPI_EASY_LEAVES, CPRIMEPI_ORDINARY_LEAVES] {
+            let segments = cprimepi_segments(&plan, term)
+            var cuts: [UInt64] = [0, segments]
+            for _ in 0..<3 where segments > 1 { cuts.append(UInt64.random(in: 1..<segments, using: &generator)) }
+            cuts = Array(Set(cuts)).sorted()
+            var partials: [cprimepi_partial] = []
+            for (from, to) in zip(cuts, cuts.dropFirst()).reversed() {
+                var partial = cprimepi_partial()
+                #expect(cprimepi_partial_init(&partial, &plan) == CPRIMEPI_OK)
+                #expect(cprimepi_part(&plan, term, from, to, &partial) == CPRIMEPI_OK)
+                partials.insert(partial, at: 0)
+            }
+            if partials.count > 1 {
+                #expect(cprimepi_combine(&combiner, &partials[1]) == CPRIMEPI_EINVAL, "out of order")
+            }
+            for index in partials.indices {
+                #expect(cprimepi_combine(&combiner, &partials[index]) == CPRIMEPI_OK)
+                cprimepi_partial_free(&partials[index])
+            }
+        }
+        var result = cprimepi_result()
+        #expect(cprimepi_combiner_result(&combiner, &result) == CPRIMEPI_OK)
+        #expect(totals(result) == (try CombinatorialEngine.totals(upTo: x, alpha: 1)))
+    }
+
+    @Test("a result before every segment is combined is refused")
+    func incompleteCombination() throws {
+        var plan = cprimepi_plan()
+        #expect(cprimepi_plan_init(&plan, 1_000_000_000, 0) == CPRIMEPI_OK)
+        defer { cprimepi_plan_free(&plan) }
+        var combiner = cprimepi_combiner()
+        #expect(cprimepi_combiner_init(&combiner, &plan) == CPRIMEPI_OK)
+        defer { cprimepi_combiner_free(&combiner) }
+        var result = cprimepi_result()
+        #expect(cprimepi_combiner_result(&combiner, &result) == CPRIMEPI_EINVAL)
+        #expect(String(cString: cprimepi_version()) == CPRIMEPI_VERSION)
+    }
+}
