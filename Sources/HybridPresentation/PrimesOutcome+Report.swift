@@ -16,10 +16,12 @@ extension PrimesOutcome {
         }
         fields += [
             .init("engine", json: .string(job.engine.rawValue), text: job.engine.rawValue),
+            .init("method", json: .string(method.rawValue), text: method.rawValue),
             .init("strategy", json: .string(strategy.rawValue), text: strategy.rawValue),
             .init("workers", json: .integer(Int64(workers)), text: String(workers)),
         ]
-        // What was asked, where it differs from what ran (a one-chunk job runs on this thread).
+        // What was asked, where it differs from what ran (a one-chunk job or the combinatorial
+        // method runs on this thread; `method` always says which answered).
         if job.strategy != strategy || job.workers != workers {
             fields += [
                 .init("requested_strategy", json: .string(job.strategy.rawValue), text: job.strategy.rawValue),

@@ -47,7 +47,7 @@ struct Demo: ParsableCommand {
             workerDied: Hybrid.warnOfDeath, progress: progress.show)
         progress.finish()
         try FileHandleOutput.standardOutput.writeResult(json ? report.json() + "\n" : report.text())
-        if !report.report.answersAgree { throw ExitCode(1) }
+        if !report.answersAgree { throw ExitCode(1) }
     }
 }
 

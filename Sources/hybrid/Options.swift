@@ -4,6 +4,7 @@ import HybridPresentation
 
 extension ComputeStrategy: ExpressibleByArgument {}
 extension EngineKind: ExpressibleByArgument {}
+extension PrimesMethod: ExpressibleByArgument {}
 
 /// `--strategy` and `--workers` of the CPU-bound commands (primes, bigprimes), declared and
 /// checked once.

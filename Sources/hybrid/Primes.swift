@@ -29,6 +29,12 @@ struct Primes: ParsableCommand {
     @Flag(help: "Print the primes, one a line, and nothing else (serially, in constant memory).")
     var print = false
 
+    @Option(help: "auto, sieve or combinatorial (pi(x) and prime sums in sub-linear time, on one thread).")
+    var method: PrimesMethod = .auto
+
+    @Flag(help: "Answer twice, independently (the other method, or other parameters), and fail unless both agree.")
+    var doubleCheck = false
+
     @OptionGroup var output: OutputOptions
 
     // Fault injection for the end-to-end tests: the worker process that takes this chunk kills
@@ -43,7 +49,8 @@ struct Primes: ParsableCommand {
     var request: PrimesRequest {
         PrimesRequest(
             bounds: bounds, strategy: compute.strategy, workers: compute.workers, journal: compute.journal,
-            engine: engine, countOnly: countOnly, print: print, json: output.json, noProgress: output.noProgress,
+            engine: engine, countOnly: countOnly, print: print, method: method, doubleCheck: doubleCheck,
+            json: output.json, noProgress: output.noProgress,
             progressDelay: output.progressDelay, injectFaultChunk: injectFaultChunk,
             injectFaultEveryTime: injectFaultEveryTime)
     }
@@ -68,15 +75,17 @@ extension PrimesRequest {
             return
         }
         let workerCount = workers ?? strategy.defaultWorkers
-        let job = PrimesJob(range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly)
+        let job = PrimesJob(
+            range: range, engine: engine, strategy: strategy, workers: workerCount, sum: !countOnly, method: method)
         let fault = injectFaultChunk.map { FaultInjection(item: $0, everyTime: injectFaultEveryTime) }
         let bar = ProgressBar(
             total: Double(range.upperBound - range.lowerBound), unit: "numbers", enabled: !noProgress,
             delay: progressDelay)
         defer { bar.finish() }
-        let options = RunOptions(
+        var options = RunOptions(
             stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
             journal: journal)
+        options.doubleCheck = doubleCheck
         try Hybrid.startMPI(for: strategy)
         let outcome = try PrimesRunner.run(job, options: options)
         bar.finish()

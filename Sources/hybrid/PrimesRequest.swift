@@ -17,6 +17,8 @@ struct PrimesRequest: Equatable {
     var engine: EngineKind = .c
     var countOnly = false
     var print = false
+    var method: PrimesMethod = .auto
+    var doubleCheck = false
     var json = false
     var noProgress = false
     var progressDelay: Double = 1
@@ -27,7 +29,8 @@ struct PrimesRequest: Equatable {
     /// is `seen` below: a `Set<String>` costs its first use a run-time look-up of its generic
     /// type, about 0.3 million instructions, more than reading the whole line.
     static let fastOptions: [String] = [
-        "--strategy", "--workers", "--journal", "--engine", "--count-only", "--print", "--json", "--no-progress",
+        "--strategy", "--workers", "--journal", "--engine", "--count-only", "--print", "--method", "--double-check",
+        "--json", "--no-progress",
         "--progress-delay", "--inject-fault-chunk", "--inject-fault-every-time",
     ]
 }
@@ -51,6 +54,7 @@ extension PrimesRequest {
             switch word {
             case "--count-only": countOnly = true
             case "--print": print = true
+            case "--double-check": doubleCheck = true
             case "--json": json = true
             case "--no-progress": noProgress = true
             case "--inject-fault-every-time": injectFaultEveryTime = true
@@ -79,6 +83,9 @@ extension PrimesRequest {
         case "--engine":
             guard let engine = EngineKind(rawValue: value) else { return false }
             self.engine = engine
+        case "--method":
+            guard let method = PrimesMethod(rawValue: value) else { return false }
+            self.method = method
         case "--progress-delay":
             guard let delay = Double(value) else { return false }
             progressDelay = delay

@@ -26,9 +26,11 @@ struct PrimesCommandTests {
 
     @Test("a run of many chunks reports the strategy asked, with no requested_ fields")
     func manyChunks() throws {
-        let output = try HybridBinary.run(["primes", "1e9", "--json", "--strategy", "threads", "--workers", "3"])
+        let output = try HybridBinary.run([
+            "primes", "1e9", "--json", "--method", "sieve", "--strategy", "threads", "--workers", "3",
+        ])
         #expect(output.status == 0)
-        #expect(output.standardOutput.contains(#""strategy": "threads", "workers": 3, "seconds""#))
+        #expect(output.standardOutput.contains(#""method": "sieve", "strategy": "threads", "workers": 3, "seconds""#))
         #expect(!output.standardOutput.contains("requested_"))
     }
 
@@ -37,7 +39,7 @@ struct PrimesCommandTests {
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset"), "needs taskset"))
     func workersFollowAffinity() throws {
         let output = try HybridBinary.run(
-            ["-c", "0", HybridBinary.path, "primes", "1e9", "--json", "--strategy", "threads"],
+            ["-c", "0", HybridBinary.path, "primes", "1e9", "--json", "--method", "sieve", "--strategy", "threads"],
             executable: "/usr/bin/taskset")
         #expect(output.status == 0)
         #expect(output.standardOutput.contains(#""strategy": "threads", "workers": 1,"#))
@@ -59,7 +61,9 @@ struct PrimesCommandTests {
     func sumPastTwoToThe64() throws {
         // Σ p < 3 * 10^10 = 19,056,845,247,363,114,989 > 2^64 (libprimesieve's iterator agrees),
         // so the sum's high half is exercised.
-        let output = try HybridBinary.run(["primes", "3e10", "--json", "--strategy", "processes", "--workers", "2"])
+        let output = try HybridBinary.run([
+            "primes", "3e10", "--json", "--method", "sieve", "--strategy", "processes", "--workers", "2",
+        ])
         #expect(output.standardOutput.contains(#""count": 1300005926, "sum": "19056845247363114989""#))
         let countOnly = try HybridBinary.run(["primes", "1e9", "--json", "--count-only"])
         #expect(countOnly.standardOutput.contains(#""count": 50847534, "sum": null"#))
@@ -100,7 +104,7 @@ struct PrimesCommandTests {
     // below it proves the same run does draw on a terminal.
     @Test("no progress bar when stderr is not a terminal")
     func noProgressOffTerminal() throws {
-        let output = try HybridBinary.run(["primes", "2e9", "--progress-delay", "0"])
+        let output = try HybridBinary.run(["primes", "2e9", "--method", "sieve", "--progress-delay", "0"])
         #expect(output.status == 0)
         #expect(output.standardError.isEmpty)
     }
@@ -111,7 +115,7 @@ struct PrimesCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = [
-            "-qec", "'\(HybridBinary.url.path)' primes 2e9 --progress-delay 0 --json", "/dev/null",
+            "-qec", "'\(HybridBinary.url.path)' primes 2e9 --method sieve --progress-delay 0 --json", "/dev/null",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -123,6 +127,42 @@ struct PrimesCommandTests {
         #expect(text.contains("numbers/s"), "\(text)")
         #expect(text.contains("\r\u{1B}[K"))
         #expect(text.contains(#""count": 98222287"#))
+    }
+}
+
+@Suite("hybrid primes --method, run as a program")
+struct MethodCommandTests {
+    @Test(
+        "auto answers wide ranges combinatorially and narrow ones high up by sieving",
+        arguments: [
+            (["1e10"], "combinatorial", "455052511", "2220822432581729238"),
+            (["1e15", "1e15+1e7"], "sieve", "289394", "289394001447073963570"),
+            (["2^32"], "combinatorial", "203280221", "425649736193687430"),
+        ])
+    func auto(bounds: [String], method: String, count: String, sum: String) throws {
+        let output = try HybridBinary.run(["primes"] + bounds + ["--json"])
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains(#""count": \#(count), "sum": "\#(sum)""#))
+        #expect(output.standardOutput.contains(#""method": "\#(method)""#))
+    }
+
+    @Test("the combinatorial method runs on the calling thread and says so")
+    func combinatorial() throws {
+        let output = try HybridBinary.run([
+            "primes", "1e6", "1e9", "--method", "combinatorial", "--double-check", "--json",
+        ])
+        #expect(output.status == 0)
+        #expect(
+            output.standardOutput.contains(
+                #""count": 50769036, "sum": "24739474541852512", "engine": "c", "method": "combinatorial", "strategy": "serial", "workers": 1"#
+            ))
+    }
+
+    @Test("--method combinatorial keeps no journal: bad usage")
+    func noJournal() throws {
+        let output = try HybridBinary.run(["primes", "1e9", "--method", "combinatorial", "--journal", "/dev/null/x"])
+        #expect(output.status == 2)
+        #expect(output.standardError.hasPrefix("hybrid: the combinatorial method keeps no journal"))
     }
 }
 

@@ -21,7 +21,8 @@ struct PrimesRequestTests {
             ["1e6", "--workers", "3", "--strategy", "processes", "--engine", "swift"],
             ["1e6", "--journal", "run.journal", "--no-progress"], ["1e6", "--progress-delay", "0.5"],
             ["1e6", "--inject-fault-chunk", "3", "--inject-fault-every-time", "--strategy", "processes"],
-            ["10", "20", "--engine", "c", "--count-only"],
+            ["10", "20", "--engine", "c", "--count-only"], ["1e12", "--method", "combinatorial", "--double-check"],
+            ["1e6", "--method", "sieve"], ["1e6", "2e6", "--print"],
         ])
     func plainLines(arguments: [String]) throws {
         let fast = try #require(PrimesRequest(fastReading: ["primes"] + arguments))
@@ -36,7 +37,8 @@ struct PrimesRequestTests {
             ["1e6", "--workers"], ["1e6", "--strategy", "fork"], ["1e6", "--strategy", "serial", "--workers", "2"],
             ["1e6", "--engine", "rust"], ["-5"], ["1e6", "--"], ["1e6", "--verbose"],
             ["1e6", "--progress-delay", "nan"],
-            ["1e6", "--progress-delay", "4000"], ["1e6", "--journal", "--json"],
+            ["1e6", "--progress-delay", "4000"], ["1e6", "--journal", "--json"], ["1e6", "--method", "lucy"],
+            ["1e6", "--print", "--json"],
         ])
     func otherLines(arguments: [String]) {
         #expect(PrimesRequest(fastReading: ["primes"] + arguments) == nil)

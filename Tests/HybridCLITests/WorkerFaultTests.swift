@@ -18,7 +18,7 @@ struct WorkerFaultTests {
         #expect(output.status == 0)
         #expect(
             output.standardOutput.contains(
-                #""count": 5761455, "sum": "279209790387276", "engine": "swift", "strategy": "processes", "workers": \#(workers),"#
+                #""count": 5761455, "sum": "279209790387276", "engine": "swift", "method": "sieve", "strategy": "processes", "workers": \#(workers),"#
             ))
     }
 
@@ -51,7 +51,9 @@ struct WorkerFaultTests {
         // An ignored signal stays ignored across exec: bash passes SIG_IGN for SIGCHLD on.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "trap '' CHLD; exec \"$0\" primes 1e8 --workers 3 --json", HybridBinary.url.path]
+        process.arguments = [
+            "-c", "trap '' CHLD; exec \"$0\" primes 1e8 --method sieve --workers 3 --json", HybridBinary.url.path,
+        ]
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -67,7 +69,9 @@ struct WorkerFaultTests {
 
     @Test("a worker killed from outside is replaced and the answer stays exact", .timeLimit(.minutes(5)))
     func killedFromOutside() throws {
-        let run = try StartedRun(["primes", "2e10", "--workers", "2", "--json", "--strategy", "processes"])
+        let run = try StartedRun([
+            "primes", "2e10", "--method", "sieve", "--workers", "2", "--json", "--strategy", "processes",
+        ])
         let children = try run.waitForChildren()
         kill(children[0], SIGKILL)
         let output = run.finish()
@@ -81,7 +85,7 @@ struct WorkerFaultTests {
         "SIGINT and SIGTERM end the run, reap every worker, exit 130 and 143",
         arguments: [("processes", SIGINT), ("processes", SIGTERM), ("threads", SIGINT), ("serial", SIGTERM)])
     func stopSignals(strategy: String, signal: Int32) throws {
-        let run = try StartedRun(["primes", "1e13", "--strategy", strategy, "--json"])
+        let run = try StartedRun(["primes", "1e13", "--method", "sieve", "--strategy", strategy, "--json"])
         let children = strategy == "processes" ? try run.waitForChildren() : []
         if strategy != "processes" { usleep(300_000) }
         kill(run.process.processIdentifier, signal)

@@ -41,7 +41,8 @@ extern "C" {
 
 #pragma clang assume_nonnull begin
 
-#define CPRIMEPI_VERSION "0.1.0"
+/** The version of this API; every library of the hybrid package carries the same one. */
+#define CPRIMEPI_VERSION "0.3.0"
 
 /* Status codes. */
 #define CPRIMEPI_OK 0

@@ -10,16 +10,20 @@ public struct PrimesJob: Sendable, Equatable {
     public var workers: Int
     /// Whether to sum the primes as well as count them.
     public var sum: Bool
+    /// Sieve the range, answer it combinatorially, or let the cost model choose. The engine,
+    /// strategy and workers are the sieve's; the combinatorial method runs on the calling thread.
+    public var method: PrimesMethod
 
     public init(
         range: Range<UInt64>, engine: EngineKind = .c, strategy: ComputeStrategy = .serial, workers: Int = 1,
-        sum: Bool = true
+        sum: Bool = true, method: PrimesMethod = .sieve
     ) {
         self.range = range
         self.engine = engine
         self.strategy = strategy
         self.workers = workers
         self.sum = sum
+        self.method = method
     }
 
     /// Checks what this build can run; throws a ``UsageError`` naming what it cannot.
@@ -34,6 +38,8 @@ public struct PrimesOutcome: Sendable, Equatable {
     public var job: PrimesJob
     /// The count and sum of the primes in the job's range.
     public var totals: PrimeTotals
+    /// The method that answered: ``PrimesMethod/sieve`` or ``PrimesMethod/combinatorial``.
+    public var method: PrimesMethod
     /// The strategy that ran: the job's, except that a job of one small chunk runs on the
     /// calling thread (``ComputeStrategy/serial``), since a fork or a thread would cost more than
     /// its sieving.

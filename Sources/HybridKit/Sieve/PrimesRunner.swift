@@ -8,6 +8,17 @@ public enum PrimesRunner {
     public static func run(_ job: PrimesJob, options: RunOptions = RunOptions()) throws -> PrimesOutcome {
         try job.validate()
         let stopwatch = Stopwatch()
+        let method = try resolve(job, options: options)
+        if method == .combinatorial {
+            var totals = try combinatorialTotals(job.range, sum: job.sum)
+            if options.doubleCheck {
+                try check(totals, against: try combinatorialTotals(job.range, sum: job.sum, alpha: moved), job: job)
+            }
+            if !job.sum { totals.sum = nil }
+            return PrimesOutcome(
+                job: job, totals: totals, method: .combinatorial, strategy: .serial, workers: 1,
+                wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
+        }
         // Under MPI the chunks are planned for every thread of every rank; only rank 0 keeps a journal.
         let place = job.strategy == .mpi ? try MPIRuntime.start() : nil
         var plan =
@@ -51,8 +62,55 @@ public enum PrimesRunner {
             work.mapWork, finished: journal?.finished,
             events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)
         try journal?.finish()
+        let totals = work.reduce(slots)
+        if options.doubleCheck {
+            try check(totals, against: try combinatorialTotals(job.range, sum: job.sum), job: job)
+        }
         return PrimesOutcome(
-            job: job, totals: work.reduce(slots), strategy: mapJob.strategy, workers: mapJob.workers,
+            job: job, totals: totals, method: .sieve, strategy: mapJob.strategy, workers: mapJob.workers,
             wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
+    }
+
+    /// The method that answers `job`: its own, or for ``PrimesMethod/auto`` the cost model's,
+    /// except that a journal, injected faults, the Swift engine and mpi ask for the sieve.
+    static func resolve(_ job: PrimesJob, options: RunOptions) throws(UsageError) -> PrimesMethod {
+        switch job.method {
+        case .sieve: return .sieve
+        case .combinatorial:
+            guard options.journal == nil else {
+                throw UsageError("the combinatorial method keeps no journal: use --method sieve with --journal")
+            }
+            guard job.strategy != .mpi else {
+                throw UsageError("the combinatorial method runs on one thread, not under mpi: use --method sieve")
+            }
+            return .combinatorial
+        case .auto:
+            if options.journal != nil || options.fault != nil || job.engine == .swift || job.strategy == .mpi {
+                return .sieve
+            }
+            return PrimesMethod.choice(for: job)
+        }
+    }
+
+    /// A second tuning factor for a double check: far enough from the default to move y.
+    static let moved = 3.0
+
+    /// The totals of `[from, to)` as the difference of two combinatorial prefixes.
+    static func combinatorialTotals(_ range: Range<UInt64>, sum: Bool, alpha: Double? = nil) throws(SieveError)
+        -> PrimeTotals
+    {
+        guard range.upperBound > 0 else { return .zero }
+        let upper = try CombinatorialEngine.totals(upTo: range.upperBound - 1, alpha: alpha)
+        guard range.lowerBound > 1 else { return upper }
+        let lower = try CombinatorialEngine.totals(upTo: range.lowerBound - 1, alpha: alpha)
+        // Wrapping: the true difference is a count and sum of a range, which fits.
+        return PrimeTotals(count: upper.count &- lower.count, sum: (upper.sum ?? 0) &- (lower.sum ?? 0))
+    }
+
+    /// Throws ``DoubleCheckFailure`` unless the two answers agree (on the count alone when
+    /// only counting was asked for).
+    static func check(_ first: PrimeTotals, against second: PrimeTotals, job: PrimesJob) throws(DoubleCheckFailure) {
+        let agree = first.count == second.count && (!job.sum || first.sum == second.sum)
+        guard agree else { throw DoubleCheckFailure(range: job.range, first: first, second: second) }
     }
 }

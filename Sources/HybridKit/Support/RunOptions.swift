@@ -13,6 +13,10 @@ public struct RunOptions: Sendable {
     /// The journal file (``Journal``): finished items are recorded there, and a run given the
     /// journal of the same job runs only the items it lacks. `nil` for none.
     public var journal: String?
+    /// Answer twice, independently, and fail unless both agree: the combinatorial method again
+    /// with its tuning factor moved (as primecount's `--double-check`), the sieve by the
+    /// combinatorial method.
+    public var doubleCheck = false
 
     public init(
         stopOnSignals: Bool = false, progress: (@Sendable (_ done: Double) -> Void)? = nil,

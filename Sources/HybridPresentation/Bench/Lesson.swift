@@ -47,7 +47,23 @@ package struct Lesson {
         let report = try BenchReport.measure(
             [(fetch, [inFlight]), (primes, [cores])], repetitions: 1, cores: cores,
             progress: progress)
-        return LessonReport(report: report, inFlight: inFlight)
+        // The same question answered without sieving, for one line of the verdict: the lesson
+        // itself sieves, because its point is CPU work.
+        let stopwatch = Stopwatch()
+        let totals = try CombinatorialEngine.totals(upTo: primesTo - 1)
+        let combinatorial = CombinatorialAnswer(seconds: stopwatch.wallSeconds, totals: totals)
+        return LessonReport(report: report, inFlight: inFlight, combinatorial: combinatorial)
+    }
+}
+
+/// The lesson's sum answered by the combinatorial method: how long it took and what it found.
+package struct CombinatorialAnswer: Sendable {
+    package var seconds: Double
+    package var totals: PrimeTotals
+
+    package init(seconds: Double, totals: PrimeTotals) {
+        self.seconds = seconds
+        self.totals = totals
     }
 }
 
@@ -55,10 +71,21 @@ package struct Lesson {
 package struct LessonReport: Sendable {
     package var report: BenchReport
     package var inFlight: Int
+    package var combinatorial: CombinatorialAnswer?
 
-    package init(report: BenchReport, inFlight: Int) {
+    package init(report: BenchReport, inFlight: Int, combinatorial: CombinatorialAnswer? = nil) {
         self.report = report
         self.inFlight = inFlight
+        self.combinatorial = combinatorial
+    }
+
+    /// Whether every run agreed, the combinatorial answer included.
+    package var answersAgree: Bool { report.answersAgree && combinatorialAgrees != false }
+
+    /// Whether the combinatorial answer matched the sieve's; nil without one of either.
+    var combinatorialAgrees: Bool? {
+        guard let combinatorial, let sieved = summary("primes", "serial", "c")?.answer else { return nil }
+        return sieved.count == combinatorial.totals.count && sieved.sum == combinatorial.totals.sum
     }
 
     private func summary(_ workload: String, _ strategy: String, _ engine: String) -> BenchSummary? {
@@ -81,7 +108,8 @@ package struct LessonReport: Sendable {
         }
         return JSONValue.object([
             ("busy", .bool(report.busy)), ("cores", .integer(Int64(report.cores))), ("runs", .array(runs)),
-            ("verdict", .array(verdict().map { .string($0) })), ("answers_agree", .bool(report.answersAgree)),
+            ("verdict", .array(verdict().map { .string($0) })), ("answers_agree", .bool(answersAgree)),
+            ("combinatorial_seconds", combinatorial.map { .number($0.seconds) } ?? .null),
         ]).serialized()
     }
 
@@ -165,6 +193,16 @@ package struct LessonReport: Sendable {
             lines.append(
                 "The Swift engine took \(fixed(serialSwift.minimumWall / serialC.minimumWall, digits: 2))x "
                     + "the C engine's time for the same hot loop, serially.")
+        }
+        if let combinatorial, let agrees = combinatorialAgrees, let serial = summary("primes", "serial", "c") {
+            lines.append(
+                agrees
+                    ? "The combinatorial method (Deleglise-Rivat, one thread) answers the same sum in "
+                        + "\(formatSeconds(combinatorial.seconds)) against the serial sieve's "
+                        + "\(formatSeconds(serial.minimumWall)): it never looks at most numbers. The lesson sieves "
+                        + "because its point is CPU work."
+                    : "THE COMBINATORIAL METHOD DISAGREES: \(combinatorial.totals.count) primes, sum "
+                        + "\(combinatorial.totals.sum.map(String.init) ?? "-").")
         }
         let agree = report.checks.allSatisfy(\.agrees)
         lines.append(

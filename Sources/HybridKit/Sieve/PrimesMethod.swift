@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a primes job is answered: by sieving its range, or combinatorially (π(x) and the sum of
+/// the primes up to x in sub-linear time, a range being the difference of two such prefixes).
+public enum PrimesMethod: String, Sendable, Equatable, CaseIterable {
+    /// Whichever the cost model below expects to be faster for the job.
+    case auto
+    /// The segmented sieve over the range, by the job's strategy and engine.
+    case sieve
+    /// Deléglise-Rivat for counts and sums (CPrimePi), on the calling thread.
+    case combinatorial
+
+    /// The method `auto` picks for `job`: the combinatorial one when its two prefixes are
+    /// expected to take less than half the sieve's time on the job's workers.
+    ///
+    /// The model, fitted to one-thread measurements on a 2-core Zen 5: the sieve covers about
+    /// 1.45 * 10^10 numbers a second per worker; the combinatorial engine takes about
+    /// 0.13 s * (x / 10^12)^0.54 for a prefix up to x (0.13 s at 10^12, 1.48 s at 10^14, 17.8 s at
+    /// 10^16), plus a fifth of a millisecond of set-up. So a narrow range high up stays a sieve:
+    /// [10^15, 10^15 + 10^9) sieves in about 0.1 s where two prefixes would take about 8 s.
+    package static func choice(for job: PrimesJob, cores: Int = ProcessorCount.available) -> PrimesMethod {
+        let width = Double(job.range.count)
+        let workers = Double(max(1, min(job.workers, cores)))
+        let sieveSeconds = width / (1.45e10 * workers)
+        var combinatorialSeconds = prefixSeconds(job.range.upperBound)
+        if job.range.lowerBound > 1 { combinatorialSeconds += prefixSeconds(job.range.lowerBound) }
+        return combinatorialSeconds < 0.5 * sieveSeconds ? .combinatorial : .sieve
+    }
+
+    /// The model's seconds for the combinatorial totals of the primes below `x`.
+    static func prefixSeconds(_ x: UInt64) -> Double {
+        2e-4 + 0.13 * pow(max(Double(x), 1) / 1e12, 0.54)
+    }
+}
