@@ -136,6 +136,20 @@ static inline void result_set(cprimepi_result *result, uint64_t count, u128 sum)
 
 
 
+/*
+ * The sum of the indices of a word's set bits, by six popcounts: plane j holds the bits whose
+ * index has bit j set (bit k of a segment word stands for an odd number at offset 2k + 1).
+ */
+static inline uint64_t bit_index_sum(uint64_t word) {
+    static const uint64_t offset_plane[6] = {
+        0xAAAAAAAAAAAAAAAAull, 0xCCCCCCCCCCCCCCCCull, 0xF0F0F0F0F0F0F0F0ull,
+        0xFF00FF00FF00FF00ull, 0xFFFF0000FFFF0000ull, 0xFFFFFFFF00000000ull,
+    };
+    uint64_t sum = 0;
+    for (int j = 0; j < 6; j++) sum += (uint64_t)__builtin_popcountll(word & offset_plane[j]) << j;
+    return sum;
+}
+
 /* What a hard-leaves partial keeps per b (cprimepi_partial.per_b). */
 typedef struct hard_per_b {
     uint64_t phi_count; /* unsieved numbers the part's range holds after p_1 .. p_(b-1) */

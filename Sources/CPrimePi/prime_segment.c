@@ -3,17 +3,6 @@
 
 #include "plan.h"
 
-/* Bit k of a word has offset 2k + 1; plane j holds the bits whose k has bit j set. */
-static const uint64_t offset_plane[6] = {
-    0xAAAAAAAAAAAAAAAAull, 0xCCCCCCCCCCCCCCCCull, 0xF0F0F0F0F0F0F0F0ull,
-    0xFF00FF00FF00FF00ull, 0xFFFF0000FFFF0000ull, 0xFFFFFFFF00000000ull,
-};
-
-static inline uint64_t bit_index_sum(uint64_t word) {
-    uint64_t sum = 0;
-    for (int j = 0; j < 6; j++) sum += (uint64_t)__builtin_popcountll(word & offset_plane[j]) << j;
-    return sum;
-}
 
 int prime_segment_init(prime_segment *segment, const uint32_t *primes, uint32_t prime_count,
                        uint64_t numbers, const uint64_t *presieve) {
