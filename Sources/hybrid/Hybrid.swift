@@ -13,7 +13,8 @@ struct Hybrid: ParsableCommand {
         abstract: "Threads for I/O-bound work, processes for CPU-bound work: exact, fast, measured.",
         version: HybridVersion.current,
         subcommands: [
-            Demo.self, Primes.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self, Bench.self, Version.self,
+            Demo.self, Primes.self, NthPrimeCommand.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self,
+            Bench.self, Version.self,
         ],
         defaultSubcommand: Demo.self
     )

@@ -199,3 +199,23 @@ struct PrintCommandTests {
         #expect(output.standardError.split(separator: "\n").count == 1)
     }
 }
+
+@Suite("hybrid nth-prime, run as a program")
+struct NthPrimeCommandTests {
+    @Test("the N-th prime, in any written form, and JSON")
+    func nthPrime() throws {
+        let output = try HybridBinary.run(["nth-prime", "1e9"])
+        #expect(output.status == 0 && output.standardOutput == "22801763489\n")
+        let json = try HybridBinary.run(["nth-prime", "10^6", "--json"])
+        #expect(json.standardOutput.hasPrefix(#"{"n": "1000000", "prime": "15485863", "seconds": "#))
+    }
+
+    @Test(
+        "bad input: one line, exit 2",
+        arguments: [["nth-prime", "0"], ["nth-prime", "-3"], ["nth-prime", "2^64"], ["nth-prime"]])
+    func bad(arguments: [String]) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == 2 && output.standardOutput.isEmpty)
+        #expect(output.standardError.split(separator: "\n").count == 1)
+    }
+}

@@ -55,3 +55,52 @@ struct MethodTests {
         #expect(PrimesMethod.choice(for: job, cores: 2) == method)
     }
 }
+
+/// The n-th prime: published values, and every n of random stretches against the sieve's list.
+@Suite("The n-th prime")
+struct NthPrimeTests {
+    /// p(10^k), k = 0 ... 12 (OEIS A006988).
+    static let known: [(n: UInt64, prime: UInt64)] = [
+        (1, 2), (10, 29), (100, 541), (1000, 7919), (10_000, 104_729), (100_000, 1_299_709),
+        (1_000_000, 15_485_863), (10_000_000, 179_424_673), (100_000_000, 2_038_074_743),
+        (1_000_000_000, 22_801_763_489), (10_000_000_000, 252_097_800_623),
+        (100_000_000_000, 2_760_727_302_517), (1_000_000_000_000, 29_996_224_275_833),
+    ]
+
+    @Test("published values", arguments: known.filter { $0.n <= 10_000_000_000 })
+    func published(n: UInt64, prime: UInt64) throws {
+        #expect(try NthPrime.prime(n) == prime)
+    }
+
+    @Test(
+        "published values up to 10^12", .enabled(if: optimized, "a second each in an optimized build only"),
+        arguments: known.filter { $0.n > 10_000_000_000 })
+    func publishedHigh(n: UInt64, prime: UInt64) throws {
+        #expect(try NthPrime.prime(n) == prime)
+    }
+
+    @Test("every n around 1000 and random n up to 10^7 match the sieve's count", arguments: [UInt64(22), 23])
+    func againstSieve(seed: UInt64) throws {
+        var random = SplitMix64(state: seed)
+        var indices = Array(UInt64(990)...1010)
+        for _ in 0..<40 { indices.append(UInt64.random(in: 1...10_000_000, using: &random)) }
+        for n in indices {
+            let prime = try NthPrime.prime(n)
+            #expect(Primality(prime) == .prime, "p(\(n)) = \(prime)")
+            let below = try CSieveEngine().totals(in: 0..<prime, sum: false).count
+            #expect(below == n - 1, "p(\(n)) = \(prime) has \(below) primes below it")
+        }
+    }
+
+    @Test(
+        "0 and indices past the last prime below 2^64 are refused", arguments: [UInt64(0), NthPrime.largestIndex + 1])
+    func refused(n: UInt64) {
+        #expect(throws: UsageError.self) { try NthPrime.prime(n) }
+    }
+
+    @Test("the estimate inverts li closely", arguments: [1e3, 1e6, 1e9, 1e12, 1e17])
+    func inverse(n: Double) {
+        let x = NthPrime.inverseLogarithmicIntegral(n)
+        #expect(abs(NthPrime.logarithmicIntegral(x) - n) < 1e-6 * n)
+    }
+}
