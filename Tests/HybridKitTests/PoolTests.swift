@@ -57,7 +57,7 @@ struct PoolTests {
 
     @Test("a throw is retried only when the policy asks", arguments: inProcess)
     func retriedThrow(strategy: ComputeStrategy, workers: Int) throws {
-        let failuresLeft = Mutex(2)
+        let failuresLeft = Locked(2)
         let flaky: @Sendable (Int) throws -> Int = { n in
             if n == 3,
                 failuresLeft.withLock({ left in
@@ -175,7 +175,7 @@ struct PoolTests {
 
     @Test("the initialiser runs in a worker with its number, before its items")
     func initializer() throws {
-        let numbers = Mutex<[Int]>([])
+        let numbers = Locked<[Int]>([])
         let seen = try Pool(strategy: .threads, workers: 3).map(
             0..<30, policy: PoolPolicy(initializer: { worker in numbers.withLock { $0.append(worker) } })
         ) { (n: Int) in numbers.withLock { $0.isEmpty ? -1 : n } }
@@ -302,5 +302,20 @@ extension Syscalls {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+    }
+}
+
+/// A value behind a POSIX mutex (NSLock), for state the pool's worker threads share in a test:
+/// ThreadSanitizer sees a pthread mutex's ordering, not Synchronization.Mutex's.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }
