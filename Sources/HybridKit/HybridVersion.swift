@@ -1,5 +1,6 @@
 import CBigPrimes
 import CFetch
+import CPrimePi
 import CSieve
 
 /// The version of hybrid: of the command line, of HybridKit and of every C library in the package,
@@ -14,6 +15,7 @@ public enum HybridVersion {
             ("CSieve", String(cString: csieve_version())),
             ("CBigPrimes", String(cString: cbigprimes_version())),
             ("CFetch", String(cString: cfetch_version())),
+            ("CPrimePi", String(cString: cprimepi_version())),
         ]
     }
 }
