@@ -1,17 +1,25 @@
 #include "curl_library.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 #include <string.h>
 
-int curl_library_load(curl_library *library) {
+int curl_library_load(curl_library *library, char *message, size_t size) {
     memset(library, 0, sizeof *library);
     /* The soname of libcurl 7.16 and later; RTLD_LOCAL keeps its symbols out of the global scope. */
     void *handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!handle) return -1;
-#define RESOLVE(field, symbol)                                    \
-    do {                                                          \
-        *(void **)&library->field = dlsym(handle, symbol);        \
-        if (!library->field) return -1;                           \
+    if (!handle) {
+        const char *why = dlerror();
+        snprintf(message, size, "libcurl.so.4 could not be loaded: %s", why != NULL ? why : "?");
+        return -1;
+    }
+#define RESOLVE(field, symbol)                                                         \
+    do {                                                                               \
+        *(void **)&library->field = dlsym(handle, symbol);                             \
+        if (!library->field) {                                                         \
+            snprintf(message, size, "libcurl.so.4 has no %s: it is too old", symbol);  \
+            return -1;                                                                 \
+        }                                                                              \
     } while (0)
     RESOLVE(global_init, "curl_global_init");
     RESOLVE(easy_init, "curl_easy_init");
@@ -28,6 +36,7 @@ int curl_library_load(curl_library *library) {
     RESOLVE(multi_poll, "curl_multi_poll");
     RESOLVE(multi_info_read, "curl_multi_info_read");
     RESOLVE(multi_cleanup, "curl_multi_cleanup");
+    RESOLVE(multi_strerror, "curl_multi_strerror");
     RESOLVE(slist_append, "curl_slist_append");
     RESOLVE(slist_free_all, "curl_slist_free_all");
     RESOLVE(version_info, "curl_version_info");

@@ -30,6 +30,7 @@ typedef struct curl_library {
                             int timeout_ms, int *ready);
     CURLMsg *(*multi_info_read)(CURLM *multi, int *queued);
     CURLMcode (*multi_cleanup)(CURLM *multi);
+    const char *(*multi_strerror)(CURLMcode code);
     struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
     void (*slist_free_all)(struct curl_slist *list);
     curl_version_info_data *(*version_info)(CURLversion stamp);
@@ -37,9 +38,10 @@ typedef struct curl_library {
 
 /*
  * Opens libcurl.so.4 and resolves every function above into *library.
- * Returns 0, or -1 when the library or a function is missing. Not
- * thread-safe: call it once, before any thread fetches (under pthread_once).
+ * Returns 0, or -1 when the library or a function is missing, with a line
+ * that says which in message (size bytes). Not thread-safe: call it once,
+ * before any thread fetches (under pthread_once).
  */
-int curl_library_load(curl_library *library);
+int curl_library_load(curl_library *library, char *message, size_t size);
 
 #endif /* CFETCH_CURL_LIBRARY_H */

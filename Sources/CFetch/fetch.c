@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ struct cfetch_fetcher {
     char *ca_file;
     int directory;                /* options.output_directory, open, or -1 */
     cfetch_batch *batch;    /* the batch being run */
+    cfetch_failure failure; /* why making or running the fetcher failed */
 };
 
 /* A host and the easy-handle transfers in flight to it (per_host). */
@@ -123,6 +125,8 @@ struct cfetch_batch {
  * by global_init alone, under pthread_once, and only read after it returned. */
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_status = CFETCH_ECURL;
+/* Why global_init failed; "" once it succeeded. */
+static char global_message[CFETCH_ERROR_SIZE] = "libcurl was not initialised";
 /* libcurl's functions, filled once by global_init (see curl_library.h). */
 static curl_library libcurl;
 /* "cfetch/VERSION libcurl/VERSION", the default User-Agent. */
@@ -137,8 +141,14 @@ static void global_init(void) {
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, NULL);
-    if (curl_library_load(&libcurl) != 0) return;
-    if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return;
+    if (curl_library_load(&libcurl, global_message, sizeof global_message) != 0) return;
+    CURLcode code = libcurl.global_init(CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK) {
+        snprintf(global_message, sizeof global_message, "curl_global_init failed: %s",
+                 libcurl.easy_strerror(code));
+        return;
+    }
+    global_message[0] = '\0';
     curl_version_info_data *info = libcurl.version_info(CURLVERSION_NOW);
     snprintf(default_user_agent, sizeof default_user_agent, "cfetch/%s libcurl/%s",
              CFETCH_VERSION, info != NULL && info->version != NULL ? info->version : "?");
@@ -163,6 +173,7 @@ const char *cfetch_strerror(int status) {
     case CFETCH_EINVAL: return "invalid argument";
     case CFETCH_ENOMEM: return "out of memory";
     case CFETCH_ECURL: return "libcurl failed to set up a transfer";
+    case CFETCH_EIO: return "a file or directory could not be opened";
     default: return "unknown status";
     }
 }
@@ -303,6 +314,15 @@ void cfetch_batch_stop(cfetch_batch *batch) {
 
 int cfetch_batch_stopped(const cfetch_batch *batch) {
     return batch != NULL && __atomic_load_n(&batch->stop, __ATOMIC_ACQUIRE);
+}
+
+int cfetch_batch_exhausted(cfetch_batch *batch) {
+    if (batch == NULL) return 1;
+    pthread_mutex_lock(&batch->source_lock);
+    int exhausted =
+        batch->exhausted || (batch->source == array_source && batch->array_next >= batch->count);
+    pthread_mutex_unlock(&batch->source_lock);
+    return exhausted;
 }
 
 /*
@@ -693,55 +713,77 @@ static long limit_units(double seconds, double units_per_second) {
     return (double)whole < value ? whole + 1 : whole;
 }
 
+/* Records why the fetcher failed (the first cause wins) and returns its status. */
+static int fail(struct cfetch_fetcher *fetcher, int status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct cfetch_fetcher *fetcher, int status, const char *format, ...) {
+    if (fetcher->failure.status != CFETCH_OK) return status;
+    fetcher->failure.status = status;
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(fetcher->failure.message, sizeof fetcher->failure.message, format, arguments);
+    va_end(arguments);
+    return status;
+}
+
 /*
  * Sets the options that stay the same for every URL a handle fetches, on a
- * handle just made or just reset.
+ * handle just made or just reset. Returns CURLE_OK, or the code of the first
+ * option libcurl refused, named in transfer->error (a libcurl built without
+ * TLS refuses CURLOPT_CAINFO, for one).
  */
-static int transfer_apply_options(struct transfer *transfer) {
+static CURLcode transfer_apply_options(struct transfer *transfer) {
     struct cfetch_fetcher *fetcher = transfer->fetcher;
     const cfetch_options *options = &fetcher->options;
     CURL *easy = transfer->easy;
-    CURLcode code = CURLE_OK;
+    /* Sets one option; a refusal names the option and ends the call. */
+#define SET(option, value)                                                             \
+    do {                                                                               \
+        CURLcode refused_ = libcurl.easy_setopt(easy, option, value);                  \
+        if (refused_ != CURLE_OK) {                                                    \
+            snprintf(transfer->error, sizeof transfer->error, "libcurl refused %s: %s", \
+                     #option, libcurl.easy_strerror(refused_));                         \
+            return refused_;                                                           \
+        }                                                                              \
+    } while (0)
     /* Signals would be raised on whichever thread runs the transfer. */
-    code |= libcurl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    code |= libcurl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    code |= libcurl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    code |= libcurl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, receive_body);
-    code |= libcurl.easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
-    code |= libcurl.easy_setopt(easy, CURLOPT_PRIVATE, transfer);
-    code |= libcurl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
-    code |= libcurl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, limit_units(options->total_timeout, 1000));
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_WRITEFUNCTION, receive_body);
+    SET(CURLOPT_WRITEDATA, transfer);
+    SET(CURLOPT_PRIVATE, transfer);
+    SET(CURLOPT_ERRORBUFFER, transfer->error);
+    SET(CURLOPT_TIMEOUT_MS, limit_units(options->total_timeout, 1000));
     long connect_ms = limit_units(options->connect_timeout, 1000);
     /* libcurl reads 0 as its own 300 s; the cap is the nearest thing to "none". */
     if (connect_ms == 0) connect_ms = limit_units(CFETCH_MAX_TIMEOUT, 1000);
-    code |= libcurl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     if (options->max_body_bytes > 0 && options->max_body_bytes <= (uint64_t)INT64_MAX) {
         /* Refuses early a body whose Content-Length is already too long. */
-        code |= libcurl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                                    (curl_off_t)options->max_body_bytes);
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)options->max_body_bytes);
     }
     if (options->follow_redirects) {
-        code |= libcurl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)options->max_redirects);
+        SET(CURLOPT_FOLLOWLOCATION, 1L);
+        SET(CURLOPT_MAXREDIRS, (long)options->max_redirects);
     }
-    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, receive_header);
-    code |= libcurl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+    SET(CURLOPT_HEADERFUNCTION, receive_header);
+    SET(CURLOPT_HEADERDATA, transfer);
     /* Where a stop and a stall end a transfer, for easy and multi handles alike. */
-    code |= libcurl.easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, watch_transfer);
-    code |= libcurl.easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
+    SET(CURLOPT_NOPROGRESS, 0L);
+    SET(CURLOPT_XFERINFOFUNCTION, watch_transfer);
+    SET(CURLOPT_XFERINFODATA, transfer);
     if (options->insecure) {
-        code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        code |= libcurl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+        SET(CURLOPT_SSL_VERIFYPEER, 0L);
+        SET(CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    if (fetcher->ca_file != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_CAINFO, fetcher->ca_file);
+    if (fetcher->ca_file != NULL) SET(CURLOPT_CAINFO, fetcher->ca_file);
     /* "" asks for every encoding this libcurl decodes. */
-    if (options->compressed) code |= libcurl.easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-    code |= libcurl.easy_setopt(easy, CURLOPT_USERAGENT,
-                                fetcher->user_agent != NULL ? fetcher->user_agent
-                                                            : default_user_agent);
-    if (fetcher->headers != NULL) code |= libcurl.easy_setopt(easy, CURLOPT_HTTPHEADER, fetcher->headers);
-    return code == CURLE_OK ? CFETCH_OK : CFETCH_ECURL;
+    if (options->compressed) SET(CURLOPT_ACCEPT_ENCODING, "");
+    SET(CURLOPT_USERAGENT, fetcher->user_agent != NULL ? fetcher->user_agent : default_user_agent);
+    if (fetcher->headers != NULL) SET(CURLOPT_HTTPHEADER, fetcher->headers);
+    return CURLE_OK;
+#undef SET
 }
 
 static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetcher) {
@@ -749,8 +791,11 @@ static int transfer_setup(struct transfer *transfer, struct cfetch_fetcher *fetc
     transfer->state = TRANSFER_IDLE;
     transfer->file = -1;
     transfer->easy = libcurl.easy_init();
-    if (transfer->easy == NULL) return CFETCH_ECURL;
-    return transfer_apply_options(transfer);
+    if (transfer->easy == NULL) return fail(fetcher, CFETCH_ECURL, "libcurl could not make a handle");
+    if (transfer_apply_options(transfer) != CURLE_OK) {
+        return fail(fetcher, CFETCH_ECURL, "%s", transfer->error);
+    }
+    return CFETCH_OK;
 }
 
 static void transfer_cleanup(struct transfer *transfer) {
@@ -816,10 +861,8 @@ static CURLcode transfer_begin(struct transfer *transfer) {
      * every later URL with "Connection died". Reset clears the options, not the connections
      * (they live in the multi handle, or the easy handle's own cache); it costs about 1 us. */
     libcurl.easy_reset(transfer->easy);
-    if (transfer_apply_options(transfer) != CFETCH_OK) {
-        snprintf(transfer->error, sizeof transfer->error, "libcurl refused an option");
-        return CURLE_FAILED_INIT;
-    }
+    /* A refusal here fails this URL, with the option named in its error. */
+    if (transfer_apply_options(transfer) != CURLE_OK) return CURLE_FAILED_INIT;
     if (strlen(transfer->url) != transfer->url_length) {
         snprintf(transfer->error, sizeof transfer->error,
                  "the URL holds a NUL byte at offset %zu", strlen(transfer->url));
@@ -1055,11 +1098,29 @@ static char *copy_string(const char *text, int *failed) {
     return copy;
 }
 
-cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned window) {
-    if (cfetch_global_init() != CFETCH_OK) return NULL;
+/* Gives the caller the cause (when it asked) and releases the half-made fetcher. */
+static cfetch_fetcher *fetcher_abandon(cfetch_fetcher *fetcher, cfetch_failure *failure) {
+    if (failure != NULL) *failure = fetcher->failure;
+    cfetch_fetcher_free(fetcher);
+    return NULL;
+}
+
+cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned window,
+                                   cfetch_failure *failure) {
+    if (failure != NULL) memset(failure, 0, sizeof *failure);
     cfetch_fetcher *fetcher = calloc(1, sizeof *fetcher);
-    if (fetcher == NULL) return NULL;
+    if (fetcher == NULL) {
+        if (failure != NULL) {
+            failure->status = CFETCH_ENOMEM;
+            snprintf(failure->message, sizeof failure->message, "out of memory");
+        }
+        return NULL;
+    }
     fetcher->directory = -1;
+    if (cfetch_global_init() != CFETCH_OK) {
+        fail(fetcher, CFETCH_ECURL, "%s", global_message);
+        return fetcher_abandon(fetcher, failure);
+    }
     if (options != NULL) {
         fetcher->options = *options;
     } else {
@@ -1080,33 +1141,37 @@ cfetch_fetcher *cfetch_fetcher_new(const cfetch_options *options, unsigned windo
     }
     fetcher->options.headers = NULL;
     fetcher->options.header_count = 0;
-    if (fetcher->options.output_directory != NULL && !failed) {
-        fetcher->directory = open(fetcher->options.output_directory,
-                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fetcher->directory < 0) failed = 1;
-        fetcher->options.output_directory = strdup(fetcher->options.output_directory);
+    const char *directory = fetcher->options.output_directory;
+    fetcher->options.output_directory = NULL;
+    if (directory != NULL && !failed) {
+        fetcher->options.output_directory = strdup(directory);
         if (fetcher->options.output_directory == NULL) failed = 1;
-    } else {
-        fetcher->options.output_directory = NULL;
     }
     fetcher->window = window;
     fetcher->transfer_count = window > 0 ? window : 1;
     fetcher->transfers = calloc(fetcher->transfer_count, sizeof *fetcher->transfers);
     if (fetcher->transfers == NULL || failed) {
-        cfetch_fetcher_free(fetcher);
-        return NULL;
+        fail(fetcher, CFETCH_ENOMEM, "out of memory");
+        return fetcher_abandon(fetcher, failure);
     }
     for (unsigned i = 0; i < fetcher->transfer_count; i++) fetcher->transfers[i].file = -1;
+    if (directory != NULL) {
+        fetcher->directory = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fetcher->directory < 0) {
+            fail(fetcher, CFETCH_EIO, "cannot open the output directory %s: %s", directory,
+                 strerror(errno));
+            return fetcher_abandon(fetcher, failure);
+        }
+    }
     for (unsigned i = 0; i < fetcher->transfer_count; i++) {
         if (transfer_setup(&fetcher->transfers[i], fetcher) != CFETCH_OK) {
-            cfetch_fetcher_free(fetcher);
-            return NULL;
+            return fetcher_abandon(fetcher, failure);
         }
     }
     fetcher->multi = libcurl.multi_init();
     if (fetcher->multi == NULL) {
-        cfetch_fetcher_free(fetcher);
-        return NULL;
+        fail(fetcher, CFETCH_ECURL, "libcurl could not make a multi handle");
+        return fetcher_abandon(fetcher, failure);
     }
     if (window > 0) {
         int http1 = fetcher->options.http_version == CFETCH_HTTP_1_1;
@@ -1192,7 +1257,7 @@ static int run_easy(cfetch_fetcher *fetcher, cfetch_batch *batch) {
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            return CFETCH_ENOMEM;
+            return fail(fetcher, CFETCH_ENOMEM, "out of memory copying a URL");
         }
         if (per_host > 0 && !host_enter(batch, transfer, per_host)) {
             transfer->interrupted = 1;
@@ -1247,7 +1312,7 @@ static int multi_take(cfetch_fetcher *fetcher, struct transfer *transfer, int *s
         transfer->connections = 0;
         if (out_of_memory) {
             transfer_abandon(transfer, CURLE_OUT_OF_MEMORY);
-            *status = CFETCH_ENOMEM;
+            *status = fail(fetcher, CFETCH_ENOMEM, "out of memory copying a URL");
             return CFETCH_END;
         }
         if (multi_start(fetcher, transfer)) return CFETCH_URL;
@@ -1306,8 +1371,10 @@ static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
         }
 
         int running = 0;
-        if (libcurl.multi_perform(multi, &running) != CURLM_OK) {
-            status = CFETCH_ECURL;
+        CURLMcode performed = libcurl.multi_perform(multi, &running);
+        if (performed != CURLM_OK) {
+            status = fail(fetcher, CFETCH_ECURL, "curl_multi_perform failed: %s",
+                          libcurl.multi_strerror(performed));
             break;
         }
         CURLMsg *message;
@@ -1357,8 +1424,10 @@ static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
             pause_for_source();
             continue;
         }
-        if (libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL) != CURLM_OK) {
-            status = CFETCH_ECURL;
+        CURLMcode polled = libcurl.multi_poll(multi, NULL, 0, poll_ms, NULL);
+        if (polled != CURLM_OK) {
+            status = fail(fetcher, CFETCH_ECURL, "curl_multi_poll failed: %s",
+                          libcurl.multi_strerror(polled));
             break;
         }
     }
@@ -1375,8 +1444,13 @@ static int run_multi(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     return status;
 }
 
+const cfetch_failure *cfetch_fetcher_failure(const cfetch_fetcher *fetcher) {
+    return &fetcher->failure;
+}
+
 int cfetch_fetcher_run(cfetch_fetcher *fetcher, cfetch_batch *batch) {
     if (fetcher == NULL || batch == NULL) return CFETCH_EINVAL;
+    memset(&fetcher->failure, 0, sizeof fetcher->failure);
     fetcher->batch = batch;
     int status = fetcher->window == 0 ? run_easy(fetcher, batch) : run_multi(fetcher, batch);
     fetcher->batch = NULL;

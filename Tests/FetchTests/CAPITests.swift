@@ -19,7 +19,7 @@ private func fetchThroughC(
             cfetch_batch_new(list.baseAddress, urls.count, slots.baseAddress)
         }
     }
-    guard let batch, let fetcher = cfetch_fetcher_new(&options, window) else {
+    guard let batch, let fetcher = cfetch_fetcher_new(&options, window, nil) else {
         Issue.record("cfetch_batch_new or cfetch_fetcher_new returned NULL")
         cfetch_batch_free(batch)
         return results
@@ -58,6 +58,46 @@ struct CAPITests {
         #expect(never.http_version == 0 && never.bytes == 0)
     }
 
+    @Test("a fetcher that cannot be made says why", arguments: [UInt32(0), 3])
+    func fetcherFailureNamesItsCause(window: UInt32) throws {
+        var options = cfetch_options()
+        cfetch_options_init(&options)
+        let missing = "no-such-directory-\(getpid())/inner"
+        var failure = cfetch_failure()
+        let fetcher = missing.withCString { path in
+            options.output_directory = path
+            return cfetch_fetcher_new(&options, window, &failure)
+        }
+        #expect(fetcher == nil)
+        cfetch_fetcher_free(fetcher)
+        let message = withUnsafeBytes(of: failure.message) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        #expect(failure.status == CFETCH_EIO)
+        #expect(message == "cannot open the output directory \(missing): No such file or directory")
+    }
+
+    @Test("a batch is exhausted once its last URL is taken, and not before", arguments: [UInt32(0), 2])
+    func exhaustion(window: UInt32) throws {
+        let url = strdup("\(base)/bytes/1")!
+        defer { free(url) }
+        var list: [UnsafePointer<CChar>] = [UnsafePointer(url), UnsafePointer(url)]
+        var results = [cfetch_result](repeating: cfetch_result(), count: 2)
+        let batch = try #require(
+            list.withUnsafeMutableBufferPointer { urls in
+                results.withUnsafeMutableBufferPointer {
+                    cfetch_batch_new(urls.baseAddress, 2, $0.baseAddress)
+                }
+            })
+        defer { cfetch_batch_free(batch) }
+        #expect(cfetch_batch_exhausted(batch) == 0)
+        let fetcher = try #require(cfetch_fetcher_new(nil, window, nil))
+        defer { cfetch_fetcher_free(fetcher) }
+        #expect(cfetch_fetcher_run(fetcher, batch) == CFETCH_OK)
+        #expect(cfetch_fetcher_failure(fetcher).pointee.status == CFETCH_OK)
+        #expect(cfetch_batch_exhausted(batch) != 0)
+    }
+
     @Test("max_body_bytes above INT64_MAX means no limit", arguments: [UInt32(0), 4])
     func hugeBodyLimit(window: UInt32) {
         let results = fetchThroughC(["\(base)/bytes/100000"], window: window) {
@@ -84,7 +124,7 @@ struct CAPITests {
             }
         }!
         defer { cfetch_batch_free(batch) }
-        let fetcher = try #require(cfetch_fetcher_new(&options, window))
+        let fetcher = try #require(cfetch_fetcher_new(&options, window, nil))
         defer { cfetch_fetcher_free(fetcher) }
         nonisolated(unsafe) let (batchPointer, fetcherPointer) = (batch, fetcher)
         let finished = DispatchSemaphore(value: 0)
@@ -140,7 +180,7 @@ struct CAPITests {
             }, box.toOpaque())
         let batch = try #require(made)
         defer { cfetch_batch_free(batch) }
-        let fetcher = try #require(cfetch_fetcher_new(nil, window))
+        let fetcher = try #require(cfetch_fetcher_new(nil, window, nil))
         defer { cfetch_fetcher_free(fetcher) }
         #expect(cfetch_fetcher_run(fetcher, batch) == CFETCH_OK)
         let byIndex = Dictionary(uniqueKeysWithValues: context.results.map { ($0.0, $0) })

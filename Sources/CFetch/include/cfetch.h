@@ -61,6 +61,8 @@ const char *cfetch_version(void);
 #define CFETCH_ENOMEM (-2)
 /** libcurl could not be initialised, or refused a handle or an option. */
 #define CFETCH_ECURL (-3)
+/** A file or directory could not be opened (output_directory). */
+#define CFETCH_EIO (-4)
 
 /** A static, human-readable name for a status code. */
 const char *cfetch_strerror(int status);
@@ -306,6 +308,14 @@ void cfetch_batch_stop(cfetch_batch *batch);
 int cfetch_batch_stopped(const cfetch_batch *batch);
 
 /**
+ * Whether the batch has handed out its last URL (its source said
+ * CFETCH_END, or the array was all taken). After every fetcher returned, a
+ * batch neither stopped nor exhausted holds URLs no fetcher took: they have
+ * no result. Thread-safe. Cost: O(1).
+ */
+int cfetch_batch_exhausted(cfetch_batch *batch);
+
+/**
  * The process-wide set-up (see the conventions above): opens libcurl.so.4,
  * runs curl_global_init(CURL_GLOBAL_DEFAULT) and sets SIGPIPE to be ignored
  * (a peer that closes a socket while TLS writes to it would otherwise end the
@@ -315,7 +325,7 @@ int cfetch_batch_stopped(const cfetch_batch *batch);
  * process uses libcurl. Cost: the first call loads libcurl and sets up its
  * TLS library; later calls are O(1).
  * Returns CFETCH_OK, or CFETCH_ECURL without libcurl.so.4 or when
- * curl_global_init() fails.
+ * curl_global_init() fails (cfetch_fetcher_new() then says which).
  */
 int cfetch_global_init(void);
 
@@ -343,15 +353,36 @@ const char *cfetch_user_agent(void);
  */
 typedef struct cfetch_fetcher cfetch_fetcher;
 
+/** Why a fetcher could not be made, or why cfetch_fetcher_run() failed. */
+typedef struct cfetch_failure {
+    /** CFETCH_ENOMEM, CFETCH_ECURL or CFETCH_EIO; CFETCH_OK when nothing failed. */
+    int status;
+    /**
+     * One NUL-terminated line naming the cause, such as "cannot open the
+     * output directory out: Permission denied" or "libcurl refused
+     * CURLOPT_CAINFO: ..."; "" with CFETCH_OK.
+     */
+    char message[CFETCH_ERROR_SIZE];
+} cfetch_failure;
+
 /**
  * Makes a fetcher with up to window transfers in flight (0: an easy handle).
  * options may be NULL for the defaults; it is copied.
  * Cost: O(window) allocations; connections open lazily.
- * Returns NULL when memory runs out, libcurl refuses a handle or an option,
- * output_directory cannot be opened, or cfetch_global_init() fails.
+ * Returns NULL when memory runs out (CFETCH_ENOMEM), cfetch_global_init()
+ * fails or libcurl refuses a handle or an option (CFETCH_ECURL), or
+ * output_directory cannot be opened (CFETCH_EIO); then *failure, when
+ * failure is not NULL, says which and why.
  */
 cfetch_fetcher *_Nullable cfetch_fetcher_new(const cfetch_options *_Nullable options,
-                                             unsigned window);
+                                             unsigned window, cfetch_failure *_Nullable failure);
+
+/**
+ * After cfetch_fetcher_run() returned a failure: its cause (status and
+ * line); status CFETCH_OK while the fetcher has not failed. The pointer
+ * lives as long as the fetcher.
+ */
+const cfetch_failure *cfetch_fetcher_failure(const cfetch_fetcher *fetcher);
 
 /** Releases a fetcher, its handles and its open connections. NULL does nothing. */
 void cfetch_fetcher_free(cfetch_fetcher *_Nullable fetcher);
@@ -366,9 +397,10 @@ void cfetch_fetcher_free(cfetch_fetcher *_Nullable fetcher);
  * and TLS handshakes.
  * Returns CFETCH_OK once the batch has no URL left to take (per-URL failures
  * are in the results), CFETCH_ENOMEM or CFETCH_ECURL when the fetcher itself
- * fails; then every URL it had taken still gets a result (curl_code
- * CURLE_OUT_OF_MEMORY or CURLE_FAILED_INIT) and the URLs it had not taken
- * stay for other fetchers.
+ * fails (cfetch_fetcher_failure() says why); then every URL it had taken
+ * still gets a result (curl_code CURLE_OUT_OF_MEMORY or CURLE_FAILED_INIT)
+ * and the URLs it had not taken stay for other fetchers
+ * (cfetch_batch_exhausted() tells whether any are left).
  */
 int cfetch_fetcher_run(cfetch_fetcher *fetcher, cfetch_batch *batch);
 

@@ -56,6 +56,8 @@ final class FetchBatch: @unchecked Sendable {
     var done: Int { cfetch_batch_done(pointer) }
     /// URLs taken so far; safe to read while fetchers run.
     var taken: Int { cfetch_batch_taken(pointer) }
+    /// Whether the batch handed out its last URL; safe to read while fetchers run.
+    var exhausted: Bool { cfetch_batch_exhausted(pointer) != 0 }
     /// Stops the fetchers: no more URLs are taken, transfers in flight end as interrupted.
     func stop() { cfetch_batch_stop(pointer) }
 

@@ -26,8 +26,8 @@ public enum URLFetcher {
     ///     and the total, while the fetch runs; `nil` for none.
     ///   - notice: Called at most once, before fetching, when the window had to be lowered to
     ///     fit the file-descriptor limit, with one line that says so.
-    /// - Throws: ``UsageError`` for options out of range; ``FetchSetupError`` when libcurl
-    ///   cannot be initialised or cannot make handles.
+    /// - Throws: ``UsageError`` for options out of range; ``FetchSetupError`` as
+    ///   ``stream(options:stopsOnSignals:progress:notice:next:result:)`` throws it.
     public static func fetch(
         _ urls: [String],
         options: FetchOptions = FetchOptions(),
@@ -75,8 +75,10 @@ public enum URLFetcher {
     ///   - result: Each URL's result, with its input index, in the order they finish. Called
     ///     from fetcher threads, one call at a time; a slow one slows the fetch.
     /// - Returns: The totals.
-    /// - Throws: ``UsageError`` for options out of range; ``FetchSetupError`` when libcurl
-    ///   cannot be initialised or cannot make handles, or the output directory cannot be made.
+    /// - Throws: ``UsageError`` for options out of range; ``FetchSetupError`` with the cause
+    ///   when libcurl cannot be loaded or initialised, refuses a handle or an option, or the
+    ///   output directory cannot be made or opened; also when every fetcher failed while URLs
+    ///   were left that none took (those have no result), after the results delivered.
     public static func stream(
         options: FetchOptions = FetchOptions(),
         stopsOnSignals: Bool = false,
@@ -86,9 +88,6 @@ public enum URLFetcher {
         result: @escaping (FetchResult) -> Void
     ) throws -> FetchSummary {
         try options.validate()
-        guard cfetch_global_init() == CFETCH_OK else {
-            throw FetchSetupError("libcurl could not be initialised")
-        }
         let (fitted, message) = DescriptorBudget.fit(options)
         if let message { notice(message) }
         if let directory = fitted.outputDirectory { try makeDirectory(directory) }
@@ -104,7 +103,7 @@ public enum URLFetcher {
         let works: [() -> Void] = fetchers.map { fetcher in
             {
                 let status = cfetch_fetcher_run(fetcher, batch.pointer)
-                outcome.finish(status: status)
+                outcome.finish(failure: status == CFETCH_OK ? nil : describe(fetcher: fetcher))
             }
         }
         var signals = StopSignals(active: stopsOnSignals)
@@ -113,8 +112,11 @@ public enum URLFetcher {
             progress: { progress?(batch.done, batch.taken) },
             stop: { batch.stop() })
         progress?(batch.done, batch.taken)
-        if let failure = outcome.firstFailure, batch.done == 0 {
-            throw FetchSetupError(describeFetcherStatus(failure))
+        // Fetchers that failed leave the URLs they never took to the others; when every fetcher
+        // is gone and some were never taken, those have no result, so the run failed.
+        if let failure = outcome.firstFailure, interruption == nil, !batch.exhausted {
+            let fetched = batch.done == 0 ? "" : " after \(batch.done) URLs; the rest were not fetched"
+            throw FetchSetupError("\(failure)\(fetched)")
         }
         var summary = batch.summary
         summary.seconds = ((outcome.lastFinish ?? ContinuousClock.now) - start).secondsValue
@@ -137,8 +139,9 @@ public enum URLFetcher {
                 if window > 0, let shares = perHostShares {
                     own.per_host = UInt32(clamping: shares[min(position, shares.count - 1)])
                 }
-                guard let fetcher = cfetch_fetcher_new(&own, UInt32(window)) else {
-                    throw FetchSetupError("libcurl could not make a handle")
+                var failure = cfetch_failure()
+                guard let fetcher = cfetch_fetcher_new(&own, UInt32(window), &failure) else {
+                    throw FetchSetupError(message(of: failure))
                 }
                 fetchers.append(fetcher)
             }
@@ -199,37 +202,42 @@ public enum URLFetcher {
     }
 }
 
-/// Names a status that cfetch_fetcher_run failed with.
-private func describeFetcherStatus(_ status: Int32) -> String {
-    switch status {
-    case CFETCH_ENOMEM: return "a fetcher ran out of memory"
-    case CFETCH_ECURL: return "libcurl failed in a fetcher"
-    default: return String(cString: cfetch_strerror(status))
+/// Why a fetcher's run failed, as the fetcher says.
+private func describe(fetcher: OpaquePointer) -> String {
+    message(of: cfetch_fetcher_failure(fetcher).pointee)
+}
+
+/// A failure's line, or its status's name when the line is empty.
+private func message(of failure: cfetch_failure) -> String {
+    let line = withUnsafeBytes(of: failure.message) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
     }
+    return line.isEmpty ? String(cString: cfetch_strerror(failure.status)) : line
 }
 
 /// When the last worker ended (the batch's wall time ends there, not when a progress loop next
-/// wakes) and the first status a fetcher failed with.
+/// wakes) and why the first fetcher that failed did.
 private final class WorkerOutcome: Sendable {
     private struct State {
         var lastFinish: ContinuousClock.Instant?
-        var firstFailure: Int32?
+        var firstFailure: String?
     }
     private let state = POSIXLocked(State())
 
-    func finish(status: Int32) {
+    func finish(failure: String?) {
         let now = ContinuousClock.now
         state.withLock { state in
             state.lastFinish = max(state.lastFinish ?? now, now)
-            if status != CFETCH_OK && state.firstFailure == nil { state.firstFailure = status }
+            if state.firstFailure == nil { state.firstFailure = failure }
         }
     }
 
     var lastFinish: ContinuousClock.Instant? { state.withLock { $0.lastFinish } }
-    var firstFailure: Int32? { state.withLock { $0.firstFailure } }
+    var firstFailure: String? { state.withLock { $0.firstFailure } }
 }
 
-/// libcurl could not be set up, so no URL could be fetched.
+/// libcurl or the output directory could not be set up, or the fetchers failed before every
+/// URL was taken: the run did not fetch every URL, and ``message`` says why.
 public struct FetchSetupError: Error, CustomStringConvertible, Sendable {
     /// One line that says what failed.
     public let message: String
