@@ -5,6 +5,7 @@ let package = Package(
     name: "hybrid",
     products: [
         .library(name: "CSieve", targets: ["CSieve"]),
+        .library(name: "CForkPool", targets: ["CForkPool"]),
         .library(name: "CBigPrimes", targets: ["CBigPrimes"]),
         .library(name: "CFetch", targets: ["CFetch"]),
         .library(name: "CPrimePi", targets: ["CPrimePi"]),
@@ -26,11 +27,14 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // The C core. Its whole public API is CSieve/include/csieve.h.
+        // The sieve and its chunk geometry. Its whole public API is CSieve/include/csieve.h.
         .target(
             name: "CSieve",
             path: "CSieve",
         ),
+        // Numbered items on forked worker processes, nothing lost, and the fork rule every part
+        // of hybrid keeps. Its whole public API is Sources/CForkPool/include/cforkpool.h.
+        .target(name: "CForkPool"),
         // Big primes and primality, with GMP: its API is Sources/CBigPrimes/include/cbigprimes.h.
         .target(name: "CBigPrimes", linkerSettings: [.linkedLibrary("gmp")]),
         // Batches of URLs over libcurl. Its whole public API is Sources/CFetch/include/cfetch.h.
@@ -43,7 +47,10 @@ let package = Package(
         // The POSIX macros Swift cannot import (the wait-status macros, CPU sets), as functions.
         .target(name: "CShims"),
         .target(
-            name: "HybridKit", dependencies: ["CSieve", "CBigPrimes", "CFetch", "CPrimePi", "CShims", "CHybridMPI"]),
+            name: "HybridKit",
+            dependencies: [
+                "CSieve", "CForkPool", "CBigPrimes", "CFetch", "CPrimePi", "CShims", "CHybridMPI",
+            ]),
         // Open MPI's C API (pkg-config ompi-c), reached only through CHybridMPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The mpi strategy's C side. Its C is compiled with MPI only when the trait defines

@@ -375,9 +375,6 @@ const char *csieve_strerror(int status) {
     case CSIEVE_OK: return "success";
     case CSIEVE_EINVAL: return "invalid argument";
     case CSIEVE_ENOMEM: return "out of memory";
-    case CSIEVE_EWORKERS: return "too many worker processes died";
-    case CSIEVE_EINTR: return "interrupted by a signal";
-    case CSIEVE_EFORK: return "could not fork a worker process";
     case CSIEVE_ESTOPPED: return "the visitor stopped the walk";
     default: return "unknown status";
     }

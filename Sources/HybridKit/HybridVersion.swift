@@ -1,5 +1,6 @@
 import CBigPrimes
 import CFetch
+import CForkPool
 import CPrimePi
 import CSieve
 
@@ -13,6 +14,7 @@ public enum HybridVersion {
     package static var cLibraries: [(name: String, version: String)] {
         [
             ("CSieve", String(cString: csieve_version())),
+            ("CForkPool", String(cString: cforkpool_version())),
             ("CBigPrimes", String(cString: cbigprimes_version())),
             ("CFetch", String(cString: cfetch_version())),
             ("CPrimePi", String(cString: cprimepi_version())),

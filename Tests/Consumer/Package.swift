@@ -9,7 +9,8 @@ let package = Package(
         .executableTarget(name: "csieve-count", dependencies: [.product(name: "CSieve", package: "hybrid")]),
         .executableTarget(name: "swift-count", dependencies: [.product(name: "HybridKit", package: "hybrid")]),
         // The fork pool's promises at its edges, from C: the caller's SIGCHLD, sizes that overflow.
-        .executableTarget(name: "pool-guarantees", dependencies: [.product(name: "CSieve", package: "hybrid")]),
+        .executableTarget(
+            name: "pool-guarantees", dependencies: [.product(name: "CForkPool", package: "hybrid")]),
         // Work of the consumer's own (Collatz steps), for the parallel map from Swift.
         .target(name: "CollatzWork"),
         .executableTarget(

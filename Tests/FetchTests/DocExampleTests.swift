@@ -71,6 +71,7 @@ private func run(_ executable: String, _ arguments: [String]) throws -> (String,
 /// The C library sources and link flags an example needs, by the header it includes.
 private let libraries: [(header: String, sources: String, flags: [String])] = [
     ("csieve.h", "CSieve", []),
+    ("cforkpool.h", "Sources/CForkPool", []),
     ("cfetch.h", "Sources/CFetch", ["-ldl"]),
     ("cbigprimes.h", "Sources/CBigPrimes", ["-lgmp"]),
     ("cprimepi.h", "Sources/CPrimePi", ["-lm"]),
@@ -120,6 +121,10 @@ struct DocExampleTests {
                 #expect(
                     output.replacingOccurrences(of: testServer.url, with: "http://127.0.0.1:8080")
                         == printed + "\n", "\(example.file)")
+            } else if let printed = example.printed {
+                let (output, status) = try run(binary, [])
+                #expect(status == 0, "\(example.file)")
+                #expect(output == printed + "\n", "\(example.file)")
             } else if used.contains(where: { $0.header == "csieve.h" }) {
                 // The sieve examples count and sum the primes below 10^9 (OEIS A006880, A046731).
                 let (output, status) = try run(binary, [])

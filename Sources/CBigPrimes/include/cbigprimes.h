@@ -173,7 +173,7 @@ int cbigprimes_is_prime_u64(uint64_t n);
 /**
  * The item work a pool runs for bigprimes: item number i is
  * cbigprimes_prime(seed, first_item + i, bits, slot, slot_bytes). Its
- * signature is the fork pool's item work (csieve.h), so a pool run hands it
+ * signature is the fork pool's item work (cforkpool.h), so a pool run hands it
  * this struct as context; each slot then holds one NUL-terminated decimal
  * prime. The work touches only its own GMP numbers, so forked children run C
  * alone.

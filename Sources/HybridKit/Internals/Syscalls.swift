@@ -8,8 +8,8 @@ import CShims
 /// `Internals/Syscalls.swift`): each call that can be interrupted retries through
 /// ``retryingOnInterrupt(_:)``, wait statuses are read through CShims (Swift cannot import the
 /// `W*` macros), and the rest of the library sees Swift types and error text only. The fork
-/// pool's own calls are C, in CSieve/workers.c. The few members the command line needs too
-/// (blocking and awaiting stop signals, writing standard output) are `package`, not public.
+/// pool's own calls are C, in CForkPool. The few members the command line needs too (blocking
+/// and awaiting stop signals, writing standard output) are `package`, not public.
 @usableFromInline
 package enum Syscalls {
     /// Runs `call` again while it fails with `EINTR`; returns its last result.

@@ -15,7 +15,7 @@ public struct MapWork {
 
     /// A C function run in forked workers: writes item `item`'s result into `slot` and returns 0;
     /// anything else ends the worker, which counts as a death. The corresponding C type is
-    /// `csieve_item_work`.
+    /// `cforkpool_item_work`.
     public typealias CFunction =
         @convention(c) (
             _ context: UnsafeMutableRawPointer?, _ item: UInt64, _ slot: UnsafeMutableRawPointer?

@@ -1,7 +1,7 @@
-import CSieve
+import CForkPool
 
 /// The processes strategy: forked workers pulling items from a counter in shared memory,
-/// through CSieve's fork pool (`csieve_fork_run`, called here and nowhere else).
+/// through CForkPool (`cforkpool_run`, called here and nowhere else).
 ///
 /// The fork happens in C, with everything the work reads made before it. A worker runs the
 /// work's C function, or its Swift worker when the program is single-threaded at the fork. A
@@ -67,12 +67,14 @@ enum ProcessesMap {
                 var options = poolOptions(map, first: first, items: items, workers: min(map.workers, pending))
                 options.context = Unmanaged.passUnretained(supervision).toOpaque()
                 installCallbacks(&options, events: events)
-                var report = csieve_fork_report()
+                var report = cforkpool_report()
+                let offset = first * map.slotBytes
                 let status = finishedFlags.withUnsafeBufferPointer { flags in
-                    options.finished = flags.baseAddress
-                    return result.bytes.withUnsafeMutableBytes { bytes in
-                        csieve_fork_run(
-                            &options, function, context, bytes.baseAddress! + first * map.slotBytes, &report)
+                    result.bytes.withUnsafeMutableBytes { bytes in
+                        var run = options
+                        run.finished = flags.baseAddress
+                        let results = bytes.baseAddress.map { $0 + offset }
+                        return cforkpool_run(&run, function, context, results, &report)
                     }
                 }
                 try check(status, report: report)
@@ -84,9 +86,9 @@ enum ProcessesMap {
         return result
     }
 
-    private static func poolOptions(_ map: ParallelMap, first: Int, items: Int, workers: Int) -> csieve_fork_options {
-        var options = csieve_fork_options()
-        csieve_fork_options_init(&options)
+    private static func poolOptions(_ map: ParallelMap, first: Int, items: Int, workers: Int) -> cforkpool_options {
+        var options = cforkpool_options()
+        cforkpool_options_init(&options)
         options.workers = UInt32(workers)
         options.items = UInt64(items)
         options.first_item = UInt64(first)
@@ -103,7 +105,7 @@ enum ProcessesMap {
 
     /// The pool's callbacks, only those someone listens to (on_item makes the supervisor look
     /// more often).
-    private static func installCallbacks(_ options: inout csieve_fork_options, events: MapEvents) {
+    private static func installCallbacks(_ options: inout cforkpool_options, events: MapEvents) {
         if events.progress != nil {
             options.on_progress = { context, done in
                 let supervision = Unmanaged<Supervision>.fromOpaque(context!).takeUnretainedValue()
@@ -126,12 +128,12 @@ enum ProcessesMap {
         }
     }
 
-    private static func check(_ status: Int32, report: csieve_fork_report) throws {
+    private static func check(_ status: Int32, report: cforkpool_report) throws {
         switch status {
-        case CSIEVE_OK: return
-        case CSIEVE_EINTR: throw RunInterrupted(signal: report.signal)
-        case CSIEVE_EWORKERS: throw PoolError.workersDied(Int(report.deaths))
-        case CSIEVE_EFORK: throw PoolError.forkFailed
+        case CFORKPOOL_OK: return
+        case CFORKPOOL_EINTR: throw RunInterrupted(signal: report.signal)
+        case CFORKPOOL_EWORKERS: throw PoolError.workersDied(Int(report.deaths))
+        case CFORKPOOL_EFORK: throw PoolError.forkFailed
         default: throw PoolError.outOfMemory
         }
     }

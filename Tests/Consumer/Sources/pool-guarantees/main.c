@@ -1,17 +1,17 @@
 /*
- * The fork pool at its edges, through CSieve's public API alone:
+ * The fork pool at its edges, through CForkPool's public API alone:
  *   1. a child the caller forked itself, ending during a pool run, reaches the caller's SIGCHLD
  *      handler and is the caller's to reap (the pool reaps only its own workers);
  *   2. a region whose size would wrap (one-byte slots, SIZE_MAX / 2 items) is refused up front,
  *      not mapped too small with every worker dying past its end;
- *   3. with handle_signals = 0, a worker stopped by SIGTERM ends the run with CSIEVE_EINTR
+ *   3. with handle_signals = 0, a worker stopped by SIGTERM ends the run with CFORKPOOL_EINTR
  *      instead of being replaced until too many workers have died;
  *   4. under a caller's handler that reaps every child (waitpid(-1)), a killed worker is still
  *      replaced, its item re-run, and no death is reported as "exited with code 0".
  * Prints one line per check, "ok" or "FAILED", and exits 1 if any failed.
  */
 #define _GNU_SOURCE
-#include <csieve.h>
+#include <cforkpool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -62,19 +62,19 @@ static int check_own_child(void) {
         _exit(0);
     }
     own_child = child;
-    csieve_fork_options options;
-    csieve_fork_options_init(&options);
+    cforkpool_options options;
+    cforkpool_options_init(&options);
     options.workers = 2;
     options.items = 8;
     options.slot_bytes = sizeof(uint64_t);
     uint64_t results[8];
-    csieve_fork_report report;
-    int status = csieve_fork_run(&options, slow_item, NULL, results, &report);
+    cforkpool_report report;
+    int status = cforkpool_run(&options, slow_item, NULL, results, &report);
     for (int wait = 0; wait < 100 && !own_child_reaped; wait++) pause_ms(10);
     int zombie = !own_child_reaped && waitpid(child, NULL, WNOHANG) == child;
-    int ok = status == CSIEVE_OK && results[7] == 7 && handler_runs > 0 && own_child_reaped;
+    int ok = status == CFORKPOOL_OK && results[7] == 7 && handler_runs > 0 && own_child_reaped;
     printf("own child's SIGCHLD: %s (pool %s, handler ran %d times, child %s)\n", ok ? "ok" : "FAILED",
-           csieve_strerror(status), (int)handler_runs,
+           cforkpool_strerror(status), (int)handler_runs,
            own_child_reaped ? "reaped by its handler" : zombie ? "left a zombie" : "not reaped");
     signal(SIGCHLD, SIG_DFL);
     return ok;
@@ -88,17 +88,17 @@ static int write_byte(void *context, uint64_t item, void *slot) {
 }
 
 static int check_wrapping_size(void) {
-    csieve_fork_options options;
-    csieve_fork_options_init(&options);
+    cforkpool_options options;
+    cforkpool_options_init(&options);
     options.workers = 2;
     options.items = SIZE_MAX / 2;
     options.slot_bytes = 1;
     options.max_deaths = 2;
     static uint8_t results[1];
-    csieve_fork_report report;
-    int status = csieve_fork_run(&options, write_byte, NULL, results, &report);
-    int ok = status == CSIEVE_ENOMEM || status == CSIEVE_EINVAL;
-    printf("SIZE_MAX / 2 one-byte slots: %s (%s, %u deaths)\n", ok ? "ok" : "FAILED", csieve_strerror(status),
+    cforkpool_report report;
+    int status = cforkpool_run(&options, write_byte, NULL, results, &report);
+    int ok = status == CFORKPOOL_ENOMEM || status == CFORKPOOL_EINVAL;
+    printf("SIZE_MAX / 2 one-byte slots: %s (%s, %u deaths)\n", ok ? "ok" : "FAILED", cforkpool_strerror(status),
            report.deaths);
     return ok;
 }
@@ -111,17 +111,17 @@ static int terminate_self(void *context, uint64_t item, void *slot) {
 }
 
 static int check_stopped_worker(void) {
-    csieve_fork_options options;
-    csieve_fork_options_init(&options);
+    cforkpool_options options;
+    cforkpool_options_init(&options);
     options.workers = 2;
     options.items = 8;
     options.slot_bytes = sizeof(uint64_t);
     uint64_t results[8];
-    csieve_fork_report report;
-    int status = csieve_fork_run(&options, terminate_self, NULL, results, &report);
-    int ok = status == CSIEVE_EINTR && report.signal == SIGTERM && report.deaths == 0;
+    cforkpool_report report;
+    int status = cforkpool_run(&options, terminate_self, NULL, results, &report);
+    int ok = status == CFORKPOOL_EINTR && report.signal == SIGTERM && report.deaths == 0;
     printf("a worker stopped by SIGTERM, handle_signals = 0: %s (%s)\n", ok ? "ok" : "FAILED",
-           csieve_strerror(status));
+           cforkpool_strerror(status));
     return ok;
 }
 
@@ -149,20 +149,20 @@ static int check_reaped_elsewhere(void) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     sigaction(SIGCHLD, &action, NULL);
-    csieve_fork_options options;
-    csieve_fork_options_init(&options);
+    cforkpool_options options;
+    cforkpool_options_init(&options);
     options.workers = 2;
     options.items = 8;
     options.slot_bytes = sizeof(uint64_t);
     options.fault_item = 5;
     options.on_death = on_death;
     uint64_t results[8];
-    csieve_fork_report report;
-    int status = csieve_fork_run(&options, slow_item, NULL, results, &report);
+    cforkpool_report report;
+    int status = cforkpool_run(&options, slow_item, NULL, results, &report);
     signal(SIGCHLD, SIG_DFL);
-    int ok = status == CSIEVE_OK && results[5] == 5 && deaths_seen == 1 && deaths_as_clean_exit == 0;
+    int ok = status == CFORKPOOL_OK && results[5] == 5 && deaths_seen == 1 && deaths_as_clean_exit == 0;
     printf("a killed worker reaped by the caller's handler: %s (%s, %d deaths reported, %d as a clean exit)\n",
-           ok ? "ok" : "FAILED", csieve_strerror(status), deaths_seen, deaths_as_clean_exit);
+           ok ? "ok" : "FAILED", cforkpool_strerror(status), deaths_seen, deaths_as_clean_exit);
     return ok;
 }
 

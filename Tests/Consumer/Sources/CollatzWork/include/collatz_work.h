@@ -11,7 +11,7 @@ typedef struct collatz_context {
     const char *marker;
 } collatz_context;
 
-/* A csieve_item_work: writes the Collatz steps of item + 1 into slot (a uint64_t). */
+/* A cforkpool_item_work: writes the Collatz steps of item + 1 into slot (a uint64_t). */
 int collatz_work(void *context, uint64_t item, void *slot);
 
 /* The Collatz steps of n. */

@@ -1,5 +1,5 @@
 /*
- * workers.c -- forked worker processes over numbered items, with nothing lost.
+ * forkpool.c -- forked worker processes over numbered items, with nothing lost.
  *
  * Everything the children share is one MAP_SHARED region mapped before the
  * first fork: the counter that hands out items, a record per worker of the
@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "csieve.h"
+#include "cforkpool.h"
 
 typedef struct worker_record {
     _Atomic int64_t current; /* the item (index within the run) this worker holds, or -1 */
@@ -38,8 +38,8 @@ typedef struct shared_region {
 } shared_region;
 
 typedef struct pool {
-    const csieve_fork_options *options;
-    csieve_item_work work;
+    const cforkpool_options *options;
+    cforkpool_item_work work;
     void *context;
     shared_region *shared;
     size_t shared_bytes;
@@ -57,7 +57,21 @@ typedef struct pool {
     sigset_t original_mask;
 } pool;
 
-void csieve_fork_options_init(csieve_fork_options *options) {
+const char *cforkpool_version(void) { return CFORKPOOL_VERSION; }
+
+const char *cforkpool_strerror(int status) {
+    switch (status) {
+    case CFORKPOOL_OK: return "success";
+    case CFORKPOOL_EINVAL: return "invalid argument";
+    case CFORKPOOL_ENOMEM: return "out of memory";
+    case CFORKPOOL_EWORKERS: return "too many worker processes died";
+    case CFORKPOOL_EINTR: return "interrupted by a signal";
+    case CFORKPOOL_EFORK: return "could not fork a worker process";
+    default: return "unknown status";
+    }
+}
+
+void cforkpool_options_init(cforkpool_options *options) {
     memset(options, 0, sizeof *options);
     options->workers = 1;
     options->max_deaths = 4;
@@ -82,7 +96,7 @@ static uint64_t take_item(pool *pool) {
 
 /* The child: take items until none are left, then _exit. Never returns. */
 static void run_child(pool *pool, unsigned record, int64_t first_item) {
-    const csieve_fork_options *options = pool->options;
+    const cforkpool_options *options = pool->options;
     /* The parent blocked these to wait for them; a worker dies of them as usual, unless the
      * caller ignored them (a background job), and a handler of the caller's is not ours to run. */
     static const int stop_signals[2] = {SIGINT, SIGTERM};
@@ -187,7 +201,7 @@ static int pending_stop_signal(pool *pool) {
 
 /* Hands every newly finished item to on_item, in the parent, as soon as its done flag shows. */
 static void report_items(pool *pool) {
-    const csieve_fork_options *options = pool->options;
+    const cforkpool_options *options = pool->options;
     if (!options->on_item) return;
     uint64_t end = atomic_load(&pool->shared->next);
     if (end > options->items) end = options->items;
@@ -219,8 +233,8 @@ static int wait_for_news(pool *pool) {
 }
 
 /* Supervises until every item is done; returns a status. */
-static int supervise(pool *pool, csieve_fork_report *report) {
-    const csieve_fork_options *options = pool->options;
+static int supervise(pool *pool, cforkpool_report *report) {
+    const cforkpool_options *options = pool->options;
     uint64_t progressed = UINT64_MAX;
     for (;;) {
         unsigned running = 0;
@@ -250,7 +264,7 @@ static int supervise(pool *pool, csieve_fork_report *report) {
             if (stop) {
                 report->signal = stop;
                 stop_all(pool);
-                return CSIEVE_EINTR;
+                return CFORKPOOL_EINTR;
             }
 
             /* A death: find what it held, say so, and hand it to a replacement. */
@@ -258,7 +272,7 @@ static int supervise(pool *pool, csieve_fork_report *report) {
             if (lost >= 0 && atomic_load_explicit(&pool->done[lost], memory_order_acquire)) lost = -1;
             if (++report->deaths > options->max_deaths) {
                 stop_all(pool);
-                return CSIEVE_EWORKERS;
+                return CFORKPOOL_EWORKERS;
             }
             if (options->on_death)
                 options->on_death(options->context, (int)pid, signal, exit_code,
@@ -283,39 +297,39 @@ static int supervise(pool *pool, csieve_fork_report *report) {
                 if (item == options->items) break;
                 if (spawn(pool, r, (int64_t)item) == 0) started++;
             }
-            if (!started) return item >= options->items ? CSIEVE_OK : CSIEVE_EFORK;
+            if (!started) return item >= options->items ? CFORKPOOL_OK : CFORKPOOL_EFORK;
             continue;
         }
         int stop = wait_for_news(pool);
         if (stop) {
             report->signal = stop;
             stop_all(pool);
-            return CSIEVE_EINTR;
+            return CFORKPOOL_EINTR;
         }
     }
 }
 
-int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, void *work_context,
-                    void *results, csieve_fork_report *report) {
+int cforkpool_run(const cforkpool_options *options, cforkpool_item_work work, void *work_context,
+                    void *results, cforkpool_report *report) {
     if (!options || !work || !report || options->workers == 0 || options->slot_bytes == 0 ||
         (options->items && !results))
-        return CSIEVE_EINVAL;
+        return CFORKPOOL_EINVAL;
     memset(report, 0, sizeof *report);
-    if (options->items == 0) return CSIEVE_OK;
-    if (options->items - 1 > UINT64_MAX - options->first_item) return CSIEVE_EINVAL;
+    if (options->items == 0) return CFORKPOOL_OK;
+    if (options->items - 1 > UINT64_MAX - options->first_item) return CFORKPOOL_EINVAL;
 
     /* Every size is checked: a size that wraps would map too little and kill every worker. */
     size_t total = 0, records_at, done_at, results_at, result_bytes, record_bytes;
     if (options->items > SIZE_MAX || __builtin_mul_overflow((size_t)options->items, options->slot_bytes, &result_bytes) ||
         __builtin_mul_overflow((size_t)options->workers, sizeof(worker_record), &record_bytes))
-        return CSIEVE_ENOMEM;
-    if (!add_aligned(&total, sizeof(shared_region))) return CSIEVE_ENOMEM;
+        return CFORKPOOL_ENOMEM;
+    if (!add_aligned(&total, sizeof(shared_region))) return CFORKPOOL_ENOMEM;
     records_at = total;
-    if (!add_aligned(&total, record_bytes)) return CSIEVE_ENOMEM;
+    if (!add_aligned(&total, record_bytes)) return CFORKPOOL_ENOMEM;
     done_at = total;
-    if (!add_aligned(&total, (size_t)options->items)) return CSIEVE_ENOMEM;
+    if (!add_aligned(&total, (size_t)options->items)) return CFORKPOOL_ENOMEM;
     results_at = total;
-    if (__builtin_add_overflow(total, result_bytes, &total)) return CSIEVE_ENOMEM;
+    if (__builtin_add_overflow(total, result_bytes, &total)) return CFORKPOOL_ENOMEM;
 
     pool pool = {.options = options, .work = work, .context = work_context, .stop_fd = -1, .fault_item = -1};
     pool.shared_bytes = total;
@@ -331,7 +345,7 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
         free(pool.pidfds);
         free(pool.fds);
         free(pool.reported);
-        return CSIEVE_ENOMEM;
+        return CFORKPOOL_ENOMEM;
     }
     for (unsigned r = 0; r < options->workers; r++) pool.pidfds[r] = -1;
     pool.shared = region;
@@ -386,8 +400,8 @@ int csieve_fork_run(const csieve_fork_options *options, csieve_item_work work, v
             if (spawn(&pool, r, -1) == 0) started++;
         }
     }
-    int status = finished_before == options->items ? CSIEVE_OK : started ? supervise(&pool, report) : CSIEVE_EFORK;
-    if (status == CSIEVE_OK) {
+    int status = finished_before == options->items ? CFORKPOOL_OK : started ? supervise(&pool, report) : CFORKPOOL_EFORK;
+    if (status == CFORKPOOL_OK) {
         report_items(&pool);
         memcpy(results, pool.results, result_bytes);
     }
