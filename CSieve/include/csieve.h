@@ -15,6 +15,8 @@
  *     csieve_sieve_free()); distinct objects may be used from distinct threads
  *     or processes at once, and an object may be used in a child after fork().
  *   - Intervals are half-open: [from, to) holds from but not to.
+ *   - Pointers are never NULL unless marked _Nullable (a NULL passed anyway
+ *     is refused with CSIEVE_EINVAL, never dereferenced).
  */
 #ifndef CSIEVE_H
 #define CSIEVE_H
@@ -25,6 +27,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#pragma clang assume_nonnull begin
 
 /*
  * The version of this API. Before 1.0, a change of CSIEVE_VERSION_MINOR may
@@ -41,7 +45,7 @@ const char *csieve_version(void);
 
 /* Status codes. */
 #define CSIEVE_OK 0
-/** An argument is out of its domain (from > to, a null pointer, ...). */
+/** An argument is out of its domain (from > to, a null pointer passed anyway, ...). */
 #define CSIEVE_EINVAL (-1)
 /** Memory could not be allocated. */
 #define CSIEVE_ENOMEM (-2)
@@ -59,9 +63,12 @@ const char *csieve_version(void);
  * N = 29,505,444,492 on (just past the prime 29,505,444,491).
  */
 typedef struct csieve_result {
-    uint64_t count;    /* number of primes in [from, to) */
-    uint64_t sum_low;  /* low 64 bits of their sum */
-    uint64_t sum_high; /* high 64 bits of their sum */
+    /** The number of primes in [from, to). */
+    uint64_t count;
+    /** The low 64 bits of their sum. */
+    uint64_t sum_low;
+    /** The high 64 bits of their sum. */
+    uint64_t sum_high;
 } csieve_result;
 
 /* What csieve_sieve_run() computes (a bit set). */
@@ -113,7 +120,7 @@ typedef struct csieve_sieve csieve_sieve;
  * whose to exceeds 2^16, so a sieve that only answers small ranges never pays
  * for them; if memory runs out then, that run returns CSIEVE_ENOMEM.
  */
-csieve_sieve *csieve_sieve_new(void);
+csieve_sieve *_Nullable csieve_sieve_new(void);
 
 /**
  * Makes, now, what runs up to `to` set up on first need: the pre-sieve
@@ -127,7 +134,7 @@ csieve_sieve *csieve_sieve_new(void);
 int csieve_sieve_prepare(csieve_sieve *sieve, uint64_t to);
 
 /** Releases a sieve and all its memory. csieve_sieve_free(NULL) does nothing. */
-void csieve_sieve_free(csieve_sieve *sieve);
+void csieve_sieve_free(csieve_sieve *_Nullable sieve);
 
 /**
  * The segment size in bytes (each byte holds 30 numbers): the size set with
@@ -175,7 +182,7 @@ int csieve_sieve_run(csieve_sieve *sieve, uint64_t from, uint64_t to, unsigned f
  * increasing order, valid only during the call. Returns 0 to go on, anything
  * else to stop the walk.
  */
-typedef int (*csieve_prime_visitor)(void *context, const uint64_t *primes, size_t count);
+typedef int (*csieve_prime_visitor)(void *_Nullable context, const uint64_t *primes, size_t count);
 
 /**
  * Hands every prime in [from, to) to visit, in increasing order, in batches
@@ -189,7 +196,7 @@ typedef int (*csieve_prime_visitor)(void *context, const uint64_t *primes, size_
  * visit returned nonzero (the primes before that batch were all handed over).
  */
 int csieve_sieve_each(csieve_sieve *sieve, uint64_t from, uint64_t to, csieve_prime_visitor visit,
-                      void *context);
+                      void *_Nullable context);
 
 /**
  * One-shot convenience: makes a sieve, runs it over [from, to) with
@@ -235,12 +242,17 @@ int csieve_chunk_bounds(uint64_t from, uint64_t to, uint64_t chunk_width, uint64
  * copy of memory made before the fork (the fork rule, in cforkpool.h).
  */
 typedef struct csieve_chunks {
+    /** The sieve every chunk runs on, prepared up to `to`. */
     csieve_sieve *sieve;
+    /** The whole range [from, to) and its chunk width (csieve_chunk_width()). */
     uint64_t from, to, chunk_width;
-    unsigned flags; /* CSIEVE_COUNT or CSIEVE_SUM */
+    /** CSIEVE_COUNT or CSIEVE_SUM. */
+    unsigned flags;
 } csieve_chunks;
 
-int csieve_chunks_work(void *chunks, uint64_t item, void *slot);
+int csieve_chunks_work(void *_Nullable chunks, uint64_t item, void *_Nullable slot);
+
+#pragma clang assume_nonnull end
 
 #ifdef __cplusplus
 }

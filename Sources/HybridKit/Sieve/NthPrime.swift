@@ -68,7 +68,7 @@ public enum NthPrime {
                     search.remaining -= UInt64(count)
                     return 0
                 }
-                search.found = primes![Int(search.remaining) - 1]
+                search.found = primes[Int(search.remaining) - 1]
                 return 1
             }, Unmanaged.passUnretained(search).toOpaque())
         guard status == CSIEVE_OK || status == CSIEVE_ESTOPPED else { throw .outOfMemory }
