@@ -168,6 +168,23 @@ struct MPICommandTests {
     }
 
     @Test(
+        "a finished journal, resumed under mpirun: every rank ends at once, exit 0, the exact answer",
+        .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(3)))
+    func finishedJournal() throws {
+        let journal = JournalCommandTests.JournalFile()
+        let range = ["29e9", "31e9"]
+        let arguments =
+            ["primes"] + range + ["--strategy", "mpi", "--workers", "1", "--json", "--journal", journal.path]
+        let (first, _) = try Self.run("/usr/bin/env", ["mpirun"] + Self.mpirun(ranks: 2, arguments))
+        #expect(first.status == 0, "\(first.standardError)")
+        // Nothing is left to run; the other rank must still hear so from rank 0, before its lease (10 s).
+        let (again, seconds) = try Self.run("/usr/bin/env", ["mpirun"] + Self.mpirun(ranks: 2, arguments))
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(seconds < 8)
+        #expect(Self.answer(again) == (try Self.serial(range)))
+    }
+
+    @Test(
         "two namespace hosts: the answer equals serial; a cut link ends the run within the bound; the resume is exact",
         .enabled(if: missingHosts == nil, Comment(rawValue: missingHosts ?? "")), .timeLimit(.minutes(5)))
     func namespaceHosts() throws {
