@@ -1,7 +1,7 @@
 #!/bin/bash
 # check.sh -- the mpi strategy's C side under mpirun, without Swift: answers, faults, resume.
 #
-#   Tests/MPI/check.sh            (from the package root; about a minute)
+#   Tests/MPI/check.sh            (from the package root; about two minutes)
 #
 # Builds Tests/MPI/map_check.c with mpicc straight from Sources/CHybridMPI, then checks on this
 # host (loopback and shared memory only): one process without mpirun; 3 ranks x 2 threads; a
