@@ -96,8 +96,8 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v unshare >/dev/nu
     rm -f "$work/journal"
 
     # mpirun on the head, one rank on each of two hosts, one host's link cut. A lease (2 s) shorter
-    # than mpirun's keepalive (5 + 2 * 3 s) ends a rank first: had it ended at once, mpirun would
-    # wait for the cut host's daemon for about 15 minutes (see hybrid_mpi.c, let_mpirun_notice).
+    # than mpirun's keepalive (5 + 2 * 3 s) runs out first: had its rank then ended at once, mpirun
+    # would wait for the cut host's daemon for about 15 minutes (hybrid_mpi.c, let_mpirun_notice).
     # Bound: the keepalive, a second, the abort; 30 s leaves room on a loaded machine.
     one_each=(Scripts/mpi-hosts.sh --hosts 2 --slots 1 --limit 90)
     for host in 2 1; do
