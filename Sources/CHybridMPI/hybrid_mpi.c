@@ -882,6 +882,49 @@ out:
     return result;
 }
 
+/* ---------------------------------------------------------------------------
+ * A lost peer on another host: let mpirun notice the host first.
+ * ------------------------------------------------------------------------- */
+
+/* Open MPI's out-of-band keepalive setting `name` (mpirun --mca oob_tcp_keepalive_X V hands
+   every rank OMPI_MCA_oob_tcp_keepalive_X=V), or its default. */
+static double keepalive_setting(const char *name, double fallback) {
+    char variable[64];
+    snprintf(variable, sizeof variable, "OMPI_MCA_oob_tcp_keepalive_%s", name);
+    const char *text = getenv(variable);
+    char *end = NULL;
+    double value = text != NULL ? strtod(text, &end) : 0;
+    return text != NULL && end != text && value > 0 ? value : fallback;
+}
+
+/* Seconds mpirun takes to notice a host that falls silent (its keepalive: time + intvl *
+   probes), or 0 when there is nothing to wait for: every rank on this host, or Open MPI's
+   defaults (300 + 20 * 9 s, too long to wait). */
+static double mpirun_notice_seconds(void) {
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (local == NULL || atoi(local) >= world_size) return 0;
+    double seconds = keepalive_setting("time", 300) + keepalive_setting("intvl", 20) * keepalive_setting("probes", 9);
+    return seconds <= 60 ? seconds : 0;
+}
+
+/* A peer on another host fell silent: its host may be frozen, or its network cut. When cut,
+   mpirun must notice the host (by its keepalive) before this rank ends: a rank that ends (even
+   by MPI_Abort) makes mpirun order every daemon to stop, the order to the cut host is never
+   acknowledged, and while data waits for an acknowledgement TCP sends no keepalive, so mpirun
+   waits out TCP's retransmissions, about 15 minutes. So the rank waits the keepalive's time
+   first (mpirun, noticing the cut host, ends the job and this rank meanwhile), on rank 0 as long
+   as should_stop says nothing; then the caller aborts, as for a frozen peer. */
+static void let_mpirun_notice(const hybrid_mpi_map_options *o) {
+    double seconds = mpirun_notice_seconds();
+    if (seconds <= 0) return;
+    double until = monotonic_seconds() + seconds + 1;
+    while (monotonic_seconds() < until) {
+        if (world_rank == 0 && o->should_stop != NULL && o->should_stop(o->observer)) return;
+        struct timespec pause = {0, 50000000};
+        nanosleep(&pause, NULL);
+    }
+}
+
 int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work work,
                    hybrid_mpi_map_report *report) {
     hybrid_mpi_map_report ignored;
@@ -958,6 +1001,7 @@ int hybrid_mpi_map(const hybrid_mpi_map_options *options, hybrid_mpi_item_work w
     pthread_cond_broadcast(&s->work_ready);
     report->items_here = s->items_here;
     pthread_mutex_unlock(&s->lock);
+    if (result == HYBRID_MPI_ELOST) let_mpirun_notice(copy);
     if (result != HYBRID_MPI_OK && started > 0) return result; /* see above: kept for the threads */
     for (unsigned t = 0; t < started; t++) pthread_join(threads[t], NULL);
     report->items_here = s->items_here;

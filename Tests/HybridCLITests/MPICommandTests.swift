@@ -168,6 +168,45 @@ struct MPICommandTests {
     }
 
     @Test(
+        "a finished journal, resumed under mpirun: every rank ends at once, exit 0, the exact answer",
+        .enabled(if: missing == nil, Comment(rawValue: missing ?? "")), .timeLimit(.minutes(3)))
+    func finishedJournal() throws {
+        let journal = JournalCommandTests.JournalFile()
+        let range = ["29e9", "31e9"]
+        let arguments =
+            ["primes"] + range + ["--strategy", "mpi", "--workers", "1", "--json", "--journal", journal.path]
+        let (first, _) = try Self.run("/usr/bin/env", ["mpirun"] + Self.mpirun(ranks: 2, arguments))
+        #expect(first.status == 0, "\(first.standardError)")
+        // Nothing is left to run; the other rank must still hear so from rank 0, before its lease (10 s).
+        let (again, seconds) = try Self.run("/usr/bin/env", ["mpirun"] + Self.mpirun(ranks: 2, arguments))
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(seconds < 8)
+        #expect(Self.answer(again) == (try Self.serial(range)))
+    }
+
+    @Test(
+        "mpirun on a head, a rank on each of two hosts, one link cut: the job ends within the bound; the resume is exact",
+        .enabled(if: missingHosts == nil, Comment(rawValue: missingHosts ?? "")), .timeLimit(.minutes(4)))
+    func oneRankPerHost() throws {
+        let script = Self.packageRoot + "/Scripts/mpi-hosts.sh"
+        let journal = JournalCommandTests.JournalFile()
+        // A lease (2 s) shorter than mpirun's keepalive (5 + 2 * 3 s): the ranks notice the cut
+        // first, and must leave mpirun time to notice it too, or it waits about 15 minutes.
+        let command =
+            [HybridBinary.url.path, "primes", "1e11", "--strategy", "mpi", "--json", "--journal", journal.path]
+        let hosts = ["--hosts", "2", "--slots", "1", "--limit", "150"]
+        let lease = ["-x", "HYBRID_MPI_LEASE_SECONDS=2"]
+        let (cut, seconds) = try Self.run(script, hosts + ["--cut", "2@3", "--", "-np", "2"] + lease + command)
+        #expect(cut.status != 0 && cut.status != 124, "\(cut.standardError)")
+        #expect(seconds < 3 + 30)
+        #expect(journal.size > 0)
+        // The same command on the healthy hosts, with the usual lease.
+        let (resumed, _) = try Self.run(script, hosts + ["--", "-np", "2"] + command)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(Self.answer(resumed) == ["4118054813", "201467077743744681014"])
+    }
+
+    @Test(
         "two namespace hosts: the answer equals serial; a cut link ends the run within the bound; the resume is exact",
         .enabled(if: missingHosts == nil, Comment(rawValue: missingHosts ?? "")), .timeLimit(.minutes(5)))
     func namespaceHosts() throws {

@@ -1,14 +1,15 @@
 #!/bin/bash
 # check.sh -- the mpi strategy's C side under mpirun, without Swift: answers, faults, resume.
 #
-#   Tests/MPI/check.sh            (from the package root; about a minute)
+#   Tests/MPI/check.sh            (from the package root; about two minutes)
 #
 # Builds Tests/MPI/map_check.c with mpicc straight from Sources/CHybridMPI, then checks on this
 # host (loopback and shared memory only): one process without mpirun; 3 ranks x 2 threads; a
 # rank bound to one core spreading its threads; a killed rank (non-zero exit, within seconds); a frozen rank (SIGSTOP: caught by the lease); a
 # failing work call; a resume that runs only the missing items. With root and `ip`, also across
 # two network-namespace hosts (Scripts/mpi-hosts.sh): a run, a cut link and a killed host, each
-# followed by a resume. Exits 77 (skip) without mpicc and mpirun.
+# followed by a resume; and mpirun on a head with one rank on each of two hosts, either host's
+# link cut, each followed by a resume. Exits 77 (skip) without mpicc and mpirun.
 set -u
 cd "$(dirname "$0")/../.."
 for tool in mpicc mpirun; do
@@ -92,6 +93,20 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v unshare >/dev/nu
         --items 40000 --spin-us 1000 --record "$work/journal"
     run "resume after the kill ($(items_in "$work/journal") items journalled)" 0 90 "${hosts[@]}" -- -np 4 \
         "$work/map_check" --items 40000 --spin-us 1000 --resume "$work/journal"
+    rm -f "$work/journal"
+
+    # mpirun on the head, one rank on each of two hosts, one host's link cut. A lease (2 s) shorter
+    # than mpirun's keepalive (5 + 2 * 3 s) runs out first: had its rank then ended at once, mpirun
+    # would wait for the cut host's daemon for about 15 minutes (hybrid_mpi.c, let_mpirun_notice).
+    # Bound: the keepalive, a second, the abort; 30 s leaves room on a loaded machine.
+    one_each=(Scripts/mpi-hosts.sh --hosts 2 --slots 1 --limit 90)
+    for host in 2 1; do
+        run "one rank a host: host $host's link cut after 3 s, lease 2 s" nonzero 33 "${one_each[@]}" --cut "$host@3" \
+            -- -np 2 "$work/map_check" --items 20000 --spin-us 1000 --lease 2 --record "$work/journal"
+        run "resume after the cut ($(items_in "$work/journal") items journalled)" 0 60 "${one_each[@]}" -- -np 2 \
+            "$work/map_check" --items 20000 --spin-us 1000 --resume "$work/journal"
+        rm -f "$work/journal"
+    done
 else
     echo "skip namespace hosts: need root, ip and unshare"
 fi

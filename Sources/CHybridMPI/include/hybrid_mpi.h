@@ -26,8 +26,14 @@
  * hybrid_mpi_abort(), which ends the process within its grace period even
  * when MPI_Abort cannot reach the others. A watchdog thread also ends a rank
  * (exit code 1) whose own loop has been stuck inside an MPI call for lease + 5
- * seconds. So a run with a lost peer ends within about lease + lease/4 +
- * grace seconds (15 s with the defaults), never hangs.
+ * seconds. A rank that loses a peer on another host first waits mpirun's
+ * out-of-band keepalive time (the oob_tcp_keepalive_* settings, when they
+ * add up to 60 s or less) plus a second before it returns: a cut host is
+ * then noticed by mpirun, which ends the job, before any rank ends (once one
+ * does, mpirun's order to the cut host's daemon stays unacknowledged and
+ * mpirun waits out TCP's retransmissions, about 15 minutes). So a run with a
+ * lost peer ends within about lease + lease/4 + grace seconds (15 s with the
+ * defaults), plus that wait when the peer is on another host; it never hangs.
  *
  * The C in this target is compiled only when the define HYBRID_MPI is set,
  * which the package trait MPI alone does. Without it every function below

@@ -70,7 +70,9 @@ public struct ParallelMap: Sendable {
         precondition(items >= 0 && slotBytes > 0, "a map needs items >= 0 and slots of at least 1 byte")
         let slots = finished ?? MapSlots(count: items, slotBytes: slotBytes)
         precondition(slots.count == items && slots.slotBytes == slotBytes, "finished slots of another map")
-        if slots.finishedCount == items { return slots }
+        // Under mpi every rank must take part even then: the others wait for rank 0 to say
+        // that nothing is left, and would otherwise fail the job when their lease runs out.
+        if slots.finishedCount == items && strategy != .mpi { return slots }
         // The one place that picks a strategy: a new one (MPI) is a case here and a file.
         switch strategy {
         case .serial: return try SerialMap.run(self, work: work, slots: slots, events: events)
