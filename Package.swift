@@ -88,7 +88,7 @@ let package = Package(
         // not: PoolTests runs this one. Not a product.
         .executableTarget(name: "pool-checks", dependencies: ["HybridKit"], path: "Tests/PoolChecks"),
         .testTarget(name: "HybridPresentationTests", dependencies: ["HybridPresentation", "HybridKit"]),
-        .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridKit"]),
+        .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridKit", "HybridServer"]),
         .testTarget(name: "FetchTests", dependencies: ["HybridKit", "CFetch", "HybridServer", "hybrid"]),
     ]
 )

@@ -3,6 +3,10 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An HTTP/1.1 server that answers every request after a set latency with a body of a set size:
 /// the peer that `hybrid fetch` is measured against, startable inside any Swift process.
 ///
@@ -40,7 +44,7 @@ public final class EmbeddedServer: Sendable {
     ///   - latency: How long each answer waits; zero answers at once.
     ///   - size: The body size of each answer, in bytes.
     ///   - threads: Event-loop threads; by default one per core.
-    /// - Throws: NIO's error when the address cannot be bound; `ServerError` for bad arguments.
+    /// - Throws: ``ServerError`` for bad arguments, or with the reason the address cannot be bound.
     public static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -79,7 +83,9 @@ public final class EmbeddedServer: Sendable {
             return EmbeddedServer(host: host, port: boundPort, group: group, channel: channel)
         } catch {
             try? group.syncShutdownGracefully()
-            throw error
+            // The system's words ("Address already in use"), not NIO's call and errno.
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw ServerError("cannot listen on \(host):\(port): \(reason)")
         }
     }
 

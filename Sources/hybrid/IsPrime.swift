@@ -25,6 +25,10 @@ struct IsPrime: ParsableCommand {
     var numbers: [String] = []
 
     func run() throws {
+        if let option = UsageHints.firstOption(in: numbers) {
+            throw UsageError(UsageHints.unknownOption(option, command: IsPrime.self))
+        }
+        let numbers = UsageHints.operands(numbers).operands
         guard numbers.isEmpty else {
             // Every argument is checked before any is printed, so bad input prints nothing on stdout.
             let verdicts = try numbers.map(Self.verdict)

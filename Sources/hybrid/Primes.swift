@@ -94,9 +94,10 @@ extension PrimesRequest {
     }
 
     private func parseRange() throws -> Range<UInt64> {
-        if let option = bounds.first(where: { $0.hasPrefix("-") && !($0.dropFirst().first?.isNumber ?? false) }) {
+        if let option = UsageHints.firstOption(in: bounds) {
             throw UsageError(UsageHints.unknownOption(option, command: Primes.self))
         }
+        let bounds = UsageHints.operands(bounds).operands
         switch bounds.count {
         case 1:
             return 0..<(try NumberExpression.parse(bounds[0]))

@@ -54,8 +54,6 @@ struct Serve: ParsableCommand {
                 threads: threads ?? ProcessorCount.available)
         } catch let error as ServerError {
             throw UsageError(error.message)
-        } catch {
-            throw UsageError("cannot listen on \(host):\(port): \(error)")
         }
         FileHandleOutput.standardOutput.write("listening on \(server.url)\n")
 

@@ -35,6 +35,20 @@ enum UsageHints {
         return first.lowercased() + line.dropFirst()
     }
 
+    /// The words an `.allUnrecognized` argument collected, split at the first `--`, which ends
+    /// options: what comes after it is operands even when it starts with `-`.
+    static func operands(_ words: [String]) -> (beforeTerminator: ArraySlice<String>, operands: [String]) {
+        guard let terminator = words.firstIndex(of: "--") else { return (words[...], words) }
+        var operands = words
+        operands.remove(at: terminator)
+        return (words[..<terminator], operands)
+    }
+
+    /// The first word before any `--` that is an option, not a negative number.
+    static func firstOption(in words: [String]) -> String? {
+        operands(words).beforeTerminator.first { $0.hasPrefix("-") && !($0.dropFirst().first?.isNumber ?? false) }
+    }
+
     /// The line for an option `command` does not declare, with the nearest one it does.
     static func unknownOption(_ option: String, command: ParsableCommand.Type) -> String {
         let hint = closest(to: option, among: options(of: command)).map { " (did you mean '\($0)'?)" } ?? ""

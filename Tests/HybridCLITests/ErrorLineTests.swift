@@ -1,5 +1,6 @@
 import Foundation
 import HybridKit
+import HybridServer
 import Testing
 
 /// One error model for every command: bad input exits 2, a failed run 1, each with one safe line.
@@ -61,6 +62,32 @@ struct ErrorLineTests {
         ])
     func suggestions(arguments: [String], message: String) throws {
         try badNumbers(arguments: arguments, message: message)
+    }
+
+    @Test(
+        "-- ends options: what follows is operands",
+        arguments: [
+            (["isprime", "--", "97"], 0, "97 prime\n", ""),
+            (["isprime", "--", "-5"], 2, "", "hybrid: '-5' is negative; numbers must be 0 or more\n"),
+            (["isprime", "--json", "7"], 2, "", "hybrid: unknown option '--json'\n"),
+            (["primes", "--count-only", "--", "100"], 0, "", ""),
+            (["nth-prime", "--", "10"], 0, "29\n", ""),
+        ])
+    func terminator(arguments: [String], status: Int32, standardOutput: String, standardError: String) throws {
+        let output = try HybridBinary.run(arguments)
+        #expect(output.status == status, "\(output.standardError)")
+        if !standardOutput.isEmpty { #expect(output.standardOutput == standardOutput) }
+        if arguments.first == "primes" { #expect(output.standardOutput.contains("25")) }
+        #expect(output.standardError == standardError)
+    }
+
+    @Test("a busy port is said plainly: one line, exit 2")
+    func busyPort() throws {
+        let first = try EmbeddedServer.start(port: 0, latency: .zero, size: 0, threads: 1)
+        defer { first.shutdown() }
+        let output = try HybridBinary.run(["serve", "--port", String(first.port)])
+        #expect(output.status == 2)
+        #expect(output.standardError == "hybrid: cannot listen on 127.0.0.1:\(first.port): Address already in use\n")
     }
 
     @Test("control bytes in an error line are escaped")
