@@ -144,6 +144,77 @@ int cprimepi_combiner_result(const cprimepi_combiner *combiner, cprimepi_result 
     return CPRIMEPI_OK;
 }
 
+/* A slot: the partial (its per_b pointer cleared), padded to 16 bytes, then its per-b values. */
+static size_t slot_header_bytes(void) { return (sizeof(cprimepi_partial) + 15) & ~(size_t)15; }
+
+static size_t per_b_bytes(const struct cprimepi_plan_data *plan) {
+    return ((size_t)plan->hard_b_max + 1) * sizeof(hard_per_b);
+}
+
+size_t cprimepi_slot_bytes(const cprimepi_plan *plan) {
+    return plan->data ? slot_header_bytes() + per_b_bytes(plan->data) : 0;
+}
+
+int cprimepi_part_into(const cprimepi_plan *plan, cprimepi_term term, uint64_t segment_from,
+                       uint64_t segment_to, void *slot) {
+    cprimepi_partial partial;
+    int status = cprimepi_partial_init(&partial, plan);
+    if (!status) status = cprimepi_part(plan, term, segment_from, segment_to, &partial);
+    if (!status) {
+        unsigned char *bytes = slot;
+        memcpy(bytes + slot_header_bytes(), partial.per_b, per_b_bytes(plan->data));
+        void *per_b = partial.per_b;
+        partial.per_b = NULL;
+        memcpy(bytes, &partial, sizeof partial);
+        partial.per_b = per_b;
+    }
+    cprimepi_partial_free(&partial);
+    return status;
+}
+
+int cprimepi_combine_slot(cprimepi_combiner *combiner, const void *slot) {
+    if (!combiner->data) return CPRIMEPI_EINVAL;
+    const unsigned char *bytes = slot;
+    cprimepi_partial partial;
+    memcpy(&partial, bytes, sizeof partial);
+    /* A copy, aligned for its 128-bit fields wherever the slot lies. */
+    size_t size = per_b_bytes(combiner->data->plan);
+    partial.per_b = malloc(size);
+    if (!partial.per_b) return CPRIMEPI_ENOMEM;
+    memcpy(partial.per_b, bytes + slot_header_bytes(), size);
+    int status = cprimepi_combine(combiner, &partial);
+    free(partial.per_b);
+    return status;
+}
+
+size_t cprimepi_plan_parts(const cprimepi_plan *plan, unsigned per_term, cprimepi_part_range *ranges,
+                           size_t capacity) {
+    if (per_term == 0) per_term = 1;
+    /* The hard leaves first: the costliest term, so the last items handed out are small. */
+    static const cprimepi_term order[CPRIMEPI_TERMS] = {
+        CPRIMEPI_HARD_LEAVES, CPRIMEPI_P2, CPRIMEPI_EASY_LEAVES, CPRIMEPI_ORDINARY_LEAVES};
+    size_t count = 0;
+    for (int i = 0; i < CPRIMEPI_TERMS; i++) {
+        uint64_t segments = cprimepi_segments(plan, order[i]);
+        uint64_t parts = segments < per_term ? segments : per_term;
+        for (uint64_t k = 0; k < parts; k++, count++) {
+            if (count >= capacity || ranges == NULL) continue;
+            ranges[count].term = order[i];
+            ranges[count].segment_from = segments * k / parts;
+            ranges[count].segment_to = segments * (k + 1) / parts;
+        }
+    }
+    return count;
+}
+
+int cprimepi_parts_work(void *parts, uint64_t item, void *slot) {
+    const cprimepi_parts *run = parts;
+    if (!run || !slot || item >= run->count) return CPRIMEPI_EINVAL;
+    const cprimepi_part_range *range = &run->ranges[item];
+    return cprimepi_part_into(run->plan, (cprimepi_term)range->term, range->segment_from,
+                              range->segment_to, slot);
+}
+
 int cprimepi_totals_alpha(uint64_t x, double alpha, cprimepi_result *result) {
     cprimepi_plan plan;
     int status = cprimepi_plan_init(&plan, x, alpha);

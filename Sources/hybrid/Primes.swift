@@ -29,7 +29,7 @@ struct Primes: ParsableCommand {
     @Flag(help: "Print the primes, one a line, and nothing else (serially, in constant memory).")
     var print = false
 
-    @Option(help: "auto, sieve or combinatorial (pi(x) and prime sums in sub-linear time, on one thread).")
+    @Option(help: "auto, sieve or combinatorial (pi(x) and prime sums in sub-linear time, its parts on the workers).")
     var method: PrimesMethod = .auto
 
     @Flag(help: "Answer twice, independently (the other method, or other parameters), and fail unless both agree.")

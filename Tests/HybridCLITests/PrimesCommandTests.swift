@@ -146,7 +146,19 @@ struct MethodCommandTests {
         #expect(output.standardOutput.contains(#""method": "\#(method)""#))
     }
 
-    @Test("the combinatorial method runs on the calling thread and says so")
+    @Test("the combinatorial method's parts run on the workers asked for, and the report says so")
+    func combinatorialSpread() throws {
+        let output = try HybridBinary.run([
+            "primes", "1e12", "--method", "combinatorial", "--strategy", "threads", "--workers", "3", "--json",
+        ])
+        #expect(output.status == 0)
+        #expect(
+            output.standardOutput.contains(
+                #""count": 37607912018, "sum": "18435588552550705911377", "engine": "c", "method": "combinatorial", "strategy": "threads", "workers": 3"#
+            ), "\(output.standardOutput)")
+    }
+
+    @Test("a small combinatorial job runs on the calling thread and says so")
     func combinatorial() throws {
         let output = try HybridBinary.run([
             "primes", "1e6", "1e9", "--method", "combinatorial", "--double-check", "--json",

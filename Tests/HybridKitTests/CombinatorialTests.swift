@@ -140,6 +140,21 @@ struct CombinatorialTests {
         #expect(totals(result) == (try CombinatorialEngine.totals(upTo: x, alpha: 1)))
     }
 
+    /// The parts spread over the parallel map, in flat slots, combine to the known answers on
+    /// every strategy and worker count.
+    @Test(
+        "parts on serial, threads and processes agree with the known values",
+        arguments: [(ComputeStrategy.serial, 1), (.threads, 2), (.threads, 5), (.processes, 2), (.processes, 3)])
+    func spread(strategy: ComputeStrategy, workers: Int) throws {
+        let cases = Self.knownValues.filter { [1_000_000_000, 100_000_000_000].contains($0.x) }
+        for value in cases {
+            let spread = try CombinatorialEngine.totals(upTo: value.x - 1, strategy: strategy, workers: workers)
+            #expect(spread == PrimeTotals(count: value.count, sum: value.sum), "x = \(value.x)")
+        }
+        let top = try CombinatorialEngine.totals(upTo: 1 << 32, strategy: strategy, workers: workers)
+        #expect(top == sieveTotals(0, (1 << 32) + 1))
+    }
+
     @Test("a result before every segment is combined is refused")
     func incompleteCombination() throws {
         var plan = cprimepi_plan()

@@ -193,6 +193,62 @@ int cprimepi_combine(cprimepi_combiner *combiner, const cprimepi_partial *partia
  */
 int cprimepi_combiner_result(const cprimepi_combiner *combiner, cprimepi_result *result);
 
+/* Parts whose results cross a process: flat slots, for a fork pool or messages. */
+
+/**
+ * The bytes of one part's result as a flat slot (the partial, then its per-b
+ * values for the hard leaves): what cprimepi_part_into() writes and
+ * cprimepi_combine_slot() reads, the same for every term of a plan. A
+ * multiple of 16: about 48 pi(sqrt(x / y)) bytes, 1.2 MB at x = 10^18.
+ */
+size_t cprimepi_slot_bytes(const cprimepi_plan *plan);
+
+/**
+ * cprimepi_part() into a slot of cprimepi_slot_bytes(plan) bytes (any
+ * alignment). It makes and frees a partial of its own, so parts may run at
+ * once on threads or in forked children of a process that made the plan.
+ * Returns what cprimepi_part() returns; the slot is written only with
+ * CPRIMEPI_OK.
+ */
+int cprimepi_part_into(const cprimepi_plan *plan, cprimepi_term term, uint64_t segment_from,
+                       uint64_t segment_to, void *slot);
+
+/** cprimepi_combine() of a slot that cprimepi_part_into() wrote (same rules). */
+int cprimepi_combine_slot(cprimepi_combiner *combiner, const void *slot);
+
+/** One part of a run: the segments [segment_from, segment_to) of a term. */
+typedef struct cprimepi_part_range {
+    /** A cprimepi_term. */
+    int term;
+    uint64_t segment_from, segment_to;
+} cprimepi_part_range;
+
+/**
+ * Cuts every term of plan into up to per_term parts of adjacent segments
+ * (fewer when a term has fewer segments), the hard leaves' first, and writes
+ * up to capacity of them to ranges (NULL with capacity 0 to count them).
+ * Each term's parts come in order of segment, so combining them in the
+ * order listed is valid. Returns the number of parts. Cost: O(parts).
+ */
+size_t cprimepi_plan_parts(const cprimepi_plan *plan, unsigned per_term,
+                           cprimepi_part_range *_Nullable ranges, size_t capacity);
+
+/** What cprimepi_parts_work() runs: a plan and its parts. */
+typedef struct cprimepi_parts {
+    const cprimepi_plan *plan;
+    const cprimepi_part_range *ranges;
+    /** The number of ranges. */
+    uint64_t count;
+} cprimepi_parts;
+
+/**
+ * Ready-made item work for a pool (cforkpool.h's cforkpool_item_work): item
+ * i computes parts->ranges[i] with cprimepi_part_into() into slot. Make the
+ * plan before the pool forks, so every worker reads it copy-on-write.
+ * Returns CPRIMEPI_OK or a CPRIMEPI_E* status.
+ */
+int cprimepi_parts_work(void *_Nullable parts, uint64_t item, void *_Nullable slot);
+
 /**
  * One-shot: pi(x) and the sum of the primes <= x, with the default alpha, on
  * the calling thread. Same as cprimepi_totals_alpha(x, 0, result).

@@ -10,13 +10,16 @@ public enum PrimesRunner {
         let stopwatch = Stopwatch()
         let method = try resolve(job, options: options)
         if method == .combinatorial {
-            var totals = try combinatorialTotals(job.range, sum: job.sum)
+            let spread = combinatorialWorkers(job)
+            var totals = try combinatorialTotals(job.range, spread: spread, stopOnSignals: options.stopOnSignals)
             if options.doubleCheck {
-                try check(totals, against: try combinatorialTotals(job.range, sum: job.sum, alpha: moved), job: job)
+                let second = try combinatorialTotals(
+                    job.range, alpha: moved, spread: spread, stopOnSignals: options.stopOnSignals)
+                try check(totals, against: second, job: job)
             }
             if !job.sum { totals.sum = nil }
             return PrimesOutcome(
-                job: job, totals: totals, method: .combinatorial, strategy: .serial, workers: 1,
+                job: job, totals: totals, method: .combinatorial, strategy: spread.strategy, workers: spread.workers,
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
         }
         // Under MPI the chunks are planned for every thread of every rank; only rank 0 keeps a journal.
@@ -64,7 +67,9 @@ public enum PrimesRunner {
         try journal?.finish()
         let totals = work.reduce(slots)
         if options.doubleCheck {
-            try check(totals, against: try combinatorialTotals(job.range, sum: job.sum), job: job)
+            let second = try combinatorialTotals(
+                job.range, spread: combinatorialWorkers(job), stopOnSignals: options.stopOnSignals)
+            try check(totals, against: second, job: job)
         }
         return PrimesOutcome(
             job: job, totals: totals, method: .sieve, strategy: mapJob.strategy, workers: mapJob.workers,
@@ -81,7 +86,8 @@ public enum PrimesRunner {
                 throw UsageError("the combinatorial method keeps no journal: use --method sieve with --journal")
             }
             guard job.strategy != .mpi else {
-                throw UsageError("the combinatorial method runs on one thread, not under mpi: use --method sieve")
+                throw UsageError(
+                    "the combinatorial method runs on threads or processes, not under mpi: use --method sieve")
             }
             return .combinatorial
         case .auto:
@@ -95,14 +101,37 @@ public enum PrimesRunner {
     /// A second tuning factor for a double check: far enough from the default to move y.
     static let moved = 3.0
 
-    /// The totals of `[from, to)` as the difference of two combinatorial prefixes.
-    static func combinatorialTotals(_ range: Range<UInt64>, sum: Bool, alpha: Double? = nil) throws(SieveError)
-        -> PrimeTotals
-    {
+    /// The smallest prefix whose combinatorial parts are spread over workers: below it one
+    /// thread answers in under about 50 ms, less than spreading would save.
+    static let spreadFrom: UInt64 = 100_000_000_000
+
+    /// Who computes a combinatorial job's parts: the job's threads or processes when it has
+    /// several workers and a prefix worth spreading, else the calling thread.
+    static func combinatorialWorkers(_ job: PrimesJob) -> (strategy: ComputeStrategy, workers: Int) {
+        guard job.workers > 1, job.strategy == .threads || job.strategy == .processes,
+            job.range.upperBound > spreadFrom
+        else { return (.serial, 1) }
+        return (job.strategy, job.workers)
+    }
+
+    /// The totals of `[from, to)` as the difference of two combinatorial prefixes, each on
+    /// `spread`'s workers.
+    static func combinatorialTotals(
+        _ range: Range<UInt64>, alpha: Double? = nil,
+        spread: (strategy: ComputeStrategy, workers: Int) = (.serial, 1), stopOnSignals: Bool = false
+    ) throws -> PrimeTotals {
+        func prefix(_ x: UInt64) throws -> PrimeTotals {
+            guard spread.workers > 1, x >= spreadFrom else {
+                return try CombinatorialEngine.totals(upTo: x, alpha: alpha)
+            }
+            return try CombinatorialEngine.totals(
+                upTo: x, alpha: alpha, strategy: spread.strategy, workers: spread.workers,
+                stopOnSignals: stopOnSignals)
+        }
         guard range.upperBound > 0 else { return .zero }
-        let upper = try CombinatorialEngine.totals(upTo: range.upperBound - 1, alpha: alpha)
+        let upper = try prefix(range.upperBound - 1)
         guard range.lowerBound > 1 else { return upper }
-        let lower = try CombinatorialEngine.totals(upTo: range.lowerBound - 1, alpha: alpha)
+        let lower = try prefix(range.lowerBound - 1)
         // Wrapping: the true difference is a count and sum of a range, which fits.
         return PrimeTotals(count: upper.count &- lower.count, sum: (upper.sum ?? 0) &- (lower.sum ?? 0))
     }
