@@ -321,3 +321,92 @@ struct JournalTests {
         #expect(sum == UInt128(whole.sum_high) << 64 | UInt128(whole.sum_low))
     }
 }
+
+/// A job whose records vary in length (format version 2).
+private func variableJob(items: UInt64 = 10) -> JournalJob {
+    JournalJob(identity: [.init("workload", "test"), .init("items", String(items))], geometry: [], items: items)
+}
+
+@Suite("Journal of variable-length records")
+struct VariableLengthJournalTests {
+    @Test("any bytes round-trip, empty and large ones too; the header says version 2")
+    func roundTrip() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let large = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            journal.append(item: 4, slot: [])
+            journal.append(item: 1, slot: [42])
+            journal.append(item: 8, slot: large)
+            journal.append(item: 1, slot: [43])  // a duplicate: the first record wins
+            try journal.sync()
+        }
+        let reopened = try Journal(path: path, job: variableJob())
+        #expect(reopened.job.hasVariableLengthRecords)
+        #expect(
+            reopened.records == [.init(item: 4, slot: []), .init(item: 1, slot: [42]), .init(item: 8, slot: large)])
+        let header = String(decoding: fileBytes(path).prefix(200), as: UTF8.self)
+        #expect(header.hasPrefix("hybrid journal 2\n"))
+        #expect(!header.contains("slot_bytes"))
+        // A journal of fixed slots is another job, not a misread one.
+        #expect(throws: JournalError.self) {
+            try Journal(
+                path: path,
+                job: JournalJob(identity: variableJob().identity, geometry: [], items: 10, slotBytes: 4))
+        }
+    }
+
+    @Test("records written but not synced are in the file: a killed process keeps them")
+    func writtenWithoutSync() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let journal = try Journal(path: path, job: variableJob())
+        journal.append(item: 2, slot: [1, 2, 3])
+        try journal.write()
+        journal.append(item: 3, slot: [4])  // appended only: not in the file
+        #expect(fileBytes(path).suffix(19).prefix(8) == [2, 0, 0, 0, 0, 0, 0, 0])
+        try journal.syncWritten()
+    }
+
+    @Test("a torn tail is cut at the last whole record, and appending goes on there", arguments: [1, 11, 12, 15, 20])
+    func tornTail(keptBytesOfLastRecord: Int) throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            journal.append(item: 0, slot: [9, 9])
+            journal.append(item: 5, slot: [1, 2, 3, 4, 5])  // 8 + 4 + 5 + 4 = 21 bytes
+            try journal.sync()
+        }
+        let bytes = fileBytes(path)
+        writeFile(path, Array(bytes.dropLast(21 - keptBytesOfLastRecord)))
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            #expect(journal.records.map(\.item) == [0])
+            #expect(journal.cutTornRecord)
+            journal.append(item: 5, slot: [1, 2, 3, 4, 5])
+            try journal.sync()
+        }
+        #expect(fileBytes(path) == bytes)
+        #expect(try Journal(path: path, job: variableJob()).records.map(\.item) == [0, 5])
+    }
+
+    @Test("a damaged record ends the records: nothing after it can be trusted to start one")
+    func damagedRecord() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            for item in [0, 1, 2] as [UInt64] { journal.append(item: item, slot: [UInt8(item), 7]) }
+            try journal.sync()
+        }
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 2 * 18 + 9] ^= 0xFF  // item 1's length (records are 18 bytes)
+        writeFile(path, bytes)
+        let journal = try Journal(path: path, job: variableJob())
+        #expect(journal.records.map(\.item) == [0])
+        #expect(journal.cutTornRecord)
+        #expect(fileBytes(path).count == bytes.count - 2 * 18)
+    }
+}
