@@ -409,4 +409,22 @@ struct VariableLengthJournalTests {
         #expect(journal.cutTornRecord)
         #expect(fileBytes(path).count == bytes.count - 2 * 18)
     }
+
+    @Test("a fetch result survives its record: every field but the body")
+    func fetchResultRecord() throws {
+        let results = [
+            FetchResult(
+                index: 3, origin: .line(7), url: "http://h/a?b", status: 200, bytes: 10, bytesReceived: 4,
+                seconds: 0.25, connectSeconds: 0.01, firstByteSeconds: 0.2, attempts: 2, httpVersion: "2",
+                finalURL: "http://h/c", redirects: 1, connections: 1, file: "out/3", error: nil),
+            FetchResult(
+                index: 0, origin: .argument(1), url: "ftp://x/", status: nil, bytes: 0, seconds: 0,
+                error: FetchError(code: 1, message: "Unsupported protocol: ftp")),
+            FetchResult(url: "http://h/é", status: 404, bytes: 0, seconds: 1, error: nil),
+        ]
+        for result in results {
+            #expect(FetchResult(recordBytes: result.recordBytes) == result)
+            #expect(FetchResult(recordBytes: Array(result.recordBytes.dropLast())) == nil)
+        }
+    }
 }
