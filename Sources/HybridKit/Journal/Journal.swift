@@ -94,6 +94,16 @@ public final class Journal {
         if found.identity != job.identity {
             throw JournalError(.differentJob, Self.difference(path: path, journal: found.identity, run: job.identity))
         }
+        // Geometry wins, but not the record format: a reader of fixed slots cannot take bytes of any length.
+        if found.hasVariableLengthRecords != job.hasVariableLengthRecords {
+            func kinds(_ job: JournalJob) -> String {
+                job.hasVariableLengthRecords ? "variable-length records" : "fixed slots"
+            }
+            throw JournalError(
+                .differentJob,
+                "journal \(path) records another job (records of \(kinds(found)); this run has \(kinds(job))): "
+                    + "give another --journal file, or the command that made it")
+        }
         self.job = found
         if found.hasVariableLengthRecords {
             let scan = Self.variableLengthRecords(bytes, from: headerBytes, items: found.items)
