@@ -188,7 +188,7 @@ struct Fetch: ParsableCommand {
         let summary: FetchSummary
         if let fetchJournal {
             summary = try URLFetcher.stream(
-                journal: fetchJournal, options: options, stopsOnSignals: true, progress: progress,
+                journal: fetchJournal, stopsOnSignals: true, progress: progress,
                 notice: notice, result: result)
         } else {
             summary = try URLFetcher.stream(

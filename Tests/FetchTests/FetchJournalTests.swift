@@ -1,4 +1,5 @@
 import Foundation
+import HybridKit
 import HybridServer
 import Testing
 
@@ -212,5 +213,49 @@ struct FetchJournalTests {
         let refused = try run(["fetch", "--journal", journal.path])
         #expect(refused.status == 2)
         #expect(refused.standardError.split(separator: "\n").count == 1)
+    }
+}
+
+/// `FetchJournal` and `URLFetcher.stream(journal:)` used from Swift.
+@Suite("FetchJournal", .serialized)
+struct FetchJournalLibraryTests {
+    let server: EmbeddedServer
+
+    init() throws {
+        server = try EmbeddedServer.start(port: 0, latency: .zero, size: 10, threads: 1)
+    }
+
+    func fetchAll(_ journal: FetchJournal) throws -> (FetchSummary, [FetchResult]) {
+        var results: [FetchResult] = []
+        let summary = try URLFetcher.stream(journal: journal) { results.append($0) }
+        return (summary, results)
+    }
+
+    @Test("every URL's result comes once, the journal's first; a body missing on disk is fetched again")
+    func resumesAndChecksBodies() throws {
+        let journal = FetchJournalTests.TemporaryPath()
+        let directory = FetchJournalTests.TemporaryPath()
+        let urls = (0..<12).map {
+            (url: "\(server.url)/bytes/\(5 + $0)/n/\($0)", origin: URLOrigin?.some(.line($0 + 1)))
+        }
+        let options = FetchOptions(outputDirectory: directory.path)
+        do {
+            let (summary, results) = try fetchAll(try FetchJournal(path: journal.path, urls: urls, options: options))
+            #expect(summary.resumed == 0)
+            #expect(summary.urls == 12)
+            #expect(Set(results.map(\.index)) == Set(0..<12))
+        }
+        try FileManager.default.removeItem(atPath: "\(directory.path)/4")
+        let before = server.requestsReceived
+        let reopened = try FetchJournal(path: journal.path, urls: urls, options: options)
+        #expect(reopened.resumed.map(\.index) == (0..<12).filter { $0 != 4 })
+        let (summary, results) = try fetchAll(reopened)
+        #expect(server.requestsReceived - before == 1)
+        #expect(summary.resumed == 11)
+        #expect(summary.ok == 12)
+        #expect(results.map(\.index) == (0..<12).filter { $0 != 4 } + [4])
+        #expect(results.last?.file == "\(directory.path)/4")
+        #expect(FileManager.default.contents(atPath: "\(directory.path)/4")?.count == 9)
+        #expect(results.map(\.origin) == results.map { URLOrigin.line($0.index + 1) })
     }
 }

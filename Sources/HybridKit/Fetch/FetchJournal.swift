@@ -7,7 +7,7 @@
 ///
 /// ```swift
 /// let journal = try FetchJournal(path: "fetch.journal", urls: urls, options: options)
-/// let summary = try URLFetcher.stream(journal: journal, options: options) { print($0.url) }
+/// let summary = try URLFetcher.stream(journal: journal) { print($0.url) }
 /// print(summary.resumed ?? 0, "came from the journal")
 /// ```
 ///
@@ -17,6 +17,8 @@
 /// group, whose URLs are fetched again. With an output directory, the bodies' filesystem is
 /// synced (syncfs) before each group, and a resumed URL whose body file is missing or has
 /// another size than recorded is fetched again. A transfer cut short by a stop is not recorded.
+/// Bodies kept in memory (``FetchOptions/keepsBodies``) are not recorded: a result from the
+/// journal has none.
 ///
 /// The job is the URL list (its count and a 64-bit FNV-1a hash of each URL and where it came
 /// from, in order) and every option that changes a result (time limits, retries, redirects,
@@ -30,6 +32,8 @@ public final class FetchJournal: @unchecked Sendable {
     public let path: String
     /// The URLs of the job, in input order, with where each came from.
     public let urls: [(url: String, origin: URLOrigin?)]
+    /// The options of the job: a resume fetches with these.
+    public let options: FetchOptions
     /// The results the journal held when it was opened, in input order.
     public let resumed: [FetchResult]
     /// The longest time a written record waits for its fsync.
@@ -58,6 +62,7 @@ public final class FetchJournal: @unchecked Sendable {
     ) throws {
         self.path = path
         self.urls = urls
+        self.options = options
         self.syncInterval = syncInterval
         self.syncRecords = max(1, syncRecords)
         outputDirectory = options.outputDirectory

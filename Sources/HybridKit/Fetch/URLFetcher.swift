@@ -128,14 +128,13 @@ public enum URLFetcher {
     /// input order, then the fetched ones as they finish. The summary counts both, and
     /// ``FetchSummary/resumed`` says how many came from the journal.
     ///
-    /// Parameters as for ``stream(options:stopsOnSignals:progress:notice:next:result:)``; the
-    /// options must be those the journal was opened with.
+    /// Fetches with the journal's ``FetchJournal/options``; the other parameters are as for
+    /// ``stream(options:stopsOnSignals:progress:notice:next:result:)``.
     ///
     /// - Throws: as that one does, and ``JournalError`` when a record could not be written or
     ///   synced (the run then is not a success, though every result was handed over).
     public static func stream(
         journal: FetchJournal,
-        options: FetchOptions = FetchOptions(),
         stopsOnSignals: Bool = false,
         progress: ((_ done: Int, _ taken: Int) -> Void)? = nil,
         notice: (String) -> Void = { _ in },
@@ -148,7 +147,7 @@ public enum URLFetcher {
         var summary: FetchSummary
         do {
             summary = try stream(
-                options: options, stopsOnSignals: stopsOnSignals,
+                options: journal.options, stopsOnSignals: stopsOnSignals,
                 progress: { done, taken in
                     journal.syncIfDue()
                     progress?(done + source.skipped.load(ordering: .relaxed), taken)
