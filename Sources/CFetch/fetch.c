@@ -338,6 +338,10 @@ static int batch_take(cfetch_batch *batch, struct transfer *transfer, int *out_o
     size_t length = 0;
     int answer = batch->exhausted ? CFETCH_END
                                   : batch->source(batch->context, &url, &length);
+    while (answer == CFETCH_SKIP) {
+        batch->taken++;
+        answer = batch->source(batch->context, &url, &length);
+    }
     if (answer != CFETCH_URL) {
         if (answer != CFETCH_LATER) {
             batch->exhausted = 1;

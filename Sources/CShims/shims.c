@@ -3,7 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Most shims are static inline in include/hybrid_shims.h; the affinity count needs _GNU_SOURCE,
+/* Most shims are static inline in include/hybrid_shims.h; the affinity count and syncfs need _GNU_SOURCE,
  * which must not reach Swift through the header (it would make `environ` ambiguous). */
 #include "hybrid_shims.h"
 
@@ -23,3 +23,5 @@ int hybrid_affinity_cpus(void) {
 int hybrid_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int hybrid_pidfd_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }
+
+int hybrid_sync_file_system(int descriptor) { return syncfs(descriptor); }

@@ -27,7 +27,7 @@ extension FetchSummary {
         if bytesReceived != bytes { bytesLine += " (\(bytesReceived) received)" }
         var lines = [
             "strategy    \(strategy.rawValue) (\(layout))",
-            "urls        \(urls)",
+            "urls        \(urls)" + (resumed.map { " (\($0) from the journal)" } ?? ""),
             "ok          \(ok)",
             "failed      \(failed)",
             bytesLine,

@@ -28,10 +28,14 @@ public final class EmbeddedServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let stopped = NIOLockedValueBox(false)
+    private let counter: RequestCounter
 
-    private init(host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel) {
+    private init(
+        host: String, port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel, counter: RequestCounter
+    ) {
         self.host = host
         self.port = port
+        self.counter = counter
         self.group = group
         self.channel = channel
     }
@@ -80,7 +84,8 @@ public final class EmbeddedServer: Sendable {
         do {
             let channel = try bootstrap.bind(host: host, port: port).wait()
             let boundPort = channel.localAddress?.port ?? port
-            return EmbeddedServer(host: host, port: boundPort, group: group, channel: channel)
+            return EmbeddedServer(
+                host: host, port: boundPort, group: group, channel: channel, counter: settings.requests)
         } catch {
             try? group.syncShutdownGracefully()
             // The system's words ("Address already in use"), not NIO's call and errno.
@@ -88,6 +93,10 @@ public final class EmbeddedServer: Sendable {
             throw ServerError("cannot listen on \(host):\(port): \(reason)")
         }
     }
+
+    /// Requests received so far (each whole request, answered or not yet): what a test counts
+    /// to know which URLs a client fetched.
+    public var requestsReceived: Int { counter.value }
 
     /// The base URL of the server, such as `http://127.0.0.1:8080`.
     public var url: String {

@@ -44,6 +44,7 @@ final class ResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
             break
         case .end:
             guard let plan else { return }
+            settings.requests.increment()
             self.plan = nil
             let keepAlive = self.keepAlive
             let version = self.version

@@ -1,9 +1,12 @@
 import NIOCore
+import Synchronization
 
 /// The answer every request gets unless its path overrides it; shared by all connections.
 struct ServerSettings: Sendable {
     let latencyMilliseconds: Int
     let bytes: Int
+    /// Requests received so far, on every connection.
+    let requests = RequestCounter()
     /// The default body, made once: every default answer sends this same buffer.
     private let defaultBody: ByteBuffer
 
@@ -23,4 +26,13 @@ struct ServerSettings: Sendable {
         buffer.writeRepeatingByte(UInt8(ascii: "x"), count: bytes)
         return buffer
     }
+}
+
+/// A count that every event-loop thread bumps.
+final class RequestCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func increment() { count.add(1, ordering: .relaxed) }
+
+    var value: Int { count.load(ordering: .relaxed) }
 }

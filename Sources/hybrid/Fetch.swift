@@ -21,7 +21,9 @@ struct Fetch: ParsableCommand {
             all, a demo fetches 100 URLs of 50 ms each from an embedded server. HTTPS is \
             verified and speaks HTTP/2 where offered; redirects are followed. Exits 0 when every \
             URL is ok (completed, status < 400), 1 when any failed, 2 for bad usage, 130 or 143 \
-            when SIGINT or SIGTERM stopped it (what finished is still written).
+            when SIGINT or SIGTERM stopped it (what finished is still written). With --journal, \
+            the whole list is read first, each finished URL is recorded, and the same command \
+            after a crash or a stop fetches only what the journal does not hold.
             """
     )
 
@@ -96,6 +98,12 @@ struct Fetch: ParsableCommand {
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, \"Name: value\".")
     var headers: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Record each finished URL in FILE; the same command again fetches only the rest.",
+            valueName: "FILE"))
+    var journal: String?
+
     @OptionGroup var output: OutputOptions
 
     @Flag(help: "Print one JSON object per result as it finishes, then a summary line.")
@@ -107,6 +115,9 @@ struct Fetch: ParsableCommand {
             if output.json && jsonl { throw UsageError("--json and --jsonl: choose one") }
             if name == .url && outputDirectory == nil {
                 throw UsageError("--name url names the files of --output-dir: give one")
+            }
+            if journal != nil && urls.isEmpty && input == nil {
+                throw UsageError("--journal records a fetch of the URLs given: give URLs or --input")
             }
         }
     }
@@ -133,7 +144,21 @@ struct Fetch: ParsableCommand {
                 "hybrid: --insecure: certificates and host names are not verified\n")
         }
 
-        let stream = URLStream(urls: given, reader: reader)
+        // A journal names its job by the whole list, so the list is read before the first transfer.
+        var fetchJournal: FetchJournal?
+        if let journal {
+            var list = given.enumerated().map { (url: $0.element, origin: URLOrigin?.some(.argument($0.offset + 1))) }
+            if let reader {
+                while let url = reader.next() { list.append((url, .line(reader.line))) }
+                if let error = reader.error {
+                    FileHandleOutput.standardError.write("hybrid: \(error.message)\n")
+                    throw ExitCode(1)
+                }
+            }
+            fetchJournal = try FetchJournal(path: journal, urls: list, options: options)
+        }
+
+        let stream = URLStream(urls: fetchJournal == nil ? given : [], reader: fetchJournal == nil ? reader : nil)
         defer { stream.close() }
 
         let json = output.json
@@ -153,18 +178,23 @@ struct Fetch: ParsableCommand {
         let showsProgress = !output.noProgress && standardError.isTerminal
         let progressFrom = ContinuousClock.now + .seconds(output.progressDelay)
         var shown = -1
-        let summary = try URLFetcher.stream(
-            options: options,
-            stopsOnSignals: demoServer == nil,
-            progress: { done, taken in
-                standardOutput.flushIfStale()
-                guard showsProgress, done != shown, ContinuousClock.now >= progressFrom else { return }
-                shown = done
-                standardError.write("\rfetched \(done)/\(taken)")
-            },
-            notice: { standardError.write("hybrid: \($0)\n") },
-            next: stream.next,
-            result: result)
+        let progress: (Int, Int) -> Void = { done, taken in
+            standardOutput.flushIfStale()
+            guard showsProgress, done != shown, ContinuousClock.now >= progressFrom else { return }
+            shown = done
+            standardError.write("\rfetched \(done)/\(taken)")
+        }
+        let notice: (String) -> Void = { standardError.write("hybrid: \($0)\n") }
+        let summary: FetchSummary
+        if let fetchJournal {
+            summary = try URLFetcher.stream(
+                journal: fetchJournal, stopsOnSignals: true, progress: progress,
+                notice: notice, result: result)
+        } else {
+            summary = try URLFetcher.stream(
+                options: options, stopsOnSignals: demoServer == nil, progress: progress, notice: notice,
+                next: stream.next, result: result)
+        }
         if shown >= 0 { standardError.write("\r\u{1B}[K") }
 
         if streams {
@@ -187,7 +217,8 @@ struct Fetch: ParsableCommand {
         if let signal = summary.interruption {
             standardError.write(
                 "hybrid: interrupted by \(signalName(signal)): wrote the \(summary.urls) results finished or cut short; "
-                    + "later URLs were not fetched\n")
+                    + (journal.map { "the same command resumes from the journal \($0)\n" }
+                        ?? "later URLs were not fetched\n"))
             throw ExitCode(128 + signal)
         }
         if summary.failed > 0 { throw ExitCode(1) }

@@ -321,3 +321,112 @@ struct JournalTests {
         #expect(sum == UInt128(whole.sum_high) << 64 | UInt128(whole.sum_low))
     }
 }
+
+/// A job whose records vary in length (format version 2).
+private func variableJob(items: UInt64 = 10) -> JournalJob {
+    JournalJob(identity: [.init("workload", "test"), .init("items", String(items))], geometry: [], items: items)
+}
+
+@Suite("Journal of variable-length records")
+struct VariableLengthJournalTests {
+    @Test("any bytes round-trip, empty and large ones too; the header says version 2")
+    func roundTrip() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let large = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            journal.append(item: 4, slot: [])
+            journal.append(item: 1, slot: [42])
+            journal.append(item: 8, slot: large)
+            journal.append(item: 1, slot: [43])  // a duplicate: the first record wins
+            try journal.sync()
+        }
+        do {
+            let reopened = try Journal(path: path, job: variableJob())
+            #expect(reopened.job.hasVariableLengthRecords)
+            #expect(
+                reopened.records == [.init(item: 4, slot: []), .init(item: 1, slot: [42]), .init(item: 8, slot: large)])
+        }
+        let header = String(decoding: fileBytes(path).prefix(200), as: UTF8.self)
+        #expect(header.hasPrefix("hybrid journal 2\n"))
+        #expect(!header.contains("slot_bytes"))
+        // A run that reads fixed slots is another job, not a misreading of this one.
+        #expect {
+            try Journal(
+                path: path,
+                job: JournalJob(identity: variableJob().identity, geometry: [], items: 10, slotBytes: 4))
+        } throws: { ($0 as? JournalError)?.kind == .differentJob }
+    }
+
+    @Test("records written but not synced are in the file: a killed process keeps them")
+    func writtenWithoutSync() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let journal = try Journal(path: path, job: variableJob())
+        journal.append(item: 2, slot: [1, 2, 3])
+        try journal.write()
+        journal.append(item: 3, slot: [4])  // appended only: not in the file
+        #expect(fileBytes(path).suffix(19).prefix(8) == [2, 0, 0, 0, 0, 0, 0, 0])
+        try journal.syncWritten()
+    }
+
+    @Test("a torn tail is cut at the last whole record, and appending goes on there", arguments: [1, 11, 12, 15, 20])
+    func tornTail(keptBytesOfLastRecord: Int) throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            journal.append(item: 0, slot: [9, 9])
+            journal.append(item: 5, slot: [1, 2, 3, 4, 5])  // 8 + 4 + 5 + 4 = 21 bytes
+            try journal.sync()
+        }
+        let bytes = fileBytes(path)
+        writeFile(path, Array(bytes.dropLast(21 - keptBytesOfLastRecord)))
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            #expect(journal.records.map(\.item) == [0])
+            #expect(journal.cutTornRecord)
+            journal.append(item: 5, slot: [1, 2, 3, 4, 5])
+            try journal.sync()
+        }
+        #expect(fileBytes(path) == bytes)
+        #expect(try Journal(path: path, job: variableJob()).records.map(\.item) == [0, 5])
+    }
+
+    @Test("a damaged record ends the records: nothing after it can be trusted to start one")
+    func damagedRecord() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        do {
+            let journal = try Journal(path: path, job: variableJob())
+            for item in [0, 1, 2] as [UInt64] { journal.append(item: item, slot: [UInt8(item), 7]) }
+            try journal.sync()
+        }
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 2 * 18 + 9] ^= 0xFF  // item 1's length (records are 18 bytes)
+        writeFile(path, bytes)
+        let journal = try Journal(path: path, job: variableJob())
+        #expect(journal.records.map(\.item) == [0])
+        #expect(journal.cutTornRecord)
+        #expect(fileBytes(path).count == bytes.count - 2 * 18)
+    }
+
+    @Test("a fetch result survives its record: every field but the body")
+    func fetchResultRecord() throws {
+        let results = [
+            FetchResult(
+                index: 3, origin: .line(7), url: "http://h/a?b", status: 200, bytes: 10, bytesReceived: 4,
+                seconds: 0.25, connectSeconds: 0.01, firstByteSeconds: 0.2, attempts: 2, httpVersion: "2",
+                finalURL: "http://h/c", redirects: 1, connections: 1, file: "out/3", error: nil),
+            FetchResult(
+                index: 0, origin: .argument(1), url: "ftp://x/", status: nil, bytes: 0, seconds: 0,
+                error: FetchError(code: 1, message: "Unsupported protocol: ftp")),
+            FetchResult(url: "http://h/é", status: 404, bytes: 0, seconds: 1, error: nil),
+        ]
+        for result in results {
+            #expect(FetchResult(recordBytes: result.recordBytes) == result)
+            #expect(FetchResult(recordBytes: Array(result.recordBytes.dropLast())) == nil)
+        }
+    }
+}

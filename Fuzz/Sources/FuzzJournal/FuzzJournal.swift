@@ -65,6 +65,7 @@ func openAndCheck() -> Result<[Journal.Record], JournalError> {
         var seen = Set<UInt64>()
         for record in journal.records {
             precondition(record.item < journal.job.items, "item \(record.item) of \(journal.job.items)")
+            precondition(!journal.job.hasVariableLengthRecords, "a journal of fixed slots opened as variable-length")
             precondition(record.slot.count == journal.job.slotBytes, "slot of \(record.slot.count) bytes")
             precondition(seen.insert(record.item).inserted, "item \(record.item) twice")
         }

@@ -238,11 +238,17 @@ typedef struct cfetch_result {
  * the fetcher goes on with its transfers and asks again within 5 ms.
  */
 #define CFETCH_LATER 2
+/**
+ * What a cfetch_source returns: the next URL is not fetched (a journal holds
+ * its result). Its index is used up, so the URLs after it keep their input
+ * positions; the batch asks again at once.
+ */
+#define CFETCH_SKIP 3
 
 /**
  * A stream's source: sets *url to the next URL, *length bytes long (the
  * string needs no NUL; a NUL inside it makes that URL a failed result), and
- * returns CFETCH_URL; or returns CFETCH_LATER or CFETCH_END. The fetcher copies the URL before the
+ * returns CFETCH_URL; or returns CFETCH_LATER, CFETCH_SKIP or CFETCH_END. The fetcher copies the URL before the
  * next call. Calls are serialised by the batch, from whichever fetcher thread
  * needs a URL. A source should not block: a fetcher waiting in it moves none
  * of its transfers; return CFETCH_LATER instead.
@@ -252,8 +258,8 @@ typedef int (*cfetch_source)(void *_Nullable context, const char *_Nullable *_No
 
 /**
  * A stream's sink: receives the result of the URL with this index (the
- * index-th URL the source gave, from 0). url, result, its final_url and body
- * are valid only during the call. Calls are serialised by the batch (a slow
+ * index-th URL the source gave, skipped ones counted, from 0). url, result,
+ * its final_url and body are valid only during the call. Calls are serialised by the batch (a slow
  * sink slows every fetcher), from whichever fetcher thread finished the URL;
  * a sink call may run while the source is called from another thread.
  */
@@ -292,7 +298,7 @@ void cfetch_batch_free(cfetch_batch *_Nullable batch);
  */
 size_t cfetch_batch_done(const cfetch_batch *batch);
 
-/** The number of URLs fetchers have taken so far (finished or in flight). Thread-safe. */
+/** The number of URLs fetchers have taken so far (finished, in flight or skipped). Thread-safe. */
 size_t cfetch_batch_taken(cfetch_batch *batch);
 
 /**

@@ -26,6 +26,13 @@
 int hybrid_affinity_cpus(void);
 
 /**
+ * Writes every dirty page of the filesystem that holds the open file `descriptor` to its disk
+ * (syncfs, Linux 2.6.39): one call that makes many just-written files durable at once, where
+ * fsync would need one call each. Returns 0, or -1 with errno set.
+ */
+int hybrid_sync_file_system(int descriptor);
+
+/**
  * A pidfd for the child `pid` (pidfd_open, Linux 5.3), or -1: a handle that names that process
  * and no other, even after another reaper freed its pid for reuse. The fork rule signals workers
  * through it.

@@ -71,6 +71,9 @@ final class FetchBatch: @unchecked Sendable {
             if let origin { origins.withLock { $0[handedOut] = origin } }
             handedOut += 1
         case .notYet: return CFETCH_LATER
+        case .skip:
+            handedOut += 1
+            return CFETCH_SKIP
         case .end: return CFETCH_END
         }
         let count = text.withUTF8 { bytes in

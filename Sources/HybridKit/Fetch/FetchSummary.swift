@@ -21,6 +21,9 @@ public struct FetchSummary: Sendable, Equatable {
     public internal(set) var httpVersions: [String: Int] = [:]
     /// The signal that stopped the fetch (SIGINT, SIGTERM), or `nil` when it ran to the end.
     public internal(set) var interruption: Int32?
+    /// With a journal, the URLs whose results came from it rather than from a transfer (they
+    /// are counted in ``urls`` and the other totals too); `nil` without a journal.
+    public internal(set) var resumed: Int?
 
     public init(strategy: FetchStrategy, options: FetchOptions) {
         self.strategy = strategy
@@ -29,8 +32,8 @@ public struct FetchSummary: Sendable, Equatable {
 
     /// URLs that are not ok.
     public var failed: Int { urls - ok }
-    /// Finished URLs per second of wall-clock time.
-    public var requestsPerSecond: Double { seconds > 0 ? Double(urls) / seconds : 0 }
+    /// URLs fetched (those from a journal aside) per second of wall-clock time.
+    public var requestsPerSecond: Double { seconds > 0 ? Double(urls - (resumed ?? 0)) / seconds : 0 }
 
     mutating func add(_ result: FetchResult) {
         urls += 1
@@ -42,9 +45,11 @@ public struct FetchSummary: Sendable, Equatable {
     }
 
     /// The summary as JSON members, in this order: urls, ok, failed, bytes, bytes_received,
-    /// connections, http_versions, seconds, strategy, interrupted (the signal's name or null).
+    /// connections, http_versions, seconds, strategy, interrupted (the signal's name or null),
+    /// and with a journal, resumed.
     package var jsonMembers: [(String, JSONValue)] {
-        [
+        let journal: [(String, JSONValue)] = resumed.map { [("resumed", .integer(Int64($0)))] } ?? []
+        return [
             ("urls", .integer(Int64(urls))),
             ("ok", .integer(Int64(ok))),
             ("failed", .integer(Int64(failed))),
@@ -58,7 +63,7 @@ public struct FetchSummary: Sendable, Equatable {
             ("seconds", .number(seconds)),
             ("strategy", .string(strategy.rawValue)),
             ("interrupted", interruption.map { .string(signalName($0)) } ?? .null),
-        ]
+        ] + journal
     }
 
     public static func == (left: FetchSummary, right: FetchSummary) -> Bool {

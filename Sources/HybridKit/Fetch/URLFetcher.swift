@@ -1,4 +1,5 @@
 import CFetch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -121,6 +122,60 @@ public enum URLFetcher {
         var summary = batch.summary
         summary.seconds = ((outcome.lastFinish ?? ContinuousClock.now) - start).secondsValue
         summary.interruption = interruption
+        return summary
+    }
+
+    /// Fetches the URLs of `journal` that it does not hold, recording each result as it
+    /// finishes, and hands every URL's result to `result` once: first those the journal held, in
+    /// input order, then the fetched ones as they finish. The summary counts both, and
+    /// ``FetchSummary/resumed`` says how many came from the journal.
+    ///
+    /// Fetches with the journal's ``FetchJournal/options``; the other parameters are as for
+    /// ``stream(options:stopsOnSignals:progress:notice:next:result:)``.
+    ///
+    /// - Throws: as that one does, and ``JournalError`` when a record could not be written or
+    ///   synced (the run then is not a success, though every result was handed over).
+    public static func stream(
+        journal: FetchJournal,
+        stopsOnSignals: Bool = false,
+        progress: ((_ done: Int, _ taken: Int) -> Void)? = nil,
+        notice: (String) -> Void = { _ in },
+        result: @escaping (FetchResult) -> Void
+    ) throws -> FetchSummary {
+        for held in journal.resumed { result(held) }
+        let urls = journal.urls
+        // The source runs one call at a time (CFetch serialises it), as its state requires.
+        let source = JournalSource()
+        var summary: FetchSummary
+        do {
+            summary = try stream(
+                options: journal.options, stopsOnSignals: stopsOnSignals,
+                progress: { done, taken in
+                    journal.syncIfDue()
+                    progress?(done + source.skipped.load(ordering: .relaxed), taken)
+                },
+                notice: notice,
+                next: {
+                    let position = source.position
+                    guard position < urls.count else { return .end }
+                    source.position += 1
+                    if journal.holds(position) {
+                        source.skipped.add(1, ordering: .relaxed)
+                        return .skip
+                    }
+                    return .url(urls[position].url, origin: urls[position].origin)
+                },
+                result: { fetched in
+                    journal.record(fetched)
+                    result(fetched)
+                })
+        } catch {
+            try? journal.finish()
+            throw error
+        }
+        try journal.finish()
+        for held in journal.resumed { summary.add(held) }
+        summary.resumed = journal.resumed.count
         return summary
     }
 
@@ -250,4 +305,11 @@ extension Duration {
     var secondsValue: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
+}
+
+/// Where a journal's URL source stands; touched by one fetcher thread at a time.
+private final class JournalSource: @unchecked Sendable {
+    // @unchecked: CFetch calls the source under its lock; `skipped` is atomic, for progress.
+    var position = 0
+    let skipped = Atomic<Int>(0)
 }

@@ -34,6 +34,9 @@ public enum URLSourceAnswer: Sendable, Equatable {
     case url(String, origin: URLOrigin? = nil)
     /// No URL is ready yet (input is still coming); the fetcher asks again within 5 ms.
     case notYet
+    /// The next URL is not fetched (a journal holds its result): its index is used up, so the
+    /// URLs after it keep their input positions.
+    case skip
     /// No more URLs.
     case end
 }

@@ -122,6 +122,22 @@ extension Syscalls {
         mkdir(path, 0o755) == 0 || errno == EEXIST ? nil : SystemFailure(errno)
     }
 
+    /// The size in bytes of the regular file at `path`; nil when there is none.
+    static func regularFileSize(_ path: String) -> Int? {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
+    /// Flushes every written file of the filesystem that holds `path` to its disk (syncfs),
+    /// in one call however many files there are. Nil on success, else the system's reason.
+    static func syncFileSystem(holding path: String) -> SystemFailure? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return SystemFailure(errno) }
+        defer { Glibc.close(descriptor) }
+        return hybrid_sync_file_system(descriptor) == 0 ? nil : SystemFailure(errno)
+    }
+
     /// Whether `path` names a directory.
     static func isDirectory(_ path: String) -> Bool {
         var status = stat()

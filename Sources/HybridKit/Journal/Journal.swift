@@ -7,17 +7,23 @@
 /// the items it does not hold, and gives the same answer.
 ///
 /// A journal is a header (``JournalJob``: the job and the format version) followed by one
-/// fixed-size record per finished item: the item's index (8 bytes, little-endian), its slot
-/// (`slotBytes` bytes) and the CRC-32C of both (4 bytes, little-endian). A record counts once
-/// ``sync()`` has returned: it was written and fsync'd. The header is written to a new file that
-/// is fsync'd and renamed into place, so a journal never exists without a whole header.
+/// record per finished item. In a journal of fixed slots (version 1) a record is the item's
+/// index (8 bytes, little-endian), its slot (`slotBytes` bytes) and the CRC-32C of both (4 bytes,
+/// little-endian). In a journal of variable-length records (version 2) it is the index (8
+/// bytes), the length of its bytes (4 bytes), the bytes, and the CRC-32C of all three: any
+/// bytes up to ``maximumRecordBytes``. A record counts once ``sync()`` has returned: it was
+/// written and fsync'd. ``write()`` alone hands records to the kernel, which keeps them when the
+/// process is killed but not through a power cut. The header is written to a new file that is
+/// fsync'd and renamed into place, so a journal never exists without a whole header.
 ///
 /// Opening an existing journal keeps every record whose checksum holds. A torn last record (the
-/// write a power cut interrupted) is cut off and its item runs again; a damaged record elsewhere
-/// is skipped and counted in ``damagedRecords``. A journal of another job is refused. While open,
-/// the file is locked (`flock`), so two runs never append to one journal.
+/// write a power cut interrupted) is cut off and its item runs again. A damaged record elsewhere
+/// is skipped and counted in ``damagedRecords`` when records have a fixed size; with variable
+/// lengths nothing after it can be trusted to start a record, so the file is cut there and its
+/// items run again. A journal of another job is refused. While open, the file is locked
+/// (`flock`), so two runs never append to one journal.
 public final class Journal {
-    /// One finished item: its index and its slot.
+    /// One finished item: its index and its slot (a record's bytes, when lengths vary).
     public struct Record: Equatable, Sendable {
         public var item: UInt64
         public var slot: [UInt8]
@@ -42,9 +48,14 @@ public final class Journal {
 
     private var descriptor: Int32
     private var pending: [UInt8] = []
+    /// Whether records were written since the last fsync.
+    private var unsynced = false
 
     /// Bytes of one record with slots of `slotBytes` bytes.
     static func recordBytes(slotBytes: Int) -> Int { 8 + slotBytes + 4 }
+
+    /// The most bytes a variable-length record holds (16 MiB): a longer stated length is damage.
+    public static let maximumRecordBytes = 1 << 24
 
     /// Opens the journal at `path` for `job`, creating it with `job`'s header when the file does
     /// not exist (or is empty). An existing journal must record the same job (its identity);
@@ -83,7 +94,31 @@ public final class Journal {
         if found.identity != job.identity {
             throw JournalError(.differentJob, Self.difference(path: path, journal: found.identity, run: job.identity))
         }
+        // Geometry wins, but not the record format: a reader of fixed slots cannot take bytes of any length.
+        if found.hasVariableLengthRecords != job.hasVariableLengthRecords {
+            func kinds(_ job: JournalJob) -> String {
+                job.hasVariableLengthRecords ? "variable-length records" : "fixed slots"
+            }
+            throw JournalError(
+                .differentJob,
+                "journal \(path) records another job (records of \(kinds(found)); this run has \(kinds(job))): "
+                    + "give another --journal file, or the command that made it")
+        }
         self.job = found
+        if found.hasVariableLengthRecords {
+            let scan = Self.variableLengthRecords(bytes, from: headerBytes, items: found.items)
+            if scan.end != bytes.count {
+                guard ftruncate(descriptor, off_t(scan.end)) == 0, fsync(descriptor) == 0 else {
+                    throw Self.ioError("cannot cut the torn last record of journal \(path)")
+                }
+            }
+            guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw Self.ioError("cannot seek in journal \(path)") }
+            self.records = scan.records
+            self.damagedRecords = 0
+            self.cutTornRecord = scan.end != bytes.count
+            opened = true
+            return
+        }
 
         let size = Self.recordBytes(slotBytes: found.slotBytes)
         let whole = (bytes.count - headerBytes) / size
@@ -125,6 +160,33 @@ public final class Journal {
 
     deinit { Self.release(descriptor) }
 
+    /// The whole variable-length records from `start` on, the first of each item kept, and
+    /// where the last good one ends: the first record that is short or fails its checksum ends
+    /// the scan.
+    private static func variableLengthRecords(_ bytes: [UInt8], from start: Int, items: UInt64) -> (
+        records: [Record], end: Int
+    ) {
+        func integer(_ offset: Int, _ count: Int) -> UInt64 {
+            (0..<count).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * $1) }
+        }
+        var records: [Record] = []
+        var seen = Set<UInt64>()
+        var offset = start
+        while bytes.count - offset >= 16 {
+            let item = integer(offset, 8)
+            let length = Int(integer(offset + 8, 4))
+            guard length <= maximumRecordBytes, bytes.count - offset - 16 >= length, item < items else { break }
+            let end = offset + 12 + length
+            let checksum = bytes[offset..<end].withUnsafeBytes { CRC32C.checksum($0) }
+            guard UInt32(integer(end, 4)) == checksum else { break }
+            if seen.insert(item).inserted {
+                records.append(Record(item: item, slot: Array(bytes[(offset + 12)..<end])))
+            }
+            offset = end + 4
+        }
+        return (records, offset)
+    }
+
     /// Unlocks, then closes. A process forked while the journal was open (a worker of the
     /// processes strategy, or any fork of the program that holds it) shares its open file, and
     /// with it the lock, until that process ends: closing alone left the journal "in use by
@@ -134,12 +196,22 @@ public final class Journal {
         Glibc.close(descriptor)
     }
 
-    /// Adds a record for `item` with `slot` (``JournalJob/slotBytes`` bytes) to those waiting for
-    /// ``sync()``. Nothing reaches the file before then.
+    /// Adds a record for `item` with `slot` to those waiting for ``write()`` or ``sync()``: in a
+    /// journal of fixed slots, ``JournalJob/slotBytes`` bytes; in one of variable-length
+    /// records, at most ``maximumRecordBytes``. Nothing reaches the file before then.
     public func append(item: UInt64, slot: UnsafeRawBufferPointer) {
-        precondition(slot.count == job.slotBytes, "a journal slot has \(job.slotBytes) bytes")
+        if job.hasVariableLengthRecords {
+            precondition(slot.count <= Self.maximumRecordBytes, "a journal record has at most 16 MiB")
+        } else {
+            precondition(slot.count == job.slotBytes, "a journal slot has \(job.slotBytes) bytes")
+        }
         let start = pending.count
         for shift in stride(from: 0, to: 64, by: 8) { pending.append(UInt8(truncatingIfNeeded: item >> UInt64(shift))) }
+        if job.hasVariableLengthRecords {
+            for shift in stride(from: 0, to: 32, by: 8) {
+                pending.append(UInt8(truncatingIfNeeded: slot.count >> shift))
+            }
+        }
         pending.append(contentsOf: slot)
         let checksum = pending[start...].withUnsafeBytes { CRC32C.checksum($0) }
         for shift in stride(from: 0, to: 32, by: 8) {
@@ -156,11 +228,28 @@ public final class Journal {
     /// carry many records (a group commit). Throws ``JournalError`` (`io`) when the write or the
     /// sync fails; the records are then not counted.
     public func sync() throws(JournalError) {
+        guard !pending.isEmpty || unsynced else { return }
+        try write()
+        guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync journal \(path)") }
+        unsynced = false
+    }
+
+    /// Fsyncs the records ``write()`` has written, without touching those still to be written:
+    /// one thread may call it while another appends and writes (a group commit that does not
+    /// hold up the writer). Throws ``JournalError`` (`io`) when the sync fails.
+    public func syncWritten() throws(JournalError) {
+        guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync journal \(path)") }
+    }
+
+    /// Writes the appended records without syncing: a run killed from now on (SIGKILL, a crash)
+    /// finds them when it resumes, but a power cut before the next ``sync()`` may lose them.
+    /// Throws ``JournalError`` (`io`) when the write fails.
+    public func write() throws(JournalError) {
         guard !pending.isEmpty else { return }
         let bytes = pending
         pending.removeAll(keepingCapacity: true)
+        unsynced = true
         try Self.writeAll(descriptor, bytes, path: path)
-        guard fsync(descriptor) == 0 else { throw Self.ioError("cannot sync journal \(path)") }
     }
 
     // MARK: - Files
@@ -215,7 +304,7 @@ public final class Journal {
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(JournalError) {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw ioError("cannot write journal \(path)") }
             offset += count

@@ -14,7 +14,8 @@
 ///     geometry slot_bytes 24
 ///     end 5c1e7a0f
 ///
-/// `end` carries the CRC-32C of the lines above it.
+/// `end` carries the CRC-32C of the lines above it. A journal of variable-length records (one
+/// made with ``init(identity:geometry:items:)``) is version 2 and has no `slot_bytes` line.
 public struct JournalJob: Equatable, Sendable {
     /// One `name value` line of the header. Names are single words; values hold no line breaks.
     public struct Field: Equatable, Sendable {
@@ -35,7 +36,7 @@ public struct JournalJob: Equatable, Sendable {
     public var geometry: [Field]
     /// How many items the job has: `0 ..< items`.
     public var items: UInt64
-    /// The bytes of one item's result.
+    /// The bytes of one item's result; 0 for a journal of variable-length records.
     public var slotBytes: Int
 
     public init(identity: [Field], geometry: [Field], items: UInt64, slotBytes: Int) {
@@ -45,19 +46,33 @@ public struct JournalJob: Equatable, Sendable {
         self.slotBytes = slotBytes
     }
 
+    /// A job whose items' results vary in length: each record carries its own length, so any
+    /// bytes (an encoded `Codable` value, a fetch result) fit.
+    public init(identity: [Field], geometry: [Field], items: UInt64) {
+        self.init(identity: identity, geometry: geometry, items: items, slotBytes: 0)
+    }
+
+    /// Whether each record carries its own length (format version 2) rather than a slot of
+    /// ``slotBytes`` (version 1).
+    public var hasVariableLengthRecords: Bool { slotBytes == 0 }
+
     /// The value of the geometry field `name`, if there is one.
     public func geometry(_ name: String) -> String? { geometry.first { $0.name == name }?.value }
 
-    /// The format version this build writes and reads.
-    static let version = 1
+    /// The format versions this build writes and reads: 1 for fixed slots, 2 for
+    /// variable-length records.
+    static let fixedSlotVersion = 1
+    static let variableLengthVersion = 2
     static let firstLine = "hybrid journal"
 
     /// The header, `end` line included.
     var headerText: String {
-        var text = "\(Self.firstLine) \(Self.version)\n"
+        let version = hasVariableLengthRecords ? Self.variableLengthVersion : Self.fixedSlotVersion
+        var text = "\(Self.firstLine) \(version)\n"
         for field in identity { text += "job \(field.name) \(field.value)\n" }
         for field in geometry { text += "geometry \(field.name) \(field.value)\n" }
-        text += "geometry items \(items)\ngeometry slot_bytes \(slotBytes)\n"
+        text += "geometry items \(items)\n"
+        if !hasVariableLengthRecords { text += "geometry slot_bytes \(slotBytes)\n" }
         let checksum = CRC32C.checksum(Array(text.utf8))
         let hex = String(checksum, radix: 16)
         return text + "end \(String(repeating: "0", count: 8 - hex.count) + hex)\n"
@@ -71,6 +86,7 @@ public struct JournalJob: Equatable, Sendable {
         var lines: [String] = []
         var start = 0
         var checkedLength = 0
+        var version = 0
         while true {
             guard start < bytes.count, lines.count < 10_000,
                 let end = bytes[start...].prefix(4096).firstIndex(of: newline)
@@ -78,12 +94,14 @@ public struct JournalJob: Equatable, Sendable {
             let line = String(decoding: bytes[start..<end], as: UTF8.self)
             if lines.isEmpty {
                 let prefix = Self.firstLine + " "
-                guard line.hasPrefix(prefix), let version = Int(line.dropFirst(prefix.count)) else { throw notAJournal }
-                guard version == Self.version else {
+                guard line.hasPrefix(prefix), let stated = Int(line.dropFirst(prefix.count)) else { throw notAJournal }
+                guard stated == Self.fixedSlotVersion || stated == Self.variableLengthVersion else {
                     throw JournalError(
                         .unsupportedVersion,
-                        "\(path) is a version \(version) journal; this hybrid reads version \(Self.version)")
+                        "\(path) is a version \(stated) journal; this hybrid reads versions "
+                            + "\(Self.fixedSlotVersion) and \(Self.variableLengthVersion)")
                 }
+                version = stated
             }
             if line.hasPrefix("end ") {
                 checkedLength = start
@@ -111,6 +129,10 @@ public struct JournalJob: Equatable, Sendable {
             case "geometry": geometry.append(field)
             default: throw notAJournal
             }
+        }
+        if version == Self.variableLengthVersion {
+            guard let items, slotBytes == nil else { throw notAJournal }
+            return (JournalJob(identity: identity, geometry: geometry, items: items), start)
         }
         // A slot size near Int.max would overflow the record size (found writing the journal fuzzer).
         guard let items, let slotBytes, slotBytes > 0, slotBytes <= Int.max - Journal.recordBytes(slotBytes: 0) else {
