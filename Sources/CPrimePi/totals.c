@@ -190,18 +190,25 @@ int cprimepi_combine_slot(cprimepi_combiner *combiner, const void *slot) {
 size_t cprimepi_plan_parts(const cprimepi_plan *plan, unsigned per_term, cprimepi_part_range *ranges,
                            size_t capacity) {
     if (per_term == 0) per_term = 1;
-    /* The hard leaves first: the costliest term, so the last items handed out are small. */
+    /* The costliest parts first (the easy and hard leaves' early segments), so that the last
+     * ones handed out are small. */
     static const cprimepi_term order[CPRIMEPI_TERMS] = {
-        CPRIMEPI_HARD_LEAVES, CPRIMEPI_P2, CPRIMEPI_EASY_LEAVES, CPRIMEPI_ORDINARY_LEAVES};
+        CPRIMEPI_EASY_LEAVES, CPRIMEPI_HARD_LEAVES, CPRIMEPI_P2, CPRIMEPI_ORDINARY_LEAVES};
     size_t count = 0;
     for (int i = 0; i < CPRIMEPI_TERMS; i++) {
         uint64_t segments = cprimepi_segments(plan, order[i]);
-        uint64_t parts = segments < per_term ? segments : per_term;
-        for (uint64_t k = 0; k < parts; k++, count++) {
-            if (count >= capacity || ranges == NULL) continue;
-            ranges[count].term = order[i];
-            ranges[count].segment_from = segments * k / parts;
-            ranges[count].segment_to = segments * (k + 1) / parts;
+        /* The leaves crowd into the first segments: parts start one segment wide and double
+         * up to an even share, so no early part outweighs the rest. */
+        uint64_t share = segments / per_term > 0 ? segments / per_term : 1;
+        for (uint64_t from = 0, width = 1; from < segments; count++) {
+            uint64_t to = segments - from > width ? from + width : segments;
+            if (count < capacity && ranges != NULL) {
+                ranges[count].term = order[i];
+                ranges[count].segment_from = from;
+                ranges[count].segment_to = to;
+            }
+            from = to;
+            width = width * 2 < share ? width * 2 : share;
         }
     }
     return count;

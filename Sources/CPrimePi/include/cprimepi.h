@@ -224,11 +224,13 @@ typedef struct cprimepi_part_range {
 } cprimepi_part_range;
 
 /**
- * Cuts every term of plan into up to per_term parts of adjacent segments
- * (fewer when a term has fewer segments), the hard leaves' first, and writes
- * up to capacity of them to ranges (NULL with capacity 0 to count them).
- * Each term's parts come in order of segment, so combining them in the
- * order listed is valid. Returns the number of parts. Cost: O(parts).
+ * Cuts every term of plan into parts of adjacent segments, the easy and
+ * hard leaves' first (the costliest): per term, parts one segment wide that double up to an even share of
+ * segments / per_term (the work crowds into the first segments), so about
+ * per_term + log2(segments / per_term) parts. Writes up to capacity of them
+ * to ranges (NULL with capacity 0 to count them). Each term's parts come in
+ * order of segment, so combining them in the order listed is valid. Returns
+ * the number of parts. Cost: O(parts).
  */
 size_t cprimepi_plan_parts(const cprimepi_plan *plan, unsigned per_term,
                            cprimepi_part_range *_Nullable ranges, size_t capacity);
