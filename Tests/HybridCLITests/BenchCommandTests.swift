@@ -38,7 +38,10 @@ struct BenchCommandTests {
         #expect(output.standardOutput.contains("bigprimes: answers agree"))
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst()
         // serial, then threads and processes at 1 and 3 workers; every row 12 primes, one digest.
-        #expect(rows.count == 5)
+        // A busy run is run again, so a case may have more rows than one.
+        let cases = Set(rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[0...3].joined() })
+        #expect(cases.count == 5)
+        #expect(rows.count >= 5)
         let answers = Set(
             rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[7...8].joined(separator: ",") })
         #expect(answers.count == 1)
