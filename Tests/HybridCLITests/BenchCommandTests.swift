@@ -174,6 +174,37 @@ struct BenchCommandTests {
         #expect(python.allSatisfy { $0["cpu_share"] is Double && $0["busy"] is Bool })
     }
 
+    @Test(
+        "bench primes and fetch: the article's Python rows in the JSON and the CSV, answers agreed",
+        .timeLimit(.minutes(5)))
+    func benchPython() throws {
+        guard Self.hasPython else { return }
+        let primes = try HybridBinary.run([
+            "bench", "primes", "--to", "1e4", "--workers", "2", "--repeat", "1", "--json", "--no-progress",
+        ])
+        #expect(primes.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(primes.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["answers_agree"] as? Bool == true)
+        let python = (object?["runs"] as? [[String: Any]] ?? []).filter { $0["engine"] as? String == "python" }
+        #expect(Set(python.map { $0["strategy"] as? String ?? "" }) == ["serial", "threads", "processes"])
+        #expect(python.allSatisfy { $0["count"] as? String == "1229" && $0["sum"] as? String == "5736396" })
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hybrid-bench-python-\(getpid()).csv"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let fetch = try HybridBinary.run([
+            "bench", "fetch", "--urls", "6", "--latency", "1", "--workers", "3", "--repeat", "1", "--csv", csv,
+            "--no-progress",
+        ])
+        #expect(fetch.status == 0)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let pythonRows = rows.filter { $0[2] == "python" }
+        #expect(Set(pythonRows.map { "\($0[1]) \($0[3])" }) == ["serial 1", "threads 3"])
+        #expect(pythonRows.allSatisfy { $0[7] == "6" && $0[8] == "6144" && $0[9] == "0" })
+    }
+
     @Test("without python3 on the PATH the lesson says it skipped the article's Python", .timeLimit(.minutes(5)))
     func demoWithoutPython() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-no-python-\(getpid())")
