@@ -95,7 +95,7 @@ struct ArticlePythonTests {
             }, "\(verdict)")
         #expect(
             verdict.contains {
-                $0.contains("1,300x less than Python's trial division")
+                $0.contains("1,300x faster than Python's trial division")
                     && $0.contains("Python tests 769 k numbers/s and the C sieve 10.0 G numbers/s below 20,000,000,000")
             }, "\(verdict)")
         let skipped = LessonReport(report: report, inFlight: 1, pythonSkipped: "python3 is not on the PATH: skipped.")

@@ -303,7 +303,7 @@ package struct LessonReport: Sendable {
             let ratio = serial.minimumWall / serialC.minimumWall
             var line =
                 "On the same numbers the C engine's serial sieve takes \(formatSeconds(serialC.minimumWall)), "
-                + "\(ratio >= 100 ? groupedDigits(Int(ratio.rounded())) + "x" : formatSpeedup(ratio)) less than Python's "
+                + "\(ratio >= 100 ? groupedDigits(Int(ratio.rounded())) + "x" : formatSpeedup(ratio)) faster than Python's "
                 + "trial division; per number, Python tests "
                 + formatRate(Double(articleTo) / serial.minimumWall, unit: "numbers/s")
             if let primesTo, let big = summary("primes", "serial", "c"), big.minimumWall > 0 {
