@@ -24,9 +24,9 @@ package final class PrimesBench: BenchWorkload {
     private let python: PythonProgram?
     private let wantsPython: Bool
 
-    /// The largest `to` the Python rows run for: Python's trial division tests about 0.8
-    /// million numbers a second below a million here, so at 2e6 its serial run takes seconds
-    /// and its runs together under a minute.
+    /// The largest `to` the Python rows run for: Python's trial division tests about 0.9
+    /// million numbers a second below a million here (slower higher up), so at 2e6 each of its
+    /// runs takes a few seconds.
     package static let pythonLimit: UInt64 = 2_000_000
 
     /// - Parameters:
