@@ -43,7 +43,7 @@ package final class ProgressBar: @unchecked Sendable {
         let left = rate > 0 ? (total - done) / rate : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         FileHandleOutput.standardError.write(
-            "\r[\(bar)] \(fixed(fraction * 100, digits: 1))%  \(shortNumber(rate)) \(unit)/s  ETA \(fixed(left, digits: 0)) s \u{1B}[K"
+            "\r[\(bar)] \(fixed(fraction * 100, digits: 1))%  \(formatRate(rate, unit: "\(unit)/s"))  ETA \(fixed(left, digits: 0)) s \u{1B}[K"
         )
         state.drawn = true
     }
@@ -56,16 +56,4 @@ package final class ProgressBar: @unchecked Sendable {
             state.drawn = false
         }
     }
-}
-
-/// `1.2e9`-style short numbers for rates.
-func shortNumber(_ value: Double) -> String {
-    if value < 1000 { return fixed(value, digits: 0) }
-    var exponent = 0
-    var mantissa = value
-    while mantissa >= 10 {
-        mantissa /= 10
-        exponent += 1
-    }
-    return fixed(mantissa, digits: 2) + "e\(exponent)"
 }

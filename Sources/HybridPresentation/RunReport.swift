@@ -55,6 +55,19 @@ package func formatSeconds(_ seconds: Double) -> String {
     return fixed(seconds, digits: digits) + " s"
 }
 
+/// `9.93 G numbers/s`: a rate to three significant digits, with k, M, G or T before the unit.
+package func formatRate(_ perSecond: Double, unit: String) -> String {
+    guard perSecond.isFinite, perSecond > 0 else { return "0 \(unit)" }
+    var scaled = perSecond
+    var prefix = ""
+    for next in ["k", "M", "G", "T"] where scaled >= 999.5 {
+        scaled /= 1000
+        prefix = next
+    }
+    let digits = scaled >= 99.95 ? 0 : scaled >= 9.995 ? 1 : 2
+    return fixed(scaled, digits: digits) + " " + (prefix.isEmpty ? "" : prefix + " ") + unit
+}
+
 /// `value` with exactly `digits` decimals, without Foundation's formatter.
 package func fixed(_ value: Double, digits: Int) -> String {
     var scale = 1.0

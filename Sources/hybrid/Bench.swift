@@ -12,8 +12,9 @@ struct Bench: ParsableCommand {
             WORKLOAD is primes, fetch, bigprimes or all. Each case runs --repeat times; the table \
             shows the fastest and the median. primes also times the hot loop alone (one engine \
             call over the whole range) beside the serial run over its chunks, and primesieve when \
-            it is on the PATH; fetch runs curl --parallel when curl is; bigprimes makes --count \
-            primes of --bits bits. Runs that fork go first, \
+            it is on the PATH; fetch runs curl --parallel when curl is; with python3 on the PATH, \
+            fetch and primes (for --to 2e6 or less) run the article's Python programs too \
+            (engine python); bigprimes makes --count primes of --bits bits. Runs that fork go first, \
             while the process has one thread. Exits 1 when the runs' answers disagree.
             """
     )
@@ -46,7 +47,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Write a chart of time against workers to this SVG file.")
     var svg: String?
 
-    @Flag(name: .customLong("no-peers"), help: "Never run primesieve or curl beside hybrid.")
+    @Flag(name: .customLong("no-peers"), help: "Never run primesieve, curl or python3 beside hybrid.")
     var noPeers = false
 
     @OptionGroup var output: OutputOptions
@@ -76,12 +77,12 @@ struct Bench: ParsableCommand {
         let workloads: [any BenchWorkload] = names.map { name in
             switch name {
             case .primes:
-                let primes = PrimesBench(range: 0..<limit, peers: !noPeers, stopOnSignals: true)
+                let primes = PrimesBench(range: 0..<limit, peers: !noPeers, python: !noPeers, stopOnSignals: true)
                 primes.workerDied = Hybrid.warnOfDeath
                 return primes
             case .fetch:
                 return FetchBench(
-                    urls: urls, latencyMilliseconds: latency, peers: !noPeers,
+                    urls: urls, latencyMilliseconds: latency, peers: !noPeers, python: !noPeers,
                     startServer: server.start, stopServer: server.stop)
             case .bigprimes:
                 let bigPrimes = BigPrimesBench(bits: bits, count: count, stopOnSignals: true)

@@ -96,6 +96,9 @@ struct CommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.standardOutput.contains("urls        2"))
         #expect(outcome.standardOutput.contains("failed      1"))
+        // Numbers as the primes report writes them: seconds with their unit, a rate with its prefix.
+        #expect(outcome.standardOutput.contains(#/\nseconds     [0-9.]+ s\n/#))
+        #expect(outcome.standardOutput.contains(#/\nrate        [0-9.]+ (k |M )?requests/s\n/#))
         #expect(outcome.standardOutput.contains("failures:\n  argument 2: http://127.0.0.1:\(closedPort)/"))
     }
 

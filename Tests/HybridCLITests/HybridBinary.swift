@@ -28,13 +28,15 @@ struct HybridBinary {
     /// fills one pipe while the test waits on the other cannot deadlock. `standardOutput` may
     /// instead name a file to write to (such as /dev/full), and then comes back empty.
     /// `executable` runs another program instead (such as `taskset`, with hybrid's ``path`` among
-    /// the arguments).
+    /// the arguments). `environment`, when given, is the program's whole environment.
     static func run(
-        _ arguments: [String], input: String? = nil, standardOutput path: String? = nil, executable: String? = nil
+        _ arguments: [String], input: String? = nil, standardOutput path: String? = nil, executable: String? = nil,
+        environment: [String: String]? = nil
     ) throws -> Output {
         let process = Process()
         process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? url
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe()
         let error = Pipe()
         let standardInput = Pipe()

@@ -86,12 +86,20 @@ package struct BenchMeasurement: Sendable, Equatable {
     package var answer: BenchAnswer
     /// What the machine gave the run, judged by the sweep that ran it; nil until then.
     package var share: MachineShare?
+    /// How many workers could compute at once, when fewer than the case's: Python's threads
+    /// under its global interpreter lock run one at a time, so their CPU share is judged
+    /// against one core.
+    package var computingWorkers: Int?
 
-    package init(wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer, share: MachineShare? = nil) {
+    package init(
+        wallSeconds: Double, cpuSeconds: Double, answer: BenchAnswer, share: MachineShare? = nil,
+        computingWorkers: Int? = nil
+    ) {
         self.wallSeconds = wallSeconds
         self.cpuSeconds = cpuSeconds
         self.answer = answer
         self.share = share
+        self.computingWorkers = computingWorkers
     }
 
     /// Whether the run was busy (a CPU-bound run that got clearly less than its cores).

@@ -74,7 +74,8 @@ package struct BenchSweep {
         let before = MachineLoad.sample()
         var measurement = try benchCase.run()
         measurement.share = MachineShare(
-            wall: measurement.wallSeconds, cpu: measurement.cpuSeconds, workers: benchCase.workers, cores: cores,
+            wall: measurement.wallSeconds, cpu: measurement.cpuSeconds,
+            workers: measurement.computingWorkers ?? benchCase.workers, cores: cores,
             cpuBound: benchCase.cpuBound, before: before, after: MachineLoad.sample())
         return measurement
     }

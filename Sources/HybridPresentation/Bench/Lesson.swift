@@ -4,9 +4,18 @@ import HybridKit
 /// by threads, by one event loop, by threads each with an event loop) and the CPU-bound one (the
 /// sum of the primes below a size, serially, by threads and by processes, with the C and the
 /// Swift engine), one table each, and a verdict drawn from the measurements.
+///
+/// With python3 on the `PATH` the article's own Python programs (``ArticlePrograms``) run too, as
+/// engine `python`: its fetch serially and on threads, in the fetch table; its prime sum
+/// serially, on threads and on `multiprocessing.Pool`, below ``pythonPrimesTo`` (a size Python
+/// sums in about a second), in a third table beside the C engine on the same numbers.
 package struct Lesson {
     /// The primes are summed below this.
     package var primesTo: UInt64
+    /// The Python prime sum, and the C engine beside it, run below this: the article's size.
+    package var pythonPrimesTo: UInt64
+    /// The third table's workload name: the primes at the article's size.
+    package static let articleWorkload = "article-primes"
     /// URLs to fetch, each answered after `latencyMilliseconds`.
     package var urls: Int
     package var latencyMilliseconds: Int
@@ -18,9 +27,10 @@ package struct Lesson {
     /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
     package init(
         primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
-        inFlight: Int = 100, cores: Int = ProcessorCount.available
+        inFlight: Int = 100, cores: Int = ProcessorCount.available, pythonPrimesTo: UInt64 = 1_000_000
     ) {
         self.primesTo = primesTo
+        self.pythonPrimesTo = pythonPrimesTo
         self.urls = urls
         self.latencyMilliseconds = latencyMilliseconds
         self.inFlight = inFlight
@@ -41,18 +51,29 @@ package struct Lesson {
         let primes = PrimesBench(
             range: 0..<primesTo, includesHotLoop: false, peers: false, stopOnSignals: stopOnSignals)
         primes.workerDied = workerDied
+        let python = PythonProgram.find() != nil
         let fetch = FetchBench(
-            urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false,
+            urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false, python: python,
             startServer: startServer, stopServer: stopServer)
-        let report = try BenchReport.measure(
-            [(fetch, [inFlight]), (primes, [cores])], repetitions: 1, cores: cores,
-            progress: progress)
+        var plan: [(workload: any BenchWorkload, workers: [Int])] = [(fetch, [inFlight]), (primes, [cores])]
+        if python {
+            let article = PrimesBench(
+                range: 0..<pythonPrimesTo, includesHotLoop: false, peers: false, python: true,
+                stopOnSignals: stopOnSignals, name: Self.articleWorkload)
+            article.engines = [.c]
+            article.workerDied = workerDied
+            plan.append((article, [cores]))
+        }
+        let report = try BenchReport.measure(plan, repetitions: 1, cores: cores, progress: progress)
         // The same question answered without sieving, for one line of the verdict: the lesson
         // itself sieves, because its point is CPU work.
         let stopwatch = Stopwatch()
         let totals = try CombinatorialEngine.totals(upTo: primesTo - 1)
         let combinatorial = CombinatorialAnswer(seconds: stopwatch.wallSeconds, totals: totals)
-        return LessonReport(report: report, inFlight: inFlight, combinatorial: combinatorial)
+        return LessonReport(
+            report: report, inFlight: inFlight, combinatorial: combinatorial,
+            pythonSkipped: python ? nil : "python3 is not on the PATH: the article's Python programs were skipped.",
+            primesTo: primesTo, articleTo: python ? pythonPrimesTo : nil)
     }
 }
 
@@ -72,11 +93,22 @@ package struct LessonReport: Sendable {
     package var report: BenchReport
     package var inFlight: Int
     package var combinatorial: CombinatorialAnswer?
+    /// Why the article's Python programs did not run; nil when they did.
+    package var pythonSkipped: String?
+    /// The primes were summed below this, and at the article's size below `articleTo`.
+    package var primesTo: UInt64?
+    package var articleTo: UInt64?
 
-    package init(report: BenchReport, inFlight: Int, combinatorial: CombinatorialAnswer? = nil) {
+    package init(
+        report: BenchReport, inFlight: Int, combinatorial: CombinatorialAnswer? = nil, pythonSkipped: String? = nil,
+        primesTo: UInt64? = nil, articleTo: UInt64? = nil
+    ) {
         self.report = report
         self.inFlight = inFlight
         self.combinatorial = combinatorial
+        self.pythonSkipped = pythonSkipped
+        self.primesTo = primesTo
+        self.articleTo = articleTo
     }
 
     /// Whether every run agreed, the combinatorial answer included.
@@ -110,6 +142,7 @@ package struct LessonReport: Sendable {
             ("busy", .bool(report.busy)), ("cores", .integer(Int64(report.cores))), ("runs", .array(runs)),
             ("verdict", .array(verdict().map { .string($0) })), ("answers_agree", .bool(answersAgree)),
             ("combinatorial_seconds", combinatorial.map { .number($0.seconds) } ?? .null),
+            ("python_skipped", pythonSkipped.map { .string($0) } ?? .null),
         ]).serialized()
     }
 
@@ -119,7 +152,9 @@ package struct LessonReport: Sendable {
             "hybrid: threads for I/O-bound work, processes for CPU-bound work? Measured on this machine "
             + "(\(report.cores) cores).\n"
         for workload in report.workloads {
-            let kind = workload.name == "fetch" ? "I/O-bound" : "CPU-bound"
+            let kind =
+                workload.name == "fetch"
+                ? "I/O-bound" : workload.name == Lesson.articleWorkload ? "CPU-bound, the article's size" : "CPU-bound"
             let workersMeaning =
                 workload.workersMeaning == "workers" ? "" : "; workers = \(workload.workersMeaning)"
             text += "\n\(kind): \(workload.name), \(workload.description)\(workersMeaning)\n"
@@ -161,6 +196,7 @@ package struct LessonReport: Sendable {
             }
             lines.append(line)
         }
+        if let line = pythonFetchLine() { lines.append(line) }
         let threadsC = summary("primes", "threads", "c")
         let threadsSwift = summary("primes", "threads", "swift")
         let processesC = summary("primes", "processes", "c")
@@ -204,10 +240,79 @@ package struct LessonReport: Sendable {
                     : "THE COMBINATORIAL METHOD DISAGREES: \(combinatorial.totals.count) primes, sum "
                         + "\(combinatorial.totals.sum.map(String.init) ?? "-").")
         }
+        lines += pythonPrimesLines()
+        if let pythonSkipped { lines.append(pythonSkipped) }
         let agree = report.checks.allSatisfy(\.agrees)
         lines.append(
             (agree ? "Every answer agrees. " : "ANSWERS DISAGREE. ")
                 + report.checks.map(\.line).joined(separator: "; "))
+        return lines
+    }
+
+    /// The article's Python fetch, serially and on threads, against hybrid's event loop.
+    private func pythonFetchLine() -> String? {
+        guard let serial = summary("fetch", "serial", "python"), let threads = summary("fetch", "threads", "python")
+        else { return nil }
+        let workers = threads.key.workers
+        let paid = (threads.speedup ?? 0) >= 2 && workers > 1
+        var line =
+            "The article's Python fetch: \(workers) threads \(formatSpeedup(threads.speedup)) faster than serial "
+            + "(\(formatSeconds(serial.minimumWall)))"
+            + (paid
+                ? ": a thread waiting on the network lets go of the interpreter lock, so threads pay off for I/O in Python too."
+                : ": threads did not pay off here.")
+        if let multi = summary("fetch", "multi", "libcurl") {
+            line +=
+                " hybrid's multi "
+                + comparison(multi.minimumWall, against: threads.minimumWall, what: "Python's threads") + "."
+        }
+        return line
+    }
+
+    /// The article's Python prime sum by serial, threads and processes, then the C engine on
+    /// the same numbers and the per-number rates of both.
+    private func pythonPrimesLines() -> [String] {
+        let article = Lesson.articleWorkload
+        guard let serial = summary(article, "serial", "python"), let threads = summary(article, "threads", "python"),
+            let processes = summary(article, "processes", "python")
+        else { return [] }
+        let size = articleTo.map(groupedDigits) ?? "?"
+        if report.summaries.contains(where: { $0.key.workload == article && $0.busy }) {
+            return ["The article's Python below \(size): no lesson drawn: the machine was busy."]
+        }
+        let workers = threads.key.workers
+        let coresUsed = threads.minimumWall > 0 ? threads.cpuOfFastest / threads.minimumWall : 0
+        let cores = "\(fixed(coresUsed, digits: 2)) cores"
+        let why: String
+        if workers < 2 {
+            why = "one core for this process, so threads cannot pay off"
+        } else if (threads.speedup ?? 0) < 1 + 0.3 * Double(workers - 1) && coresUsed < 1.3 {
+            why =
+                "its \(workers) threads kept \(cores) busy between them: the global interpreter lock runs one thread's Python at a time"
+        } else {
+            why = "its \(workers) threads kept \(cores) busy: this Python runs threads in parallel"
+        }
+        var lines = [
+            "The article's Python below \(size): threads \(formatSpeedup(threads.speedup)) faster than serial "
+                + "(\(formatSeconds(serial.minimumWall))) — \(why); multiprocessing.Pool(\(processes.key.workers)) "
+                + "\(formatSpeedup(processes.speedup)): each process has an interpreter of its own."
+        ]
+        if let serialC = summary(article, "serial", "c"), serialC.minimumWall > 0, serial.minimumWall > 0,
+            let articleTo
+        {
+            let ratio = serial.minimumWall / serialC.minimumWall
+            var line =
+                "On the same numbers the C engine's serial sieve takes \(formatSeconds(serialC.minimumWall)), "
+                + "\(ratio >= 100 ? groupedDigits(Int(ratio.rounded())) + "x" : formatSpeedup(ratio)) faster than Python's "
+                + "trial division; per number, Python tests "
+                + formatRate(Double(articleTo) / serial.minimumWall, unit: "numbers/s")
+            if let primesTo, let big = summary("primes", "serial", "c"), big.minimumWall > 0 {
+                line +=
+                    " and the C sieve \(formatRate(Double(primesTo) / big.minimumWall, unit: "numbers/s")) "
+                    + "below \(groupedDigits(primesTo))"
+            }
+            lines.append(line + ".")
+        }
         return lines
     }
 

@@ -2,9 +2,12 @@ import HybridKit
 
 /// The CPU-bound workload in a sweep: the count and sum of the primes in a range, by every
 /// strategy and engine; the hot loop alone (one engine call over the whole range, no Swift
-/// orchestration around it); and primesieve's count for the same range, when it is installed.
+/// orchestration around it); primesieve's count for the same range, when it is installed; and
+/// the article's Python program (engine `python`), when python3 is on the `PATH` and the range
+/// is one Python sums in seconds.
 package final class PrimesBench: BenchWorkload {
-    package let name = "primes"
+    /// `primes`; the lesson names its second, smaller range otherwise.
+    package let name: String
     /// The numbers to sieve, `[from, to)`.
     package let range: Range<UInt64>
     package var engines: [EngineKind] = [.c, .swift]
@@ -17,30 +20,64 @@ package final class PrimesBench: BenchWorkload {
     private let primesieve: ExternalCommand?
     /// `mpirun`, when this build has MPI and it is on the `PATH`: the mpi strategy's rows.
     private let mpirun: MPIBenchLauncher?
+    /// The article's prime sum in Python, when asked for, found and the range allows it.
+    private let python: PythonProgram?
+    private let wantsPython: Bool
 
-    /// - Parameter peers: run primesieve beside hybrid when it is on the `PATH`.
+    /// The largest `to` the Python rows run for: Python's trial division tests about 0.9
+    /// million numbers a second below a million here (slower higher up), so at 2e6 each of its
+    /// runs takes a few seconds.
+    package static let pythonLimit: UInt64 = 2_000_000
+
+    /// - Parameters:
+    ///   - peers: run primesieve beside hybrid when it is on the `PATH`.
+    ///   - python: run the article's Python program when python3 is on the `PATH`, the range
+    ///     starts at 0 and ends at ``pythonLimit`` or below.
     package init(
-        range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true,
-        stopOnSignals: Bool = false
+        range: Range<UInt64>, includesHotLoop: Bool = true, peers: Bool = true, python: Bool = false,
+        stopOnSignals: Bool = false, name: String = "primes"
     ) {
+        self.name = name
         self.range = range
         self.includesHotLoop = includesHotLoop
         self.stopOnSignals = stopOnSignals
         self.primesieve = peers ? ExternalCommand.find("primesieve") : nil
         self.mpirun = MPIBenchLauncher.find()
         self.wantsPeers = peers
+        self.wantsPython = python
+        self.python =
+            python && Self.pythonCan(range)
+            ? PythonProgram(ArticlePrograms.primes, prefix: "hybrid-article-primes-") : nil
     }
 
     private let wantsPeers: Bool
 
+    /// Whether the Python program can sum `range` in seconds.
+    package static func pythonCan(_ range: Range<UInt64>) -> Bool {
+        range.lowerBound == 0 && range.upperBound <= pythonLimit
+    }
+
+    /// Whether the cases include the Python program's.
+    package var runsPython: Bool { python != nil }
+
     package var description: String {
-        range.lowerBound == 0
+        (range.lowerBound == 0
             ? "sum of the primes below \(groupedDigits(range.upperBound))"
-            : "sum of the primes in [\(groupedDigits(range.lowerBound)), \(groupedDigits(range.upperBound)))"
+            : "sum of the primes in [\(groupedDigits(range.lowerBound)), \(groupedDigits(range.upperBound)))")
+            + (python == nil ? "" : "; python tests each number by trial division")
     }
 
     package var missingPeers: [String] {
-        wantsPeers && primesieve == nil ? ["primesieve is not on the PATH: no primesieve rows"] : []
+        var lines: [String] = []
+        if wantsPeers && primesieve == nil { lines.append("primesieve is not on the PATH: no primesieve rows") }
+        if wantsPython && python == nil {
+            lines.append(
+                PythonProgram.find() == nil
+                    ? "python3 is not on the PATH: no python rows"
+                    : "no python rows for primes above \(groupedDigits(Self.pythonLimit)) (Python would take "
+                        + "minutes): --to 1e6 has them")
+        }
+        return lines
     }
 
     package func cases(workers: [Int]) -> [BenchCase] {
@@ -64,7 +101,31 @@ package final class PrimesBench: BenchWorkload {
         if let primesieve {
             for count in workers { cases.append(primesieveCase(primesieve, threads: count)) }
         }
+        if let python {
+            cases.append(pythonCase(python, .serial, workers: 1))
+            for strategy in [ComputeStrategy.threads, .processes] {
+                for count in workers { cases.append(pythonCase(python, strategy, workers: count)) }
+            }
+        }
         return cases
+    }
+
+    /// `python3 PROGRAM STRATEGY WORKERS TO`: the article's prime sum, its answer and its own
+    /// timing of the work (interpreter start-up left out, as hybrid's runs leave out theirs).
+    private func pythonCase(_ python: PythonProgram, _ strategy: ComputeStrategy, workers: Int) -> BenchCase {
+        let arguments = [strategy.rawValue, String(workers), String(range.upperBound)]
+        return BenchCase(
+            workload: name, strategy: strategy.rawValue, engine: "python", workers: workers, phase: .peers
+        ) {
+            let output = try python.run(arguments)
+            let count = output.unsigned("count")
+            let sum = output.fields["sum"].flatMap { UInt128($0) }
+            let locked = strategy == .threads && output.fields["gil"] != "false"
+            return BenchMeasurement(
+                wallSeconds: output.wallSeconds, cpuSeconds: output.cpuSeconds,
+                answer: BenchAnswer(count: count, sum: sum, failed: output.ok && count != nil && sum != nil ? 0 : 1),
+                computingWorkers: locked ? 1 : nil)
+        }
     }
 
     private func strategyCase(_ strategy: ComputeStrategy, engine: EngineKind, workers: Int) -> BenchCase {
@@ -150,6 +211,8 @@ package final class PrimesBench: BenchWorkload {
 }
 
 extension PrimesBench {
+    package func finish() { python?.remove() }
+
     package func describe(_ answer: BenchAnswer) -> String {
         "\(answer.count.map(groupedDigits) ?? "?") primes summing to \(answer.sum.map(groupedDigits) ?? "?")"
     }
