@@ -72,7 +72,7 @@ public enum URLFetcher {
     ///   - notice: Called at most once, before fetching, when the window had to be lowered.
     ///   - next: The next URL, `.notYet` while input is still coming, `.end` after the last.
     ///     Called from fetcher threads, one call at a time; it should not block (a
-    ///     ``URLStream`` reads a list on a thread of its own).
+    ///     command line's URL stream reads a list on a thread of its own).
     ///   - result: Each URL's result, with its input index, in the order they finish. Called
     ///     from fetcher threads, one call at a time; a slow one slows the fetch.
     /// - Returns: The totals.

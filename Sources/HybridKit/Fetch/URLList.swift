@@ -27,7 +27,7 @@ public enum URLList {
 
 /// Reads a URL list as it is needed, 64 KiB at a time, so a list of a million URLs (or an
 /// endless pipe) costs no more memory than the URLs in flight.
-public final class URLListReader: @unchecked Sendable {
+package final class URLListReader: @unchecked Sendable {
     // @unchecked: one reader is used by one thread at a time (CFetch serialises its source).
     private let descriptor: Int32
     private let path: String
@@ -36,13 +36,13 @@ public final class URLListReader: @unchecked Sendable {
     private var readyIndex = 0
     private var ended = false
     /// Why reading stopped early, if it did; the URLs before it were still given.
-    public private(set) var error: UsageError?
+    package private(set) var error: UsageError?
     /// The line of the URL ``next()`` returned last, from 1, blank and comment lines counted.
-    public private(set) var line = 0
+    package private(set) var line = 0
 
     /// Opens `path`, or standard input when it is `-`.
     /// - Throws: ``UsageError`` when the file cannot be opened.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         if path == "-" {
             descriptor = STDIN_FILENO
@@ -59,7 +59,7 @@ public final class URLListReader: @unchecked Sendable {
     }
 
     /// The next URL, or `nil` at the end of the list (or at a read error, see ``error``).
-    public func next() -> String? {
+    package func next() -> String? {
         while readyIndex == ready.count {
             if ended { return nil }
             ready.removeAll(keepingCapacity: true)

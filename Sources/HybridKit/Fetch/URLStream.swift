@@ -44,7 +44,7 @@ public enum URLSourceAnswer: Sendable, Equatable {
 /// URLs given up front, then the lines of a URL list read on a thread of its own into a bounded
 /// queue: fetchers never block on input, a pipe that delivers slowly has its URLs fetched as
 /// they arrive, and memory stays bounded by the queue however long the list is.
-public final class URLStream: Sendable {
+package final class URLStream: Sendable {
     private struct State {
         var queue: [(url: String, line: Int)] = []
         var head = 0
@@ -61,7 +61,7 @@ public final class URLStream: Sendable {
     ///   - urls: URLs handed out first, in order.
     ///   - reader: A list whose URLs follow, read on a background thread; `nil` for none.
     ///   - capacity: URLs read ahead at most.
-    public init(urls: [String], reader: URLListReader?, capacity: Int = 8192) {
+    package init(urls: [String], reader: URLListReader?, capacity: Int = 8192) {
         given = urls
         self.capacity = max(1, capacity)
         if let reader {
@@ -72,7 +72,7 @@ public final class URLStream: Sendable {
     }
 
     /// The next URL, `.notYet` while the reader owes more, `.end` after the last one.
-    public func next() -> URLSourceAnswer {
+    package func next() -> URLSourceAnswer {
         let position = givenPosition.add(1, ordering: .relaxed).oldValue
         if position < given.count { return .url(given[position], origin: .argument(position + 1)) }
         return state.withLock { state in
@@ -90,11 +90,11 @@ public final class URLStream: Sendable {
     }
 
     /// Why reading the list stopped early, if it did.
-    public var error: UsageError? { state.withLock { $0.error } }
+    package var error: UsageError? { state.withLock { $0.error } }
 
     /// Stops the reader thread, which holds the stream until the list ends or this is called
     /// (at its next URL; a thread blocked in `read` stays there until input comes).
-    public func close() { state.withLock { $0.closed = true } }
+    package func close() { state.withLock { $0.closed = true } }
 
     private func startReading(_ reader: URLListReader) {
         // The thread holds the stream until the list ends or close() is called.
