@@ -50,6 +50,18 @@ struct FetchJournalTests {
         return process
     }
 
+    /// The server's request count once requests a stopped process sent before it ended (still
+    /// in the server's socket buffers) have been read: unchanged for 100 ms.
+    func settledRequests() -> Int {
+        var count = server.requestsReceived
+        while true {
+            usleep(100_000)
+            let now = server.requestsReceived
+            if now == count { return count }
+            count = now
+        }
+    }
+
     @Test("killed by SIGKILL, the same command fetches only what was not recorded", .timeLimit(.minutes(2)))
     func killedThenResumed() throws {
         let journal = TemporaryPath()
@@ -59,7 +71,7 @@ struct FetchJournalTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        let beforeResume = server.requestsReceived
+        let beforeResume = settledRequests()
 
         let resumed = try run(arguments)
         #expect(resumed.status == 1, "\(resumed.standardError)")  // the 404s
@@ -92,7 +104,7 @@ struct FetchJournalTests {
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        let beforeResume = server.requestsReceived
+        let beforeResume = settledRequests()
 
         let resumed = try run(arguments)
         #expect(resumed.status == 1)
