@@ -23,13 +23,13 @@ public enum ProcessorCount {
     /// The CPUs a cgroup v2 quota allows this process's group, rounded up, or nil when it has
     /// none (`max`) or no cgroup v2 file can be read.
     static func cgroupQuota() -> Int? {
-        guard let membership = Syscalls.readSmallFile("/proc/self/cgroup") else { return nil }
+        guard let membership = try? Syscalls.readSmallFile("/proc/self/cgroup") else { return nil }
         // cgroup v2's line is "0::/path"; its limits are those of the group and of its ancestors.
         guard let line = membership.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
         var path = String(line.dropFirst(3))
         var smallest: Int?
         while true {
-            if let text = Syscalls.readSmallFile("/sys/fs/cgroup\(path == "/" ? "" : path)/cpu.max"),
+            if let text = try? Syscalls.readSmallFile("/sys/fs/cgroup\(path == "/" ? "" : path)/cpu.max"),
                 let cpus = cpus(fromCPUMax: text)
             {
                 smallest = min(smallest ?? cpus, cpus)

@@ -249,8 +249,12 @@ struct Fetch: ParsableCommand {
         // The command line owns its process: it may raise its own descriptor limit.
         options.raisesDescriptorLimit = true
         try options.validate()
-        if let cacert, let reason = Syscalls.unreadableReason(cacert) {
-            throw UsageError("cannot read --cacert \(cacert): \(reason)")
+        if let cacert {
+            do {
+                try Syscalls.checkReadable(cacert)
+            } catch {
+                throw UsageError("cannot read --cacert \(cacert): \(error.text)")
+            }
         }
         return options
     }
@@ -314,7 +318,11 @@ private final class BufferedOutput: Sendable {
 
     private static func flush(_ state: inout State) {
         if state.failure == nil && !state.buffer.isEmpty {
-            state.failure = Syscalls.writeAll(STDOUT_FILENO, state.buffer)
+            do {
+                try Syscalls.writeAll(STDOUT_FILENO, state.buffer)
+            } catch {
+                state.failure = error.text
+            }
         }
         state.buffer.removeAll(keepingCapacity: true)
         state.lastFlush = ContinuousClock.now

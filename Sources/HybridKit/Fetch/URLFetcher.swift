@@ -250,8 +250,10 @@ public enum URLFetcher {
     }
 
     private static func makeDirectory(_ path: String) throws {
-        if let failure = Syscalls.makeDirectory(path) {
-            throw UsageError("cannot make the output directory \(path): \(failure.text)")
+        do {
+            try Syscalls.makeDirectory(path)
+        } catch {
+            throw UsageError("cannot make the output directory \(path): \(error.text)")
         }
         if !Syscalls.isDirectory(path) { throw UsageError("--output-dir \(path) is not a directory") }
     }

@@ -47,15 +47,16 @@ package final class URLListReader: @unchecked Sendable {
         if path == "-" {
             descriptor = STDIN_FILENO
         } else {
-            switch Syscalls.openForReading(path) {
-            case .success(let opened): descriptor = opened
-            case .failure(let failure): throw UsageError("cannot read URL list \(path): \(failure.text)")
+            do {
+                descriptor = try Syscalls.openForReading(path)
+            } catch {
+                throw UsageError("cannot read URL list \(path): \(error.text)")
             }
         }
     }
 
     deinit {
-        if descriptor != STDIN_FILENO { Syscalls.close(descriptor) }
+        if descriptor != STDIN_FILENO { try? Syscalls.close(descriptor) }
     }
 
     /// The next URL, or `nil` at the end of the list (or at a read error, see ``error``).
@@ -74,12 +75,13 @@ package final class URLListReader: @unchecked Sendable {
     private func fill() {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count: Int
-            switch chunk.withUnsafeMutableBytes({ Syscalls.read(descriptor, into: $0) }) {
+            var count = 0
+            let read = chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemFailure) in try Syscalls.read(descriptor, into: buffer) }
+            }
+            switch read {
             case .success(let read): count = read
-            case .failure(let failure):
-                error = UsageError("cannot read URL list \(path): \(failure.text)")
-                count = 0
+            case .failure(let failure): error = UsageError("cannot read URL list \(path): \(failure.text)")
             }
             if count <= 0 {
                 ended = true

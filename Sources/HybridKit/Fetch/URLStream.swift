@@ -98,7 +98,7 @@ package final class URLStream: Sendable {
 
     private func startReading(_ reader: URLListReader) {
         // The thread holds the stream until the list ends or close() is called.
-        let started = Syscalls.startDetachedThread {
+        let started: ()? = try? Syscalls.startDetachedThread {
             // Stop signals are for the thread that supervises the fetch: one delivered here
             // would take the default action and end the process.
             Syscalls.block(Syscalls.stopSignalSet())
@@ -124,7 +124,7 @@ package final class URLStream: Sendable {
                 if stop { return }
             }
         }
-        if !started {
+        if started == nil {
             // No thread: read it all here, as a last resort.
             var urls: [(url: String, line: Int)] = []
             while let url = reader.next() { urls.append((url, reader.line)) }

@@ -33,15 +33,15 @@ package struct ExternalCommand: Sendable {
     /// started.
     package func run(_ arguments: [String]) throws(PeerError) -> Outcome {
         let stopwatch = Stopwatch()
-        switch Syscalls.runCollectingOutput(path, arguments) {
-        case .success(let ran):
+        do {
+            let ran = try Syscalls.runCollectingOutput(path, arguments)
             let wall = stopwatch.wallSeconds
             let cpu = stopwatch.cpuSeconds
             return Outcome(
                 status: ran.status, output: String(decoding: ran.output, as: UTF8.self), wallSeconds: wall,
                 cpuSeconds: cpu)
-        case .failure(let failure):
-            throw PeerError("cannot run \(path): \(failure.text)")
+        } catch {
+            throw PeerError("cannot run \(path): \(error.text)")
         }
     }
 }

@@ -10,9 +10,10 @@ package final class OutputFile {
     /// user gave that cannot be written is bad input).
     package init(path: String) throws(UsageError) {
         self.path = path
-        switch Syscalls.createFile(path) {
-        case .success(let descriptor): self.descriptor = descriptor
-        case .failure(let failure): throw UsageError("cannot write \(path): \(failure.text)")
+        do {
+            descriptor = try Syscalls.createFile(path)
+        } catch {
+            throw UsageError("cannot write \(path): \(error.text)")
         }
     }
 
@@ -24,14 +25,16 @@ package final class OutputFile {
     /// A new file named `prefix` plus six random characters in `$TMPDIR` (or /tmp); throws
     /// ``OutputError`` when none can be made.
     package static func temporary(prefix: String) throws(OutputError) -> OutputFile {
-        switch Syscalls.createTemporaryFile(prefix: prefix) {
-        case .success(let made): return OutputFile(path: made.path, descriptor: made.descriptor)
-        case .failure(let failure): throw OutputError(stream: "a temporary file", reason: failure.text)
+        do {
+            let made = try Syscalls.createTemporaryFile(prefix: prefix)
+            return OutputFile(path: made.path, descriptor: made.descriptor)
+        } catch {
+            throw OutputError(stream: "a temporary file", reason: error.text)
         }
     }
 
     deinit {
-        if let descriptor { Syscalls.close(descriptor) }
+        if let descriptor { try? Syscalls.close(descriptor) }
     }
 
     /// Writes `text` and closes the file; throws ``OutputError`` when the write fails (a failed
@@ -39,14 +42,20 @@ package final class OutputFile {
     package func write(_ text: String) throws(OutputError) {
         guard let descriptor else { return }
         self.descriptor = nil
-        let failed = Syscalls.writeAll(descriptor, Array(text.utf8))
-        let closeFailed = Syscalls.close(descriptor)
-        if let reason = failed ?? closeFailed { throw OutputError(stream: path, reason: reason) }
+        // Closed whether or not the write failed; the write's failure is the one reported.
+        let written = Result { () throws(SystemFailure) in try Syscalls.writeAll(descriptor, Array(text.utf8)) }
+        let closed = Result { () throws(SystemFailure) in try Syscalls.close(descriptor) }
+        do {
+            try written.get()
+            try closed.get()
+        } catch {
+            throw OutputError(stream: path, reason: error.text)
+        }
     }
 
     /// Removes the file (after writing it, once it is no longer needed).
     package func remove() {
-        if let descriptor { Syscalls.close(descriptor) }
+        if let descriptor { try? Syscalls.close(descriptor) }
         descriptor = nil
         Syscalls.removeFile(path)
     }

@@ -28,98 +28,88 @@ package enum Syscalls {
 // MARK: - Files and descriptors
 
 extension Syscalls {
-    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`; returns the
-    /// system's reason when a write fails, nil when all was written.
-    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                retryingOnInterrupt { Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
-            }
-            if written < 0 { return errorText(errno) }
-            offset += written
-        }
-        return nil
+    /// Writes every byte to `descriptor`, retrying short writes and `EINTR`.
+    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) throws(SystemFailure) {
+        // Through a Result: withUnsafeBytes rethrows untyped.
+        try bytes.withUnsafeBytes { buffer in Result { () throws(SystemFailure) in try writeAll(descriptor, buffer) } }
+            .get()
     }
 
-    /// Writes every byte of `buffer`, as ``writeAll(_:_:)-(_,[UInt8])`` does an array.
-    package static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
+    /// Writes every byte of `buffer`, retrying short writes and `EINTR`.
+    package static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemFailure) {
         var offset = 0
         while offset < buffer.count {
             let written = retryingOnInterrupt {
                 Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             }
-            if written < 0 { return errorText(errno) }
+            if written < 0 { throw SystemFailure(errno) }
             offset += written
         }
-        return nil
     }
 
-    /// Reads `descriptor` to its end; returns the bytes, or the system's reason.
-    static func readAll(_ descriptor: Int32) -> Result<[UInt8], SystemFailure> {
+    /// Reads `descriptor` to its end.
+    static func readAll(_ descriptor: Int32) throws(SystemFailure) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { buffer in
-                retryingOnInterrupt { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
-            }
-            if count < 0 { return .failure(SystemFailure(errno)) }
-            if count == 0 { return .success(bytes) }
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemFailure) in try read(descriptor, into: buffer) }
+            }.get()
+            if count == 0 { return bytes }
             bytes += chunk[0..<count]
         }
     }
 
-    /// The text of a small file such as one under /proc or /sys, or nil when it cannot be read.
-    static func readSmallFile(_ path: String) -> String? {
-        let descriptor = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        guard case .success(let bytes) = readAll(descriptor) else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+    /// The text of a small file such as one under /proc or /sys.
+    static func readSmallFile(_ path: String) throws(SystemFailure) -> String {
+        let descriptor = try openForReading(path)
+        defer { try? close(descriptor) }
+        return String(decoding: try readAll(descriptor), as: UTF8.self)
     }
 
-    /// Opens (creates or truncates) `path` for writing; the descriptor, or the system's reason.
-    static func createFile(_ path: String) -> Result<Int32, SystemFailure> {
+    /// Opens (creates or truncates) `path` for writing; its descriptor.
+    static func createFile(_ path: String) throws(SystemFailure) -> Int32 {
         let descriptor = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        return descriptor >= 0 ? .success(descriptor) : .failure(SystemFailure(errno))
+        guard descriptor >= 0 else { throw SystemFailure(errno) }
+        return descriptor
     }
 
     /// Makes a new file named `prefix` plus six random characters in `directory` (by default
-    /// `$TMPDIR` or /tmp), open for writing; its path and descriptor, or the system's reason.
-    static func createTemporaryFile(prefix: String, directory: String? = nil) -> Result<
-        (path: String, descriptor: Int32), SystemFailure
-    > {
+    /// `$TMPDIR` or /tmp), open for writing; its path and descriptor.
+    static func createTemporaryFile(prefix: String, directory: String? = nil) throws(SystemFailure) -> (
+        path: String, descriptor: Int32
+    ) {
         let directory = directory ?? getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else { return .failure(SystemFailure(errno)) }
+        guard descriptor >= 0 else { throw SystemFailure(errno) }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return .success((path, descriptor))
+        return (path, descriptor)
     }
 
-    /// Closes `descriptor`; the system's reason when closing reports a failed write.
-    @discardableResult
-    static func close(_ descriptor: Int32) -> String? {
-        Glibc.close(descriptor) == 0 ? nil : errorText(errno)
+    /// Closes `descriptor`; throws when closing reports a failed write.
+    static func close(_ descriptor: Int32) throws(SystemFailure) {
+        guard Glibc.close(descriptor) == 0 else { throw SystemFailure(errno) }
     }
 
-    /// Opens `path` for reading; the descriptor, or the system's reason.
-    static func openForReading(_ path: String) -> Result<Int32, SystemFailure> {
+    /// Opens `path` for reading; its descriptor.
+    static func openForReading(_ path: String) throws(SystemFailure) -> Int32 {
         let descriptor = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
-        return descriptor >= 0 ? .success(descriptor) : .failure(SystemFailure(errno))
+        guard descriptor >= 0 else { throw SystemFailure(errno) }
+        return descriptor
     }
 
     /// Reads up to `buffer.count` bytes from `descriptor` into `buffer`, retrying `EINTR`; the
-    /// count read (0 at the end), or the system's reason.
-    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SystemFailure> {
+    /// count read (0 at the end).
+    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemFailure) -> Int {
         let count = retryingOnInterrupt { Glibc.read(descriptor, buffer.baseAddress, buffer.count) }
-        return count >= 0 ? .success(count) : .failure(SystemFailure(errno))
+        guard count >= 0 else { throw SystemFailure(errno) }
+        return count
     }
 
-    /// Makes the directory `path` (mode 755) unless something of that name is there; the
-    /// system's reason when it can do neither.
-    static func makeDirectory(_ path: String) -> SystemFailure? {
-        mkdir(path, 0o755) == 0 || errno == EEXIST ? nil : SystemFailure(errno)
+    /// Makes the directory `path` (mode 755) unless something of that name is there.
+    static func makeDirectory(_ path: String) throws(SystemFailure) {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw SystemFailure(errno) }
     }
 
     /// The size in bytes of the regular file at `path`; nil when there is none.
@@ -144,9 +134,9 @@ extension Syscalls {
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Nil when this process may read `path`; otherwise the system's reason.
-    package static func unreadableReason(_ path: String) -> String? {
-        access(path, R_OK) == 0 ? nil : errorText(errno)
+    /// Throws unless this process may read `path`.
+    package static func checkReadable(_ path: String) throws(SystemFailure) {
+        guard access(path, R_OK) == 0 else { throw SystemFailure(errno) }
     }
 
     /// The descriptors this process has open (the one reading /proc/self/fd included), counted
@@ -175,11 +165,15 @@ extension Syscalls {
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 }
 
-/// A system call's failure: its `errno` and the system's text for it.
-struct SystemFailure: Error {
-    let code: Int32
-    init(_ code: Int32) { self.code = code }
-    var text: String { Syscalls.errorText(code) }
+/// A system call's failure: its `errno` and the system's text for it. Every call of
+/// ``Syscalls`` that can fail throws one (as swift-system's calls throw `Errno`); the rest
+/// answer a question (`isDirectory`, `isTerminal`) and cannot fail.
+package struct SystemFailure: Error, CustomStringConvertible {
+    package let code: Int32
+    package init(_ code: Int32) { self.code = code }
+    /// The system's text: `No space left on device`.
+    package var text: String { Syscalls.errorText(code) }
+    package var description: String { text }
 }
 
 // MARK: - Processes
@@ -188,11 +182,11 @@ extension Syscalls {
     /// Runs `path` with `arguments` (posix_spawn: no Swift runs in the child), its standard
     /// output collected, its standard error sent to /dev/null, and waits for it. Returns its exit
     /// code (128 + the signal when a signal ended it) and output.
-    static func runCollectingOutput(_ path: String, _ arguments: [String]) -> Result<
-        (status: Int32, output: [UInt8]), SystemFailure
-    > {
+    static func runCollectingOutput(_ path: String, _ arguments: [String]) throws(SystemFailure) -> (
+        status: Int32, output: [UInt8]
+    ) {
         var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return .failure(SystemFailure(errno)) }
+        guard pipe(&ends) == 0 else { throw SystemFailure(errno) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -204,18 +198,18 @@ extension Syscalls {
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
         let spawned = argv.withUnsafeBufferPointer { posix_spawn(&pid, path, &actions, nil, $0.baseAddress!, environ) }
-        close(ends[1])
+        Glibc.close(ends[1])
         guard spawned == 0 else {
-            close(ends[0])
-            return .failure(SystemFailure(spawned))
+            Glibc.close(ends[0])
+            throw SystemFailure(spawned)
         }
-        let output = (try? readAll(ends[0]).get()) ?? []
-        close(ends[0])
+        let output = (try? readAll(ends[0])) ?? []
+        Glibc.close(ends[0])
         var status: Int32 = 0
         _ = retryingOnInterrupt { waitpid(pid, &status, 0) }
         let code =
             hybrid_wait_signaled(status) != 0 ? 128 + hybrid_wait_signal(status) : hybrid_wait_exit_code(status)
-        return .success((code, output))
+        return (code, output)
     }
 
     /// The number of threads in this process, from /proc (1 when it cannot tell).
@@ -311,8 +305,8 @@ extension Syscalls {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// Starts `body` on a new POSIX thread; nil when no thread could be made.
-    static func startThread(_ body: @escaping () -> Void) -> pthread_t? {
+    /// Starts `body` on a new POSIX thread.
+    static func startThread(_ body: @escaping () -> Void) throws(SystemFailure) -> pthread_t {
         let box = Unmanaged.passRetained(ThreadBody(body))
         var thread = pthread_t()
         let status = pthread_create(
@@ -323,7 +317,7 @@ extension Syscalls {
             }, box.toOpaque())
         guard status == 0 else {
             box.release()
-            return nil
+            throw SystemFailure(status)
         }
         return thread
     }
@@ -331,11 +325,9 @@ extension Syscalls {
     /// Waits for a thread from ``startThread(_:)`` to end.
     static func join(_ thread: pthread_t) { pthread_join(thread, nil) }
 
-    /// Starts `body` on a new POSIX thread that nobody joins; false when no thread could be made.
-    static func startDetachedThread(_ body: @escaping () -> Void) -> Bool {
-        guard let thread = startThread(body) else { return false }
-        pthread_detach(thread)
-        return true
+    /// Starts `body` on a new POSIX thread that nobody joins.
+    static func startDetachedThread(_ body: @escaping () -> Void) throws(SystemFailure) {
+        pthread_detach(try startThread(body))
     }
 }
 

@@ -290,24 +290,18 @@ public final class Journal {
     }
 
     private static func readAll(_ descriptor: Int32, path: String) throws(JournalError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ioError("cannot read journal \(path)") }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: buffer[0..<count])
+        do {
+            return try Syscalls.readAll(descriptor)
+        } catch {
+            throw JournalError(.io, "cannot read journal \(path): \(error.text)")
         }
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(JournalError) {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw ioError("cannot write journal \(path)") }
-            offset += count
+        do {
+            try Syscalls.writeAll(descriptor, bytes)
+        } catch {
+            throw JournalError(.io, "cannot write journal \(path): \(error.text)")
         }
     }
 

@@ -41,7 +41,7 @@ public struct PoolOutcomes<Output: Codable & Sendable>: AsyncSequence, Sendable 
             if channel.claimStart() {
                 let run = start
                 let channel = channel
-                if !Syscalls.startDetachedThread({ run() }) { channel.finish(PoolError.threadFailed) }
+                if (try? Syscalls.startDetachedThread({ run() })) == nil { channel.finish(PoolError.threadFailed) }
             }
             let channel = channel
             return try await withTaskCancellationHandler {

@@ -71,7 +71,7 @@ enum ThreadsPool {
         // none at all, the items run on this thread.
         @discardableResult
         func start(worker: Int, generation: Int) -> Bool {
-            Syscalls.startDetachedThread { work(worker: worker, generation: generation) }
+            (try? Syscalls.startDetachedThread { work(worker: worker, generation: generation) }) != nil
         }
         guard (0..<count).map({ start(worker: $0, generation: 0) }).contains(true) else {
             return SerialPool.run(schedule, policy: policy, stop: stop, body: body)

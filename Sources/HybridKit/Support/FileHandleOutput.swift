@@ -9,21 +9,24 @@ package enum FileHandleOutput: Sendable {
     /// Writes the whole string, retrying on short writes and `EINTR`; a failure is dropped (for
     /// warnings and progress on standard error, which have nowhere else to go).
     package func write(_ text: String) {
-        _ = Syscalls.writeAll(descriptor, Array(text.utf8))
+        try? Syscalls.writeAll(descriptor, Array(text.utf8))
     }
 
     /// Writes a command's result, the whole string; throws ``OutputError`` when it cannot be
     /// written (a full disk, a closed pipe), so that lost output is a failed run, not a success.
     package func writeResult(_ text: String) throws(OutputError) {
-        if let error = Syscalls.writeAll(descriptor, Array(text.utf8)) {
-            throw OutputError(stream: self == .standardOutput ? "standard output" : "standard error", reason: error)
-        }
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            Result { () throws(OutputError) in try writeResult(bytes) }
+        }.get()
     }
 
     /// Writes bytes of a command's result, as ``writeResult(_:)`` does a string.
     package func writeResult(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
-        if let error = Syscalls.writeAll(descriptor, bytes) {
-            throw OutputError(stream: self == .standardOutput ? "standard output" : "standard error", reason: error)
+        do {
+            try Syscalls.writeAll(descriptor, bytes)
+        } catch {
+            throw OutputError(
+                stream: self == .standardOutput ? "standard output" : "standard error", reason: error.text)
         }
     }
 

@@ -14,11 +14,11 @@ package struct MachineLoad: Sendable, Equatable {
 
     /// The machine's load now.
     package static func sample() -> MachineLoad {
-        let loadAverage = Syscalls.readSmallFile("/proc/loadavg")
+        let loadAverage = (try? Syscalls.readSmallFile("/proc/loadavg"))
             .flatMap { $0.split(separator: " ").first }.flatMap { Double($0) }
         return MachineLoad(
             loadAverage: loadAverage,
-            cpuWaitMicroseconds: Syscalls.readSmallFile("/proc/pressure/cpu").flatMap(Self.someTotal))
+            cpuWaitMicroseconds: (try? Syscalls.readSmallFile("/proc/pressure/cpu")).flatMap(Self.someTotal))
     }
 
     /// `some avg10=0.00 avg60=0.00 avg300=0.00 total=12345`: the total of the `some` line.

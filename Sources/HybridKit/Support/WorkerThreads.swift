@@ -17,7 +17,7 @@ enum WorkerThreads {
         var leftover: [() -> Void] = []
         let finished = FinishedCounter()
         for work in works {
-            if let thread = Syscalls.startThread({
+            if let thread = try? Syscalls.startThread({
                 work()
                 finished.increment()
             }) {
