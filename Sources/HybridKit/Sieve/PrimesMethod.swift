@@ -9,7 +9,8 @@ public enum PrimesMethod: String, Sendable, Equatable, CaseIterable {
     case auto
     /// The segmented sieve over the range, by the job's strategy and engine.
     case sieve
-    /// Deléglise-Rivat for counts and sums (CPrimePi), on the calling thread.
+    /// Deléglise-Rivat for counts and sums (CPrimePi): on the calling thread, or from 10^11 its
+    /// parts on the job's threads or processes.
     case combinatorial
 
     /// The method `auto` picks for `job`: the combinatorial one when its two prefixes are
@@ -20,12 +21,18 @@ public enum PrimesMethod: String, Sendable, Equatable, CaseIterable {
     /// 0.13 s * (x / 10^12)^0.54 for a prefix up to x (0.13 s at 10^12, 1.48 s at 10^14, 17.8 s at
     /// 10^16), plus a fifth of a millisecond of set-up. So a narrow range high up stays a sieve:
     /// [10^15, 10^15 + 10^9) sieves in about 0.1 s where two prefixes would take about 8 s.
+    /// Prefixes whose parts spread over the job's workers (see
+    /// ``PrimesRunner``) take that time divided by the workers the machine can run at once.
     package static func choice(for job: PrimesJob, cores: Int = ProcessorCount.available) -> PrimesMethod {
         let width = Double(job.range.count)
         let workers = Double(max(1, min(job.workers, cores)))
         let sieveSeconds = width / (1.45e10 * workers)
-        var combinatorialSeconds = prefixSeconds(job.range.upperBound)
-        if job.range.lowerBound > 1 { combinatorialSeconds += prefixSeconds(job.range.lowerBound) }
+        let spread = Double(PrimesRunner.combinatorialWorkers(job).workers)
+        func seconds(_ x: UInt64) -> Double {
+            prefixSeconds(x) / (x >= PrimesRunner.spreadFrom ? min(spread, workers) : 1)
+        }
+        var combinatorialSeconds = seconds(job.range.upperBound)
+        if job.range.lowerBound > 1 { combinatorialSeconds += seconds(job.range.lowerBound) }
         return combinatorialSeconds < 0.5 * sieveSeconds ? .combinatorial : .sieve
     }
 
