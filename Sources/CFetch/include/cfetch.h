@@ -18,15 +18,13 @@
  *     runs curl_global_init() and ignores SIGPIPE, once per process, before
  *     any thread fetches. libcurl 7.88 requires that curl_global_init() run
  *     once, before any handle exists and while no other thread uses libcurl;
- *     what it sets up (the table of libcurl's functions, the default
- *     User-Agent) is written only then and only read afterwards. Apart from
+ *     what it sets up (libcurl's functions, the default User-Agent, why it
+ *     failed) is written only then and only read afterwards. Apart from
  *     it the caller owns every object: a batch is shared by its fetchers
  *     (its calls are thread-safe), a fetcher is used by one thread at a time.
  *
- * Needs libcurl 7.85 or later (CURLOPT_PROTOCOLS_STR), with nghttp2 for
- * HTTP/2. libcurl.so.4 is opened by cfetch_global_init() rather than linked,
- * so a program that links CFetch but never fetches never maps libcurl and its
- * TLS stack.
+ * Needs libcurl 7.85 or later, with nghttp2 for HTTP/2, opened at run time
+ * rather than linked (docs/fetch-c-api.md says why).
  */
 #ifndef CFETCH_H
 #define CFETCH_H
@@ -157,9 +155,10 @@ typedef struct cfetch_options {
      */
     int fail_on_http_error;
     /**
-     * A directory to write each body to, named as file_names says. A body is written to ".INDEX.part" and renamed
-     * when its transfer completed, so a failed or stopped transfer never
-     * leaves a file under the final name. NULL writes no files. Default NULL.
+     * A directory to write each body to, named as file_names says: written to
+     * ".INDEX.part" and renamed when its transfer completed, so a failed or
+     * stopped transfer never leaves a file under the final name. NULL writes
+     * no files. Default NULL.
      */
     const char *_Nullable output_directory;
     /** CFETCH_NAME_INDEX or CFETCH_NAME_URL. Default CFETCH_NAME_INDEX. */
@@ -323,15 +322,11 @@ int cfetch_batch_exhausted(cfetch_batch *batch);
 
 /**
  * The process-wide set-up (see the conventions above): opens libcurl.so.4,
- * runs curl_global_init(CURL_GLOBAL_DEFAULT) and sets SIGPIPE to be ignored
- * (a peer that closes a socket while TLS writes to it would otherwise end the
- * process; CURLOPT_NOSIGNAL does not cover every path), once per process
- * through pthread_once; later calls return the first call's answer. Call it
- * before starting any thread that fetches, while no other code of the
- * process uses libcurl. Cost: the first call loads libcurl and sets up its
- * TLS library; later calls are O(1).
- * Returns CFETCH_OK, or CFETCH_ECURL without libcurl.so.4 or when
- * curl_global_init() fails (cfetch_fetcher_new() then says which).
+ * runs curl_global_init(CURL_GLOBAL_DEFAULT) and ignores SIGPIPE, once per
+ * process; later calls return the first call's answer. Call it before any
+ * thread fetches (cfetch_fetcher_new() calls it). Cost: the first call
+ * loads libcurl and its TLS library. Returns CFETCH_OK, or CFETCH_ECURL
+ * (cfetch_fetcher_new() then says why).
  */
 int cfetch_global_init(void);
 
@@ -340,22 +335,13 @@ const char *cfetch_user_agent(void);
 
 /**
  * A fetcher: one libcurl easy or multi handle and its transfers, used by one
- * thread at a time.
- *   - window 0: one easy handle, one transfer at a time, driven to its end
- *     as curl_easy_perform() would, on the calling thread;
- *   - window K >= 1: one multi handle keeping up to K transfers in flight,
- *     adding one as one finishes, driven by curl_multi_poll().
- * Only http and https are fetched. https speaks HTTP/2 where the server
- * offers it (ALPN), and a multi handle multiplexes its transfers to one host
- * over one connection; plain http speaks HTTP/1.1 (never h2c, whose upgrade
- * breaks connection reuse in libcurl 7.88). Connections are kept alive and
- * reused within a fetcher; each attempt starts from a reset handle, so what
- * one URL left behind (libcurl's count of retries on connections a server
- * ended, such as after an HTTP/2 GOAWAY) never fails the next.
- * A transfer in flight holds up to three file descriptors (its connection,
- * and for an easy handle libcurl's wake-up pair, or a resolver's pair), plus
- * one while it writes a body file; a multi handle holds two more. The caller
- * sizes windows to the process's descriptor limit.
+ * thread at a time. Window 0: one easy handle, one transfer at a time, on the
+ * calling thread; window K >= 1: one multi handle keeping up to K transfers
+ * in flight, adding one as one finishes. Only http and https are fetched
+ * (HTTP/2 over TLS where offered, never h2c); connections are kept alive,
+ * and each attempt starts from a reset handle. A transfer in flight holds up
+ * to three file descriptors, a multi handle two more: docs/fetch-c-api.md
+ * says why, and how to size windows.
  */
 typedef struct cfetch_fetcher cfetch_fetcher;
 
@@ -383,11 +369,7 @@ typedef struct cfetch_failure {
 cfetch_fetcher *_Nullable cfetch_fetcher_new(const cfetch_options *_Nullable options,
                                              unsigned window, cfetch_failure *_Nullable failure);
 
-/**
- * After cfetch_fetcher_run() returned a failure: its cause (status and
- * line); status CFETCH_OK while the fetcher has not failed. The pointer
- * lives as long as the fetcher.
- */
+/** After cfetch_fetcher_run() failed: why (status CFETCH_OK while it has not). */
 const cfetch_failure *cfetch_fetcher_failure(const cfetch_fetcher *fetcher);
 
 /** Releases a fetcher, its handles and its open connections. NULL does nothing. */
@@ -398,9 +380,8 @@ void cfetch_fetcher_free(cfetch_fetcher *_Nullable fetcher);
  * stopped: takes the next URL, fetches it (retrying as the options say),
  * gives the batch its result, and takes another. Many fetchers, each on its
  * own thread, may run on one batch at once.
- * Cost: the network's. On a reused connection the CPU cost per transfer is
- * libcurl's parsing plus a few system calls; a new connection adds its TCP
- * and TLS handshakes.
+ * Cost: the network's; per transfer, libcurl's parsing and a few system
+ * calls, plus the TCP and TLS handshakes of a new connection.
  * Returns CFETCH_OK once the batch has no URL left to take (per-URL failures
  * are in the results), CFETCH_ENOMEM or CFETCH_ECURL when the fetcher itself
  * fails (cfetch_fetcher_failure() says why); then every URL it had taken
