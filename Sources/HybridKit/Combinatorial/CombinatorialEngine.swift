@@ -16,16 +16,17 @@ package enum CombinatorialEngine {
         var result = cprimepi_result()
         switch cprimepi_totals_alpha(x, alpha ?? 0, &result) {
         case CPRIMEPI_OK:
-            return PrimeTotals(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
+            return PrimeTotals(result)
         default:
             throw .outOfMemory
         }
     }
 
     /// The same totals with the work's parts spread over `workers` of `strategy` (serial,
-    /// threads or processes) through the parallel map: each term is cut into up to four parts
-    /// per worker, each part's result crosses to the caller in a flat slot, and the caller
-    /// combines them in order. Forked workers run C alone (`cprimepi_parts_work`) over a plan
+    /// threads or processes) through the parallel map: each term is cut into parts that start
+    /// one segment wide and double up to a quarter of a worker's even share
+    /// (`cprimepi_plan_parts`), each part's result crosses to the caller in a flat slot, and the
+    /// caller combines them in order. Forked workers run C alone (`cprimepi_parts_work`) over a plan
     /// made before the fork, so this is safe from a program with threads.
     ///
     /// - Throws: ``SieveError`` when memory runs out, ``PoolError`` when workers fail, and
@@ -69,7 +70,7 @@ package enum CombinatorialEngine {
         }
         var result = cprimepi_result()
         guard cprimepi_combiner_result(&combiner, &result) == CPRIMEPI_OK else { throw SieveError.outOfMemory }
-        return PrimeTotals(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
+        return PrimeTotals(result)
     }
 
     /// The `y` the engine would use for `x` and `alpha`: what moving alpha changes.
@@ -78,5 +79,12 @@ package enum CombinatorialEngine {
         guard cprimepi_plan_init(&plan, x, alpha ?? 0) == CPRIMEPI_OK else { throw .outOfMemory }
         defer { cprimepi_plan_free(&plan) }
         return cprimepi_plan_y(&plan)
+    }
+}
+
+extension PrimeTotals {
+    /// The count and the 128-bit sum of a CPrimePi result.
+    fileprivate init(_ result: cprimepi_result) {
+        self.init(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
     }
 }
