@@ -430,3 +430,122 @@ struct VariableLengthJournalTests {
         }
     }
 }
+
+@Suite("Journal contents")
+struct JournalContentsTests {
+    /// A journal of `job` with a record for each of `items`, in that order.
+    private func journal(_ path: String, job: JournalJob, items: [UInt64]) throws {
+        let journal = try Journal(path: path, job: job)
+        for item in items {
+            journal.append(item: item, slot: job.hasVariableLengthRecords ? [UInt8(item)] : slot(item))
+        }
+        try journal.sync()
+    }
+
+    @Test("a partial journal: its job, what it records, whole; reading changes nothing, even while it is open")
+    func partial() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        try journal(path, job: job, items: [4, 0, 7, 4])
+        let before = fileBytes(path)
+        let open = try Journal(path: path, job: job)
+        let contents = try JournalContents(path: path)
+        #expect(contents.job == job)
+        #expect(contents.version == 1)
+        #expect(contents.recordedItems == 3)
+        #expect(contents.duplicateRecords == 1)
+        #expect(contents.isWhole && !contents.isComplete)
+        #expect(contents.tornBytes == 0 && contents.damagedRecords == 0)
+        #expect(contents.fileBytes == before.count)
+        #expect(contents.fileBytes == contents.headerBytes + 4 * 36)
+        #expect(fileBytes(path) == before)
+        #expect(open.records.count == contents.recordedItems)
+    }
+
+    @Test("a whole journal of every item is complete")
+    func complete() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        try journal(path, job: primesJob(to: 1000, width: 100), items: Array(0..<10))
+        let contents = try JournalContents(path: path)
+        #expect(contents.recordedItems == 10)
+        #expect(contents.isComplete && contents.isWhole)
+    }
+
+    @Test("a torn tail is counted in bytes, exactly what opening the journal then cuts off", arguments: [1, 18, 35])
+    func tornTail(keptBytesOfLastRecord: Int) throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        let job = primesJob(to: 1000, width: 100)
+        try journal(path, job: job, items: [3, 4, 5])
+        let bytes = fileBytes(path)
+        writeFile(path, Array(bytes.dropLast(36 - keptBytesOfLastRecord)))
+        let contents = try JournalContents(path: path)
+        #expect(contents.tornBytes == keptBytesOfLastRecord)
+        #expect(contents.recordedItems == 2)
+        #expect(!contents.isWhole)
+        #expect(fileBytes(path).count == bytes.count - 36 + keptBytesOfLastRecord)
+        let opened = try Journal(path: path, job: job)
+        #expect(opened.records.count == contents.recordedItems)
+        #expect(fileBytes(path).count == contents.fileBytes - contents.tornBytes)
+    }
+
+    @Test("a whole last record that fails its checksum is a torn tail; one before it is damaged")
+    func badChecksums() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        try journal(path, job: primesJob(to: 1000, width: 100), items: [0, 1, 2, 3])
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 10] ^= 0xFF  // item 3's slot
+        bytes[bytes.count - 36 - 36 - 20] ^= 0x01  // item 1's slot
+        writeFile(path, bytes)
+        let contents = try JournalContents(path: path)
+        #expect(contents.tornBytes == 36)
+        #expect(contents.damagedRecords == 1)
+        #expect(contents.recordedItems == 2)
+        #expect(!contents.isWhole)
+    }
+
+    @Test("variable-length records: version 2; a damaged record starts the torn tail")
+    func variableLength() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("j")
+        try journal(path, job: variableJob(), items: [0, 1, 2])
+        #expect(try JournalContents(path: path).version == 2)
+        #expect(try JournalContents(path: path).recordedItems == 3)
+        var bytes = fileBytes(path)
+        bytes[bytes.count - 2 * 17 + 9] ^= 0xFF  // item 1's length (records are 17 bytes)
+        writeFile(path, bytes)
+        let contents = try JournalContents(path: path)
+        #expect(contents.recordedItems == 1)
+        #expect(contents.tornBytes == 2 * 17)
+        #expect(contents.damagedRecords == 0)
+        #expect(!contents.isWhole && !contents.isComplete)
+    }
+
+    @Test("a file that is not a journal, an empty one, a missing one and a directory are refused, and left alone")
+    func notJournals() throws {
+        let scratch = ScratchDirectory()
+        let text = scratch.file("text")
+        writeFile(text, Array("precious\n".utf8))
+        let empty = scratch.file("empty")
+        writeFile(empty, [])
+        for (path, kind) in [
+            (text, JournalError.Kind.notAJournal), (empty, .notAJournal), (scratch.file("missing"), .notAJournal),
+            (scratch.path, .directory),
+        ] {
+            #expect(throws: JournalError.self) { try JournalContents(path: path) }
+            do {
+                _ = try JournalContents(path: path)
+            } catch {
+                #expect(error.kind == kind, "\(path)")
+                #expect(error.isUsageError)
+                #expect(error.message.contains(path))
+            }
+        }
+        #expect(fileBytes(text) == Array("precious\n".utf8))
+        #expect(fileBytes(empty).isEmpty)
+        #expect(access(scratch.file("missing"), F_OK) != 0)
+    }
+}

@@ -105,57 +105,60 @@ public final class Journal {
                     + "give another --journal file, or the command that made it")
         }
         self.job = found
-        if found.hasVariableLengthRecords {
-            let scan = Self.variableLengthRecords(bytes, from: headerBytes, items: found.items)
-            if scan.end != bytes.count {
-                guard ftruncate(descriptor, off_t(scan.end)) == 0, fsync(descriptor) == 0 else {
-                    throw Self.ioError("cannot cut the torn last record of journal \(path)")
-                }
+        let scan = Self.scan(bytes, job: found, headerBytes: headerBytes)
+        // A torn tail (a partial record, or a whole last one that fails its checksum) is cut off,
+        // so that the next record starts on a record boundary.
+        if scan.end != bytes.count {
+            guard ftruncate(descriptor, off_t(scan.end)) == 0, fsync(descriptor) == 0 else {
+                throw Self.ioError("cannot cut the torn last record of journal \(path)")
             }
-            guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw Self.ioError("cannot seek in journal \(path)") }
-            self.records = scan.records
-            self.damagedRecords = 0
-            self.cutTornRecord = scan.end != bytes.count
-            opened = true
-            return
         }
+        guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw Self.ioError("cannot seek in journal \(path)") }
+        self.records = scan.records
+        self.damagedRecords = scan.damagedRecords
+        self.cutTornRecord = scan.end != bytes.count
+        opened = true
+    }
 
-        let size = Self.recordBytes(slotBytes: found.slotBytes)
+    /// The records of a journal's file as opening it reads them.
+    struct Scan {
+        /// The first good record of each item, in file order.
+        var records: [Record]
+        /// Good records of an item already seen (kept in the file, not used).
+        var duplicateRecords = 0
+        /// Records skipped in the middle because their checksum failed (fixed slots only).
+        var damagedRecords = 0
+        /// Where the file's good part ends; a torn tail from here on is cut off when opening.
+        var end: Int
+    }
+
+    /// Reads the records that follow a header of `headerBytes` bytes in `bytes`, a whole file.
+    static func scan(_ bytes: [UInt8], job: JournalJob, headerBytes: Int) -> Scan {
+        if job.hasVariableLengthRecords {
+            return variableLengthRecords(bytes, from: headerBytes, items: job.items)
+        }
+        let size = recordBytes(slotBytes: job.slotBytes)
         let whole = (bytes.count - headerBytes) / size
-        var records: [Record] = []
+        var scan = Scan(records: [], end: headerBytes + whole * size)
         var seen = Set<UInt64>()
-        var damaged = 0
-        var goodEnd = headerBytes
-        var tornLast = false
         for index in 0..<whole {
             let start = headerBytes + index * size
             let record = bytes[start..<(start + size)]
             let stated = record.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
             let checksum = record.dropLast(4).withUnsafeBytes { CRC32C.checksum($0) }
             let item = record.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
-            guard stated == checksum, item < found.items else {
-                if index == whole - 1 { tornLast = true } else { damaged += 1 }
+            guard stated == checksum, item < job.items else {
+                // A whole last record that fails its checksum is a torn write, cut off with the rest.
+                if index == whole - 1 { scan.end = start } else { scan.damagedRecords += 1 }
                 continue
             }
-            goodEnd = start + size
             if seen.insert(item).inserted {
-                records.append(Record(item: item, slot: Array(record.dropFirst(8).dropLast(4))))
+                scan.records.append(Record(item: item, slot: Array(record.dropFirst(8).dropLast(4))))
+            } else {
+                scan.duplicateRecords += 1
             }
         }
-        // A torn tail (a partial record, or a whole last one that fails its checksum) is cut off,
-        // so that the next record starts on a record boundary.
-        let cut = bytes.count != headerBytes + whole * size || tornLast
-        if cut {
-            let keep = tornLast ? headerBytes + (whole - 1) * size : headerBytes + whole * size
-            guard ftruncate(descriptor, off_t(max(keep, goodEnd))) == 0, fsync(descriptor) == 0 else {
-                throw Self.ioError("cannot cut the torn last record of journal \(path)")
-            }
-        }
-        guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw Self.ioError("cannot seek in journal \(path)") }
-        self.records = records
-        self.damagedRecords = damaged
-        self.cutTornRecord = cut
-        opened = true
+        return scan
     }
 
     deinit { Self.release(descriptor) }
@@ -163,13 +166,11 @@ public final class Journal {
     /// The whole variable-length records from `start` on, the first of each item kept, and
     /// where the last good one ends: the first record that is short or fails its checksum ends
     /// the scan.
-    private static func variableLengthRecords(_ bytes: [UInt8], from start: Int, items: UInt64) -> (
-        records: [Record], end: Int
-    ) {
+    private static func variableLengthRecords(_ bytes: [UInt8], from start: Int, items: UInt64) -> Scan {
         func integer(_ offset: Int, _ count: Int) -> UInt64 {
             (0..<count).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * $1) }
         }
-        var records: [Record] = []
+        var scan = Scan(records: [], end: start)
         var seen = Set<UInt64>()
         var offset = start
         while bytes.count - offset >= 16 {
@@ -180,11 +181,14 @@ public final class Journal {
             let checksum = bytes[offset..<end].withUnsafeBytes { CRC32C.checksum($0) }
             guard UInt32(integer(end, 4)) == checksum else { break }
             if seen.insert(item).inserted {
-                records.append(Record(item: item, slot: Array(bytes[(offset + 12)..<end])))
+                scan.records.append(Record(item: item, slot: Array(bytes[(offset + 12)..<end])))
+            } else {
+                scan.duplicateRecords += 1
             }
             offset = end + 4
         }
-        return (records, offset)
+        scan.end = offset
+        return scan
     }
 
     /// Unlocks, then closes. A process forked while the journal was open (a worker of the
