@@ -1,18 +1,18 @@
 import HybridKit
 
-/// A one-line progress bar on standard error: percent done, rate and time left.
+/// A one-line progress bar on standard error: percent done, rate and time left, as
+/// ``ProgressModel`` reckons them (after a resume, the rate and time left are this run's own).
 ///
 /// It draws only when standard error is a terminal, only once the work has run for a second (`delay`),
 /// and at most ten times a second; `finish()` erases it. When disabled every call does nothing,
 /// so callers never branch on it.
 package final class ProgressBar: @unchecked Sendable {
-    private let total: Double
     private let unit: String
     private let enabled: Bool
     private let delay: Double
     private let stopwatch = Stopwatch()
-    /// When the bar last drew, and whether it shows now.
-    private let state = POSIXLocked((lastDraw: 0.0, drawn: false))
+    /// The model, when the bar last drew, and whether it shows now.
+    private let state: POSIXLocked<(model: ProgressModel, lastDraw: Double, drawn: Bool)>
 
     /// - Parameters:
     ///   - total: the amount of work, in `unit`s.
@@ -20,7 +20,7 @@ package final class ProgressBar: @unchecked Sendable {
     ///   - enabled: `false` for `--no-progress`; a non-terminal standard error disables it too.
     ///   - delay: seconds of work before the first drawing (short runs draw nothing).
     package init(total: Double, unit: String, enabled: Bool, delay: Double = 1) {
-        self.total = max(total, 1)
+        state = POSIXLocked((model: ProgressModel(total: total), lastDraw: 0.0, drawn: false))
         self.delay = delay
         self.unit = unit
         self.enabled = enabled && FileHandleOutput.standardError.isTerminal
@@ -32,19 +32,17 @@ package final class ProgressBar: @unchecked Sendable {
         state.withLock { state in draw(done: done, state: &state) }
     }
 
-    private func draw(done: Double, state: inout (lastDraw: Double, drawn: Bool)) {
+    /// Reports that `done` units were finished before this run (a journal held them): they count
+    /// as done, not toward the rate. Call it before the first ``update(done:)``. Safe from any thread.
+    package func resume(done: Double) {
+        state.withLock { $0.model.resumed = done }
+    }
+
+    private func draw(done: Double, state: inout (model: ProgressModel, lastDraw: Double, drawn: Bool)) {
         let elapsed = stopwatch.wallSeconds
         guard elapsed >= delay, !state.drawn || elapsed - state.lastDraw >= 0.1 else { return }
         state.lastDraw = elapsed
-        let fraction = min(done / total, 1)
-        let width = 30
-        let filled = Int(fraction * Double(width))
-        let rate = done / elapsed
-        let left = rate > 0 ? (total - done) / rate : 0
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandleOutput.standardError.write(
-            "\r[\(bar)] \(fixed(fraction * 100, digits: 1))%  \(formatRate(rate, unit: "\(unit)/s"))  ETA \(fixed(left, digits: 0)) s \u{1B}[K"
-        )
+        FileHandleOutput.standardError.write("\r\(state.model.line(done: done, elapsed: elapsed, unit: unit)) \u{1B}[K")
         state.drawn = true
     }
 

@@ -39,8 +39,9 @@ struct BigPrimes: ParsableCommand {
             bits: bits, count: count, seed: seed, strategy: compute.strategy, workers: compute.workerCount)
         let bar = output.progressBar(total: Double(count), unit: "primes")
         defer { bar.finish() }
-        let options = RunOptions(
+        var options = RunOptions(
             stopOnSignals: true, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath, journal: compute.journal)
+        options.resumedWork = bar.resume(done:)
         try Hybrid.startMPI(for: compute.strategy)
         let outcome = try BigPrimesRunner.run(job, options: options)
         bar.finish()

@@ -86,6 +86,7 @@ extension PrimesRequest {
             stopOnSignals: true, fault: fault, progress: bar.update(done:), workerDied: Hybrid.warnOfDeath,
             journal: journal)
         options.doubleCheck = doubleCheck
+        options.resumedWork = bar.resume(done:)
         try Hybrid.startMPI(for: strategy)
         let outcome = try PrimesRunner.run(job, options: options)
         bar.finish()

@@ -31,6 +31,7 @@ public enum BigPrimesRunner {
         }
         let events = MapEvents(
             progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied)
+        if let journal, journal.resumedItems > 0 { options.resumedWork?(Double(journal.resumedItems)) }
         let slots = try map.run(
             .calling(cbigprimes_work, context: UnsafeMutableRawPointer(context)),
             finished: journal?.finished, events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)

@@ -61,6 +61,9 @@ public enum PrimesRunner {
                 death.itemName = "chunk"
                 options.workerDied(death)
             })
+        if let journal, journal.resumedItems > 0 {
+            options.resumedWork?(work.numbersDone(items: journal.resumedItems))
+        }
         let slots = try map.run(
             work.mapWork, finished: journal?.finished,
             events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)

@@ -8,6 +8,11 @@ public struct RunOptions: Sendable {
     /// Called on the calling thread as the run moves, with the work done so far in the
     /// workload's units (numbers sieved, primes made); `nil` for none.
     public var progress: (@Sendable (_ done: Double) -> Void)?
+    /// Called once on the calling thread, before the work starts, when the journal already
+    /// holds finished items: with their work in the units of ``progress``. The `done` that
+    /// ``progress`` reports includes it, so a display that shows a rate subtracts it: the
+    /// journal's work took none of this run's time. `nil` for none.
+    public var resumedWork: (@Sendable (_ done: Double) -> Void)?
     /// Called on the calling thread for each worker process that died and was replaced.
     public var workerDied: @Sendable (WorkerDeath) -> Void
     /// The journal file (``Journal``): finished items are recorded there, and a run given the
