@@ -32,9 +32,20 @@ extension PrimesOutcome {
         if job.strategy == .mpi, let place = MPIRuntime.place {
             fields.append(.init("ranks", json: .integer(Int64(place.ranks)), text: String(place.ranks)))
         }
+        // With a journal: how many chunks it gave, so that the seconds read as this run's alone.
+        if let journal {
+            let share = "\(groupedDigits(journal.resumedItems)) of \(groupedDigits(journal.items)) chunks"
+            fields += [
+                .init("items", json: .integer(Int64(journal.items)), text: groupedDigits(journal.items)),
+                .init(
+                    "resumed_items", json: .integer(Int64(journal.resumedItems)),
+                    text: share + " from the journal \(journal.path)"),
+            ]
+        }
+        let own = journal.map { $0.resumedItems > 0 } ?? false ? " (this run alone)" : ""
         fields += [
-            .seconds("seconds", wallSeconds),
-            .seconds("cpu_seconds", cpuSeconds),
+            .init("seconds", json: .number(wallSeconds), text: formatSeconds(wallSeconds) + own),
+            .init("cpu_seconds", json: .number(cpuSeconds), text: formatSeconds(cpuSeconds) + own),
         ]
         return RunReport(fields: fields)
     }

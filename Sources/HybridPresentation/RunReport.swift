@@ -27,11 +27,14 @@ package struct RunReport: Sendable {
         JSONValue.object(fields.map { ($0.key, $0.json) }).serialized()
     }
 
-    /// The report as `key  value` lines, keys padded to one width, ending in a newline.
+    /// The report as `key  value` lines, keys padded to one width, ending in a newline. A value
+    /// of several lines goes on under its first, in the same column.
     package func table() -> String {
         let width = fields.map(\.key.count).max() ?? 0
+        let indent = "\n" + String(repeating: " ", count: width + 2)
         return fields.map { field in
-            field.key + String(repeating: " ", count: width - field.key.count + 2) + field.text + "\n"
+            field.key + String(repeating: " ", count: width - field.key.count + 2)
+                + field.text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: indent) + "\n"
         }.joined()
     }
 }
@@ -92,4 +95,11 @@ package func groupedDigits<Number: BinaryInteger>(_ value: Number) -> String {
         result.append(digit)
     }
     return result
+}
+
+/// `16.0%`: `part` of `whole` to a tenth of a percent, rounded down, so that an unfinished job
+/// never reads 100%.
+package func flooredPercent(_ part: Int, of whole: Int) -> String {
+    let tenths = whole > 0 ? Int(Int128(part) * 1000 / Int128(whole)) : 1000
+    return "\(tenths / 10).\(tenths % 10)%"
 }

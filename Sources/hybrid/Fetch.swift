@@ -215,10 +215,17 @@ struct Fetch: ParsableCommand {
             throw ExitCode(1)
         }
         if let signal = summary.interruption {
+            let rest =
+                fetchJournal.map { fetched in
+                    let saved = JournalProgress(
+                        path: fetched.path, savedItems: fetched.savedResults, items: fetched.urls.count,
+                        itemsName: "URLs")
+                    return "\(Hybrid.savedShare(saved)) are saved in the journal \(fetched.path): "
+                        + "the same command resumes from there"
+                } ?? "later URLs were not fetched"
             standardError.write(
                 "hybrid: interrupted by \(signalName(signal)): wrote the \(summary.urls) results finished or cut short; "
-                    + (journal.map { "the same command resumes from the journal \($0)\n" }
-                        ?? "later URLs were not fetched\n"))
+                    + rest + "\n")
             throw ExitCode(128 + signal)
         }
         if summary.failed > 0 { throw ExitCode(1) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HybridKit
+import HybridPresentation
 
 #if canImport(Glibc)
     import Glibc
@@ -14,7 +15,7 @@ struct Hybrid: ParsableCommand {
         version: HybridVersion.current,
         subcommands: [
             Demo.self, Primes.self, NthPrimeCommand.self, BigPrimes.self, IsPrime.self, Fetch.self, Serve.self,
-            Bench.self, Version.self,
+            Bench.self, JournalCommand.self, Version.self,
         ],
         defaultSubcommand: Demo.self
     )
@@ -43,7 +44,7 @@ struct Hybrid: ParsableCommand {
     static func exit(for error: any Error) -> Never {
         switch error {
         case let failure as UsageError: fail(failure.message, code: 2)
-        case let interrupted as RunInterrupted: fail(interrupted.description, code: interrupted.exitCode)
+        case let interrupted as RunInterrupted: fail(interruptedLine(interrupted), code: interrupted.exitCode)
         case let failure as any RunFailure: fail(failure.description, code: 1)
         case let code as ExitCode: Glibc.exit(code.rawValue)
         // Under mpirun every rank but 0 ends here, silently: rank 0 prints the results.
@@ -58,6 +59,20 @@ struct Hybrid: ParsableCommand {
             }
             fail(String(describing: error), code: 1)
         }
+    }
+
+    /// What a stopped run says: with a journal, how much of the job it holds and that the same
+    /// command resumes from there.
+    static func interruptedLine(_ interrupted: RunInterrupted) -> String {
+        guard let journal = interrupted.journal else { return interrupted.description }
+        return "\(interrupted.description); \(savedShare(journal)) are saved in the journal \(journal.path): "
+            + "the same command resumes from there"
+    }
+
+    /// `120 of 746 chunks (16.0%)`: the share rounded down, so that an unfinished job never reads 100%.
+    static func savedShare(_ journal: JournalProgress) -> String {
+        "\(groupedDigits(journal.savedItems)) of \(groupedDigits(journal.items)) \(journal.itemsName) "
+            + "(\(flooredPercent(journal.savedItems, of: journal.items)))"
     }
 
     /// Prints `hybrid: MESSAGE` as one safe line and exits.

@@ -38,13 +38,14 @@ struct FetchJournalTests {
     }
 
     /// Starts `hybrid` with `arguments`, and returns it once the server has had `requests`.
-    func started(_ arguments: [String], afterRequests requests: Int) throws -> Process {
+    /// Its standard error goes to `standardError` when given.
+    func started(_ arguments: [String], afterRequests requests: Int, standardError: Pipe? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: hybridPath)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError ?? FileHandle.nullDevice
         try process.run()
         for _ in 0..<3000 where server.requestsReceived < requests && process.isRunning { usleep(2_000) }
         return process
@@ -100,11 +101,21 @@ struct FetchJournalTests {
         let journal = TemporaryPath()
         let list = urls(200, delay: 10)
         let arguments = ["fetch", "--no-progress", "--concurrency", "5", "--journal", journal.path] + list
-        let process = try started(arguments, afterRequests: 40)
+        let standardError = Pipe()
+        let process = try started(arguments, afterRequests: 40, standardError: standardError)
         kill(process.processIdentifier, SIGINT)
+        let stopLine = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         let beforeResume = settledRequests()
+        let contents = try run(["journal", journal.path, "--json"])
+        let saved = contents.json["recorded_items"] as? Int ?? -1
+        let tenths = saved * 1000 / 200
+        #expect(
+            stopLine.hasSuffix(
+                "; \(saved) of 200 URLs (\(tenths / 10).\(tenths % 10)%) are saved in the journal \(journal.path): "
+                    + "the same command resumes from there\n"), "\(stopLine)")
+        #expect(stopLine.split(separator: "\n").count == 1)
 
         let resumed = try run(arguments)
         #expect(resumed.status == 1)
@@ -115,6 +126,14 @@ struct FetchJournalTests {
         #expect(fromJournal >= 30 && fromJournal < 200)
         #expect(beforeResume - fromJournal <= 5)
         #expect(server.requestsReceived - beforeResume == 200 - fromJournal)
+        #expect(fromJournal == saved)
+        let resumedContents = try run(["journal", journal.path, "--json"])
+        #expect(resumedContents.json["version"] as? Int == 2)
+        #expect(resumedContents.json["workload"] as? String == "fetch")
+        #expect(resumedContents.json["recorded_items"] as? Int == 200)
+        #expect(resumedContents.json["complete"] as? Bool == true)
+        #expect(resumedContents.json["whole"] as? Bool == true)
+        #expect(resumedContents.json["command"] == nil)
     }
 
     @Test("a torn last record is ignored: its URL alone is fetched again")

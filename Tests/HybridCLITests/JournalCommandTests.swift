@@ -92,6 +92,107 @@ struct JournalCommandTests {
         #expect(reference.standardOutput.split(separator: "\n").count == 400)
     }
 
+    /// The object of a run's JSON report; empty when it is not one.
+    func object(_ output: HybridBinary.Output) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test("Ctrl-C says how many chunks the journal holds, as `hybrid journal` counts them", .timeLimit(.minutes(3)))
+    func interruptedLine() throws {
+        let journal = JournalFile()
+        let run = try StartedRun(["primes", "1e10", "5e10", "--strategy", "processes", "--journal", journal.path])
+        for _ in 0..<3000 where journal.size < 200 + 3 * 36 { usleep(10_000) }
+        kill(run.process.processIdentifier, SIGINT)
+        let stopped = run.finish()
+        #expect(stopped.status == 130)
+        #expect(stopped.standardOutput.isEmpty)
+        let contents = try HybridBinary.run(["journal", journal.path, "--json"])
+        #expect(contents.status == 0, "\(contents.standardError)")
+        let saved = object(contents)["recorded_items"] as? Int ?? -1
+        let items = object(contents)["items"] as? Int ?? -1
+        #expect(saved >= 3 && saved < items && items < 1000)
+        let tenths = saved * 1000 / items
+        #expect(
+            stopped.standardError
+                == "hybrid: interrupted by SIGINT; every worker was stopped; \(saved) of \(items) chunks "
+                + "(\(tenths / 10).\(tenths % 10)%) are saved in the journal \(journal.path): "
+                + "the same command resumes from there\n")
+        #expect(object(contents)["whole"] as? Bool == true)
+        #expect(
+            object(contents)["command"] as? String == "hybrid primes 10000000000 50000000000 --journal \(journal.path)")
+    }
+
+    @Test("a resumed run's report says how many chunks came from the journal, and its seconds are its own")
+    func resumedReport() throws {
+        let journal = JournalFile()
+        let arguments = ["primes", "1e9", "--strategy", "threads", "--workers", "2", "--journal", journal.path]
+        let full = try HybridBinary.run(arguments + ["--json"])
+        #expect(full.status == 0, "\(full.standardError)")
+        let items = object(full)["items"] as? Int ?? -1
+        #expect(items >= 16)
+        #expect(object(full)["resumed_items"] as? Int == 0)
+        let contents = try HybridBinary.run(["journal", journal.path, "--json"])
+        #expect(object(contents)["recorded_items"] as? Int == items)
+        #expect(object(contents)["complete"] as? Bool == true)
+        // Keep the header and the first 5 records: a journal of a run stopped after 5 chunks.
+        let header = object(contents)["header_bytes"] as? Int ?? 0
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: journal.path))
+        try handle.truncate(atOffset: UInt64(header + 5 * 36))
+        try handle.close()
+        let partial = try HybridBinary.run(["journal", journal.path])
+        #expect(partial.status == 0)
+        #expect(partial.standardOutput.contains("\nrecorded_items     5 ("), "\(partial.standardOutput)")
+        #expect(partial.standardOutput.contains("\nwhole              yes: every record's checksum holds\n"))
+        #expect(partial.standardOutput.contains("\ncomplete           no: a resume runs the other \(items - 5)\n"))
+
+        let resumed = try HybridBinary.run(arguments + ["--json"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(object(resumed)["resumed_items"] as? Int == 5)
+        #expect(object(resumed)["items"] as? Int == items)
+        #expect(object(resumed)["seconds"] is Double)
+        #expect(answer(resumed) == answer(full))
+        let again = try HybridBinary.run(arguments)
+        #expect(
+            again.standardOutput.contains(
+                "\nresumed_items  \(items) of \(items) chunks from the journal \(journal.path)\n"),
+            "\(again.standardOutput)")
+        #expect(again.standardOutput.contains(" s (this run alone)\ncpu_seconds "))
+    }
+
+    @Test("`hybrid journal` counts a torn tail in bytes and leaves it for the resume to cut")
+    func tornJournal() throws {
+        let journal = JournalFile()
+        #expect(try HybridBinary.run(["primes", "1e9", "--workers", "2", "--journal", journal.path]).status == 0)
+        let whole = try HybridBinary.run(["journal", journal.path, "--json"])
+        let items = object(whole)["items"] as? Int ?? -1
+        let size = journal.size
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: journal.path))
+        try handle.truncate(atOffset: UInt64(size - 18))
+        try handle.close()
+        let torn = try HybridBinary.run(["journal", journal.path, "--json"])
+        #expect(torn.status == 0)
+        #expect(object(torn)["torn_bytes"] as? Int == 18)
+        #expect(object(torn)["whole"] as? Bool == false)
+        #expect(object(torn)["recorded_items"] as? Int == items - 1)
+        #expect(journal.size == size - 18)
+        let text = try HybridBinary.run(["journal", journal.path])
+        #expect(text.standardOutput.contains("\nwhole              no: a torn tail of 18 bytes, cut off on resume"))
+    }
+
+    @Test("`hybrid journal` of a file that is not a journal, a missing file or a directory: one line, exit 2")
+    func journalOfNoJournal() throws {
+        let journal = JournalFile()
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: journal.path))
+        for path in [journal.path, journal.path + "-missing", NSTemporaryDirectory()] {
+            let output = try HybridBinary.run(["journal", path])
+            #expect(output.status == 2, "\(path)")
+            #expect(output.standardOutput.isEmpty)
+            #expect(output.standardError.split(separator: "\n").count == 1)
+            #expect(output.standardError.hasPrefix("hybrid: "))
+        }
+        #expect(try String(contentsOfFile: journal.path, encoding: .utf8) == "precious\n")
+    }
+
     @Test("a file that is not a journal is left alone: exit 2")
     func notAJournal() throws {
         let journal = JournalFile()

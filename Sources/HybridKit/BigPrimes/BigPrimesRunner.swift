@@ -32,9 +32,13 @@ public enum BigPrimesRunner {
         let events = MapEvents(
             progress: progress.map { progress in { progress(Double($0)) } }, workerDied: options.workerDied)
         if let journal, journal.resumedItems > 0 { options.resumedWork?(Double(journal.resumedItems)) }
-        let slots = try map.run(
-            .calling(cbigprimes_work, context: UnsafeMutableRawPointer(context)),
-            finished: journal?.finished, events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
+        let run = {
+            try map.run(
+                .calling(cbigprimes_work, context: UnsafeMutableRawPointer(context)),
+                finished: journal?.finished,
+                events: journal?.recording(events, grouped: job.strategy == .mpi) ?? events)
+        }
+        let slots = try journal?.stopping(itemsName: "primes", run) ?? run()
         try journal?.finish()
         let primes = (0..<job.count).map { item in
             String(decoding: slots.slot(item).prefix { $0 != 0 }, as: UTF8.self)

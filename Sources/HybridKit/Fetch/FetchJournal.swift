@@ -45,6 +45,7 @@ public final class FetchJournal: @unchecked Sendable {
     private let outputDirectory: String?
     private struct State {
         var written = 0
+        var recorded = 0
         var lastSync = ContinuousClock.now
         var failure: JournalError?
     }
@@ -89,6 +90,10 @@ public final class FetchJournal: @unchecked Sendable {
             throw error
         }
     }
+
+    /// The URLs whose results the journal holds: those it held when opened and those this run
+    /// recorded. Every one of them is synced once ``finish()`` has returned.
+    public var savedResults: Int { resumed.count + state.withLock { $0.recorded } }
 
     /// Whether the journal holds the result of the URL at `index`.
     public func holds(_ index: Int) -> Bool { held[index] }
@@ -154,7 +159,12 @@ public final class FetchJournal: @unchecked Sendable {
         state.withLock { state in
             guard state.failure == nil else { return }
             journal.append(item: UInt64(result.index), slot: result.recordBytes)
-            do throws(JournalError) { try journal.write() } catch { state.failure = error }
+            do throws(JournalError) {
+                try journal.write()
+                state.recorded += 1
+            } catch {
+                state.failure = error
+            }
             state.written += 1
         }
     }

@@ -11,6 +11,10 @@ public final class MapJournal {
     /// The journal file.
     public let journal: Journal
     private var failure: JournalError?
+    /// Items appended since the last sync.
+    private var unsyncedItems = 0
+    /// Items whose records are synced: those the journal held, and those this run recorded.
+    public private(set) var savedItems: Int
 
     /// Opens (or creates) the journal at `path` for `job`; see ``Journal/init(path:job:)``.
     ///
@@ -23,6 +27,7 @@ public final class MapJournal {
         } catch let error where error.isUsageError {
             throw UsageError(error.message)
         }
+        savedItems = journal.records.count
     }
 
     /// The journal's job: its geometry wins over the run's own.
@@ -48,6 +53,7 @@ public final class MapJournal {
         recorded.itemFinished = { [self] item, slot in
             if failure == nil {
                 journal.append(item: UInt64(item), slot: slot)
+                unsyncedItems += 1
                 if !grouped { sync() }
             }
             original?(item, slot)
@@ -64,7 +70,31 @@ public final class MapJournal {
 
     private func sync() {
         guard failure == nil else { return }
-        do throws(JournalError) { try journal.sync() } catch { failure = error }
+        do throws(JournalError) {
+            try journal.sync()
+            savedItems += unsyncedItems
+            unsyncedItems = 0
+        } catch {
+            failure = error
+        }
+    }
+
+    /// What the journal holds now, its items called `itemsName`.
+    public func progress(itemsName: String = "items") -> JournalProgress {
+        JournalProgress(
+            path: journal.path, savedItems: savedItems, items: Int(journal.job.items), itemsName: itemsName)
+    }
+
+    /// Runs `body` (the map), and when a stop signal ends it, syncs what was recorded and says
+    /// in the ``RunInterrupted`` it throws how much the journal holds.
+    func stopping<Result>(itemsName: String, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch var interrupted as RunInterrupted {
+            sync()
+            interrupted.journal = progress(itemsName: itemsName)
+            throw interrupted
+        }
     }
 
     /// Throws the first write or sync failure of the run, if there was one: its items then

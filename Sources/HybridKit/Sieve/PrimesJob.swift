@@ -46,8 +46,10 @@ public struct PrimesOutcome: Sendable, Equatable {
     public var strategy: ComputeStrategy
     /// The workers that ran (1 when ``strategy`` is serial).
     public var workers: Int
-    /// Wall-clock seconds of the whole run.
+    /// Wall-clock seconds of this run: the earlier runs that filled a resumed journal are not in it.
     public var wallSeconds: Double
-    /// CPU seconds of the whole run, this process and its workers.
+    /// CPU seconds of this run, this process and its workers.
     public var cpuSeconds: Double
+    /// With a journal, the job's chunks and how many of them came from it; `nil` without one.
+    public var journal: JournalUse? = nil
 }

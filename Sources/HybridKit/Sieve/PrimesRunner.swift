@@ -64,9 +64,12 @@ public enum PrimesRunner {
         if let journal, journal.resumedItems > 0 {
             options.resumedWork?(work.numbersDone(items: journal.resumedItems))
         }
-        let slots = try map.run(
-            work.mapWork, finished: journal?.finished,
-            events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)
+        let run = {
+            try map.run(
+                work.mapWork, finished: journal?.finished,
+                events: journal?.recording(events, grouped: mapJob.strategy == .mpi) ?? events)
+        }
+        let slots = try journal?.stopping(itemsName: "chunks", run) ?? run()
         try journal?.finish()
         let totals = work.reduce(slots)
         if options.doubleCheck {
@@ -76,7 +79,9 @@ public enum PrimesRunner {
         }
         return PrimesOutcome(
             job: job, totals: totals, method: .sieve, strategy: mapJob.strategy, workers: mapJob.workers,
-            wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
+            wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds,
+            journal: journal.map { JournalUse(path: $0.journal.path, items: plan.count, resumedItems: $0.resumedItems) }
+        )
     }
 
     /// The method that answers `job`: its own, or for ``PrimesMethod/auto`` the cost model's,

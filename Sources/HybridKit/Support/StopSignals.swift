@@ -35,6 +35,14 @@ struct StopSignals: ~Copyable {
 public struct RunInterrupted: Error, Equatable, Sendable, CustomStringConvertible {
     /// The signal: SIGINT (2) or SIGTERM (15).
     public let signal: Int32
+    /// With a journal, how much of the job it holds now that the run has stopped (every record
+    /// synced); `nil` without one.
+    public internal(set) var journal: JournalProgress?
+
+    init(signal: Int32, journal: JournalProgress? = nil) {
+        self.signal = signal
+        self.journal = journal
+    }
 
     /// The conventional exit code: 128 + the signal (130 or 143).
     public var exitCode: Int32 { 128 + signal }
