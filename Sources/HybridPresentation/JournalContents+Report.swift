@@ -55,7 +55,8 @@ extension JournalContents {
             faults.append("\(groupedDigits(damagedRecords)) damaged records, skipped (their items run again)")
         }
         if tornBytes > 0 {
-            faults.append("a torn tail of \(groupedDigits(tornBytes)) bytes, cut off on resume (its items run again)")
+            faults.append(
+                "a torn tail of \(groupedDigits(tornBytes)) bytes, cut off on resume (what it held runs again)")
         }
         return "no: " + faults.joined(separator: "; ")
     }
