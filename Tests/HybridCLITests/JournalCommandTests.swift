@@ -179,7 +179,7 @@ struct JournalCommandTests {
         #expect(text.standardOutput.contains("\nwhole              no: a torn tail of 18 bytes, cut off on resume"))
     }
 
-    @Test("`hybrid journal` of a file that is not a journal, a missing file or a directory: one line, exit 2")
+    @Test("`hybrid journal` of no journal, a missing file or a directory: exit 2; of an unreadable file: exit 1")
     func journalOfNoJournal() throws {
         let journal = JournalFile()
         try Data("precious\n".utf8).write(to: URL(fileURLWithPath: journal.path))
@@ -191,6 +191,11 @@ struct JournalCommandTests {
             #expect(output.standardError.hasPrefix("hybrid: "))
         }
         #expect(try String(contentsOfFile: journal.path, encoding: .utf8) == "precious\n")
+        // A file that opens but cannot be read (page 0 of a process's memory is never mapped):
+        // a failed run, not bad input.
+        let unreadable = try HybridBinary.run(["journal", "/proc/self/mem"])
+        #expect(unreadable.status == 1)
+        #expect(unreadable.standardError == "hybrid: cannot read journal /proc/self/mem: Input/output error\n")
     }
 
     @Test("a file that is not a journal is left alone: exit 2")
