@@ -42,7 +42,7 @@ extension PrimesOutcome {
                     text: share + " from the journal \(journal.path)"),
             ]
         }
-        let own = journal.map { $0.resumedItems > 0 } ?? false ? " (this run alone)" : ""
+        let own = (journal?.resumedItems ?? 0) > 0 ? " (this run alone)" : ""
         fields += [
             .init("seconds", json: .number(wallSeconds), text: formatSeconds(wallSeconds) + own),
             .init("cpu_seconds", json: .number(cpuSeconds), text: formatSeconds(cpuSeconds) + own),

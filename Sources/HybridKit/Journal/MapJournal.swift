@@ -82,7 +82,7 @@ public final class MapJournal {
     /// What the journal holds now, its items called `itemsName`.
     public func progress(itemsName: String = "items") -> JournalProgress {
         JournalProgress(
-            path: journal.path, savedItems: savedItems, items: Int(journal.job.items), itemsName: itemsName)
+            path: journal.path, savedItems: savedItems, items: Int(clamping: journal.job.items), itemsName: itemsName)
     }
 
     /// Runs `body` (the map), and when a stop signal ends it, syncs what was recorded and says
