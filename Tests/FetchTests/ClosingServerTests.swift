@@ -17,7 +17,7 @@ struct ClosingServerTests {
                 ("HTTP/1.1", "\(nginx.http)/plain", true, "1.1"),
             ]
             for kind in kinds {
-                let count = 5000
+                let count = 2500
                 let report = try URLFetcher.fetch(
                     Array(repeating: "\(kind.base)/1k.bin", count: count),
                     options: FetchOptions(

@@ -11,11 +11,7 @@ struct ConsumerTests {
     @Test("builds and runs from C and from Swift", .timeLimit(.minutes(10)))
     func consumer() throws {
         let consumer = Self.packageRoot.appendingPathComponent("Tests/Consumer")
-        // A fresh scratch directory each run: an incremental build of a path dependency keeps the
-        // file list it saw first and misses sources added since.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hybrid-consumer-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try Self.scratchDirectory()
         let build = try run(
             "/usr/bin/env",
             [
@@ -43,6 +39,44 @@ struct ConsumerTests {
                 processes, C work, one worker killed: 10753840 Collatz steps; 1 death, signal SIGKILL, item 777 re-run
 
                 """)
+    }
+
+    /// The consumer's build directory, kept between runs so that a second `swift test` rebuilds
+    /// only what changed. An incremental build of a path dependency keeps the file list it saw
+    /// first and misses sources added since, so the directory is named by the list of source
+    /// files and both manifests: adding, removing or renaming a file, or editing a manifest,
+    /// starts a fresh one (and removes the others).
+    static func scratchDirectory() throws -> URL {
+        let files = FileManager.default
+        var key = FNV1a()
+        for manifest in ["Package.swift", "Tests/Consumer/Package.swift"] {
+            key.add(try Data(contentsOf: packageRoot.appendingPathComponent(manifest)))
+        }
+        var paths: [String] = []
+        for folder in ["CSieve", "Sources", "Tests/Consumer/Sources"] {
+            let root = packageRoot.appendingPathComponent(folder)
+            guard let walk = files.enumerator(atPath: root.path) else { continue }
+            while let path = walk.nextObject() as? String { paths.append("\(folder)/\(path)") }
+        }
+        for path in paths.sorted() { key.add(Data(path.utf8)) }
+        let builds = packageRoot.appendingPathComponent(".build")
+        let name = "consumer-" + String(key.value, radix: 16)
+        for old in (try? files.contentsOfDirectory(atPath: builds.path)) ?? []
+        where old.hasPrefix("consumer-") && old != name {
+            try? files.removeItem(at: builds.appendingPathComponent(old))
+        }
+        return builds.appendingPathComponent(name)
+    }
+
+    /// FNV-1a over bytes, with a separator after each piece: a key that is the same in every
+    /// process (Swift's `Hasher` is seeded afresh in each).
+    struct FNV1a {
+        private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        mutating func add(_ bytes: Data) {
+            for byte in bytes + [0] {
+                value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
