@@ -156,6 +156,9 @@ KERNEL int hard_leaves_kernel(const struct cprimepi_plan_data *plan, uint64_t fr
     }
     uint64_t count = 0;
     u128 sum = 0;
+    /* Every leaf of b has n < x / p_b^2, so past x / p_b^2 neither b nor any larger b has
+     * leaves left, and its multiples need not be crossed off: b_stop falls as lo rises. */
+    uint32_t b_stop = b_max;
     for (uint64_t segment = from; segment < to; segment++) {
         uint64_t lo = segment * numbers;
         uint64_t hi = lo + numbers < z ? lo + numbers : z;
@@ -191,7 +194,11 @@ KERNEL int hard_leaves_kernel(const struct cprimepi_plan_data *plan, uint64_t fr
         }
         count_remaining(&sieve, sums);
 
-        for (uint32_t b = c + 1; b <= b_max; b++) {
+        if (lo > 0) {
+            uint64_t bound = plan_isqrt(x / lo);
+            while (b_stop > c && primes[b_stop] > bound) b_stop--;
+        }
+        for (uint32_t b = c + 1; b <= b_stop; b++) {
             uint64_t p = primes[b];
             hard_per_b *state = &per_b[b];
             leaf_cursor cursor = {0, 0};
