@@ -16,9 +16,10 @@ typedef unsigned __int128 u128;
 
 /*
  * The primes of [lo, hi) as bits of the odd numbers (bit k of word w is
- * lo + 128 w + 2 k + 1, lo a multiple of 128), with per-word prefix counts and
- * prefix sums of offsets (n - lo), so that the count and sum of the primes up
- * to any n of the segment cost one popcount and six masked popcounts.
+ * lo + 128 w + 2 k + 1, lo a multiple of 128), with per-word prefix counts and,
+ * when it keeps sums, prefix sums of offsets (n - lo), so that the count and sum
+ * of the primes up to any n of the segment cost one popcount and six masked
+ * popcounts (the count alone, one popcount).
  */
 /*
  * The odd numbers coprime to 3 * 5 * 7 * 11 * 13 as a bit pattern of one
@@ -89,7 +90,7 @@ struct cprimepi_plan_data {
     /* For odd m <= y at (m - 1) / 2: 0 when m is not squarefree, else
      * mu(m) * (index of lpf(m)); m = 1 holds prime_count + 1. */
     int32_t *mu_lpf;
-    prime_segment small; /* pi and the prime sums over [0, prime limit] */
+    prime_segment small; /* pi over [0, prime limit], counts alone (plan_pi) */
     uint32_t hard_b_max; /* the last b with hard leaves: p_b^2 <= z - 1 */
     uint64_t hard_segment_numbers, easy_segment_numbers, p2_segment_numbers;
     /* Phi(n, c) = q * phi_count + count_table[r] for n = q P + r (P the
