@@ -187,7 +187,8 @@ package final class PoolBench {
             description: "\(groupedDigits(UInt64(count))) items of \(milliseconds) ms CPU, 2 processes",
             hybridSeconds: best.wall, reference: "ideal \(groupedDigits(UInt64(count))) x \(milliseconds) ms / 2",
             referenceSeconds: ideal, ratioIsSpeedup: false, goal: .within(1.05), agrees: agrees,
-            note: "its workers had \(fixed(best.cores, digits: 2)) cores in the fastest round")
+            note: "its workers had \(fixed(best.cores, digits: 2)) of their 2 cores in the fastest round"
+                + (best.cores < 2 * MachineShare.busyThreshold ? ": the machine was busy, not a measurement" : ""))
     }
 
     /// `item N` repeated to `bytes` bytes: the strings case's work, as Python's side does it.
