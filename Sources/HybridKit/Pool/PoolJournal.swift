@@ -29,6 +29,8 @@
 /// that another run holds open with `inUse`. The identity is the caller's promise that the same
 /// identity means the same items and the same work: change it when either changes.
 ///
+/// A policy's halt rule counts the failures of the items a run runs, not those it resumed.
+///
 /// A journal object may be used for one run at a time; after each run it tells how many
 /// outcomes came from the file (``resumedCount``) and how many the run recorded
 /// (``recordedCount``).
