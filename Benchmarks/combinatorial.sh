@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The combinatorial engine (pi(x) and the sum of the primes <= x together) on one thread, beside
-# primecount (pi alone) and primesum (the sum alone) when they are given.
+# The combinatorial engine on one thread, in both its modes: pi(x) alone (count-only, beside
+# primecount's pi) and pi(x) with the sum of the primes <= x (beside primesum's sum), when the
+# peers are given.
 #
 #   Benchmarks/combinatorial.sh [ROUNDS] [X ...]
 #
@@ -13,8 +14,9 @@
 #   CC=compiler       the C compiler (default: clang); the engine is built -O3 -march=native
 #
 # Times are whole-process wall seconds; with GNU time (/usr/bin/time) installed the table also
-# gives peak resident memory (%M, the largest over an x's runs). Every count must agree with
-# primecount's and every sum with primesum's (exit 1 otherwise).
+# gives peak resident memory (%M, the largest over an x's runs). Every count (of both modes) must
+# agree with primecount's and every sum with primesum's (exit 1 otherwise). The engine prints each
+# term's seconds on stderr; they are left out of the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,18 +70,24 @@ run() {
     fi
 }
 
-printf '%-22s %10s %9s %12s %9s %10s %9s %14s %14s\n' x hybrid "MiB" primecount "MiB" primesum "MiB" \
-    "hybrid/pc" "hybrid/ps"
+printf '%-6s %9s %7s %9s %7s %10s %7s %9s %7s %9s %9s %9s\n' x "hybrid pi" MiB "pi+sum" MiB \
+    primecount MiB primesum MiB "pi/pc" "sum/pc" "sum/ps"
 status=0
 for row in "${rows[@]}"; do
     x=$(number "$row")
     best=() peak=() output=()
     for ((round = 0; round < rounds; round++)); do
-        run hybrid "$bench" "$x"
+        run count "$bench" --count-only "$x" 2>/dev/null
+        run hybrid "$bench" "$x" 2>/dev/null
         [ -n "${PRIMECOUNT:-}" ] && run primecount "$PRIMECOUNT" "$x" -t1
         [ -n "${PRIMESUM:-}" ] && run primesum "$PRIMESUM" "$x" -t1
     done
     read -r _ count sum _ <<<"${output[hybrid]}"
+    read -r _ alone _ <<<"${output[count]}"
+    if [ "$alone" != "$count" ]; then
+        echo "pi($x): count-only $alone, with the sum $count" >&2
+        status=1
+    fi
     if [ -n "${PRIMECOUNT:-}" ] && [ "$(tail -n 1 <<<"${output[primecount]}")" != "$count" ]; then
         echo "pi($x): hybrid $count, primecount $(tail -n 1 <<<"${output[primecount]}")" >&2
         status=1
@@ -90,14 +98,16 @@ for row in "${rows[@]}"; do
     fi
     column() { # seconds and MiB of a contender, or dashes
         if [ -n "${best[$1]:-}" ]; then
-            printf '%10.2f %9.1f' "${best[$1]}" "$(echo "${peak[$1]} / 1024" | bc -l)"
+            printf '%*.2f %7.1f' "$2" "${best[$1]}" "$(echo "${peak[$1]} / 1024" | bc -l)"
         else
-            printf '%10s %9s' - -
+            printf '%*s %7s' "$2" - -
         fi
     }
-    ratio() { [ -n "${best[$1]:-}" ] && printf '%14.2f' "$(echo "${best[hybrid]} / ${best[$1]}" | bc -l)" ||
-        printf '%14s' -; }
-    printf '%-22s %s %s %s %s %s\n' "$row" "$(column hybrid)" "$(column primecount)" "$(column primesum)" \
-        "$(ratio primecount)" "$(ratio primesum)"
+    ratio() { # ratio NUMERATOR DENOMINATOR
+        [ -n "${best[$2]:-}" ] && printf '%9.2f' "$(echo "${best[$1]} / ${best[$2]}" | bc -l)" || printf '%9s' -
+    }
+    printf '%-6s %s %s %s %s %s %s %s\n' "$row" "$(column count 9)" "$(column hybrid 9)" \
+        "$(column primecount 10)" "$(column primesum 9)" "$(ratio count primecount)" \
+        "$(ratio hybrid primecount)" "$(ratio hybrid primesum)"
 done
 exit $status

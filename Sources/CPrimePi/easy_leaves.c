@@ -8,14 +8,14 @@
  */
 #include "plan.h"
 
-int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
-                     cprimepi_partial *partial) {
+KERNEL int easy_leaves_kernel(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+                              cprimepi_partial *partial, const int sums) {
     const uint64_t x = plan->x, y = plan->y;
     const uint32_t *primes = plan->primes;
     const uint64_t *prime_sums = plan->prime_sums;
     const uint64_t numbers = plan->easy_segment_numbers, end = plan->sqrt_x + 1;
     prime_segment table;
-    int status = prime_segment_init(&table, primes, plan->prime_count, numbers, plan->presieve);
+    int status = prime_segment_init(&table, primes, plan->prime_count, numbers, plan->presieve, sums);
     if (status) return status;
     uint64_t count = 0, count_weight = 0, range_count = 0;
     u128 sum = 0, sum_weight = 0, range_sum = 0;
@@ -63,7 +63,7 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                         sum_n = prime_sums[pi_n];
                     } else {
                         uint64_t primes_upto, offsets;
-                        prime_segment_upto(&table, n, &primes_upto, &offsets);
+                        prime_segment_upto(&table, n, &primes_upto, &offsets, sums);
                         pi_n = range_count + primes_upto;
                         sum_n = range_sum + offsets + (u128)primes_upto * lo;
                     }
@@ -107,7 +107,7 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                     continue;
                 }
                 uint64_t primes_upto, offsets;
-                prime_segment_upto(&table, n, &primes_upto, &offsets);
+                prime_segment_upto(&table, n, &primes_upto, &offsets, sums);
                 uint64_t below = prime_segment_previous(&table, n);
                 if (below < n_lo) below = n_lo;
                 uint64_t q_max = x_p / below;
@@ -126,10 +126,18 @@ int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     }
     prime_segment_free(&table);
     partial->count = count;
-    split(sum, &partial->sum_low, &partial->sum_high);
     partial->count_weight = count_weight;
-    split(sum_weight, &partial->sum_weight_low, &partial->sum_weight_high);
     partial->range_count = range_count;
-    split(range_sum, &partial->range_sum_low, &partial->range_sum_high);
+    if (sums) { /* without, the sums are dead code and never computed */
+        split(sum, &partial->sum_low, &partial->sum_high);
+        split(sum_weight, &partial->sum_weight_low, &partial->sum_weight_high);
+        split(range_sum, &partial->range_sum_low, &partial->range_sum_high);
+    }
     return CPRIMEPI_OK;
+}
+
+int easy_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+                     cprimepi_partial *partial) {
+    return plan->sums ? easy_leaves_kernel(plan, from, to, partial, 1)
+                      : easy_leaves_kernel(plan, from, to, partial, 0);
 }

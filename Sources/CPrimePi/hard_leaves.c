@@ -41,7 +41,7 @@ typedef struct leaf_cursor {
 
 static inline uint64_t pack(uint64_t count, uint64_t offsets) { return count << OFFSET_BITS | offsets; }
 
-static inline void remove_number(leaf_sieve *sieve, uint64_t n) {
+KERNEL void remove_number(leaf_sieve *sieve, uint64_t n, const int sums) {
     uint64_t offset = n - sieve->lo;
     uint64_t k = offset >> 1;
     uint64_t mask = 1ull << (k & 63);
@@ -49,8 +49,8 @@ static inline void remove_number(leaf_sieve *sieve, uint64_t n) {
     if (!(sieve->bits[w] & mask)) return;
     sieve->bits[w] &= ~mask;
     sieve->count--;
-    sieve->offsets -= offset;
-    uint64_t packed = pack(1, offset);
+    if (sums) sieve->offsets -= offset;
+    uint64_t packed = pack(1, sums ? offset : 0);
     sieve->small[w / WORDS_PER_SMALL] -= packed;
     sieve->large[w / (WORDS_PER_SMALL * SMALLS_PER_LARGE)] -= packed;
 }
@@ -61,8 +61,8 @@ static inline uint64_t word_offsets(uint64_t word, size_t w) {
 }
 
 /* What remains in [lo, n]; n must not fall below the cursor's last n. */
-static inline void remaining_upto(const leaf_sieve *sieve, leaf_cursor *cursor, uint64_t n,
-                                  uint64_t *count, uint64_t *offsets) {
+KERNEL void remaining_upto(const leaf_sieve *sieve, leaf_cursor *cursor, uint64_t n,
+                           uint64_t *count, uint64_t *offsets, const int sums) {
     uint64_t odd = (n - sieve->lo + 1) >> 1;
     size_t w = (size_t)(odd >> 6);
     size_t target = w / WORDS_PER_SMALL;
@@ -78,19 +78,19 @@ static inline void remaining_upto(const leaf_sieve *sieve, leaf_cursor *cursor, 
     uint64_t o = cursor->packed & ((1ull << OFFSET_BITS) - 1);
     for (size_t i = target * WORDS_PER_SMALL; i < w; i++) {
         c += (uint64_t)__builtin_popcountll(sieve->bits[i]);
-        o += word_offsets(sieve->bits[i], i);
+        if (sums) o += word_offsets(sieve->bits[i], i);
     }
     unsigned r = (unsigned)(odd & 63);
     if (r) {
         uint64_t word = sieve->bits[w] & ((1ull << r) - 1);
         c += (uint64_t)__builtin_popcountll(word);
-        o += word_offsets(word, w);
+        if (sums) o += word_offsets(word, w);
     }
     *count = c;
     *offsets = o;
 }
 
-static void count_remaining(leaf_sieve *sieve) {
+KERNEL void count_remaining(leaf_sieve *sieve, const int sums) {
     size_t words = sieve->words;
     size_t smalls = (words + WORDS_PER_SMALL - 1) / WORDS_PER_SMALL;
     size_t larges = (smalls + SMALLS_PER_LARGE - 1) / SMALLS_PER_LARGE;
@@ -100,7 +100,7 @@ static void count_remaining(leaf_sieve *sieve) {
     sieve->offsets = 0;
     for (size_t w = 0; w < words; w++) {
         uint64_t word = sieve->bits[w];
-        uint64_t c = (uint64_t)__builtin_popcountll(word), o = word_offsets(word, w);
+        uint64_t c = (uint64_t)__builtin_popcountll(word), o = sums ? word_offsets(word, w) : 0;
         sieve->count += c;
         sieve->offsets += o;
         sieve->small[w / WORDS_PER_SMALL] += pack(c, o);
@@ -115,8 +115,8 @@ static void count_remaining(leaf_sieve *sieve) {
 static const uint8_t wheel_residue[8] = {1, 7, 11, 13, 17, 19, 23, 29};
 static const uint8_t wheel_gap[8] = {6, 4, 2, 4, 2, 4, 6, 2};
 
-int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
-                     cprimepi_partial *partial) {
+KERNEL int hard_leaves_kernel(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+                              cprimepi_partial *partial, const int sums) {
     const uint64_t x = plan->x, y = plan->y, z = plan->z;
     const uint32_t c = plan->c, b_max = plan->hard_b_max;
     const uint32_t *primes = plan->primes;
@@ -156,6 +156,9 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
     }
     uint64_t count = 0;
     u128 sum = 0;
+    /* Every leaf of b has n < x / p_b^2, so past x / p_b^2 neither b nor any larger b has
+     * leaves left, and its multiples need not be crossed off: b_stop falls as lo rises. */
+    uint32_t b_stop = b_max;
     for (uint64_t segment = from; segment < to; segment++) {
         uint64_t lo = segment * numbers;
         uint64_t hi = lo + numbers < z ? lo + numbers : z;
@@ -189,9 +192,13 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
             }
             next[b] = n;
         }
-        count_remaining(&sieve);
+        count_remaining(&sieve, sums);
 
-        for (uint32_t b = c + 1; b <= b_max; b++) {
+        if (lo > 0) {
+            uint64_t bound = plan_isqrt(x / lo);
+            while (b_stop > c && primes[b_stop] > bound) b_stop--;
+        }
+        for (uint32_t b = c + 1; b <= b_stop; b++) {
             uint64_t p = primes[b];
             hard_per_b *state = &per_b[b];
             leaf_cursor cursor = {0, 0};
@@ -207,7 +214,7 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                         int32_t v = plan->mu_lpf[plan_mu_lpf_index(m)];
                         if (v == 0 || (uint32_t)(v < 0 ? -v : v) <= b) continue;
                         uint64_t n = x_p / m, left, offsets;
-                        remaining_upto(&sieve, &cursor, n, &left, &offsets);
+                        remaining_upto(&sieve, &cursor, n, &left, &offsets, sums);
                         uint64_t phi_count = state->phi_count + left;
                         u128 phi_sum = state->phi_sum + offsets + (u128)left * lo;
                         u128 weight = (u128)p * m;
@@ -215,12 +222,12 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                             count -= phi_count;
                             sum -= weight * phi_sum;
                             state->count_weight -= 1;
-                            state->sum_weight -= weight;
+                            if (sums) state->sum_weight -= weight;
                         } else {
                             count += phi_count;
                             sum += weight * phi_sum;
                             state->count_weight += 1;
-                            state->sum_weight += weight;
+                            if (sums) state->sum_weight += weight;
                         }
                     }
                 } else {
@@ -230,19 +237,20 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                         for (uint32_t j = j_hi; j > j_lo; j--) {
                             uint64_t q = primes[j];
                             uint64_t n = x_p / q, left, offsets;
-                            remaining_upto(&sieve, &cursor, n, &left, &offsets);
+                            remaining_upto(&sieve, &cursor, n, &left, &offsets, sums);
                             count += state->phi_count + left;
                             sum += (u128)(p * q) * (state->phi_sum + offsets + (u128)left * lo);
                         }
                         state->count_weight += j_hi - j_lo;
-                        state->sum_weight +=
-                            (u128)p * (plan->prime_sums[j_hi] - plan->prime_sums[j_lo]);
+                        if (sums)
+                            state->sum_weight +=
+                                (u128)p * (plan->prime_sums[j_hi] - plan->prime_sums[j_lo]);
                     }
                 }
             }
             state->phi_count += sieve.count;
-            state->phi_sum += sieve.offsets + (u128)sieve.count * lo;
-            if (p >= lo && p < hi) remove_number(&sieve, p);
+            if (sums) state->phi_sum += sieve.offsets + (u128)sieve.count * lo;
+            if (p >= lo && p < hi) remove_number(&sieve, p, sums);
             uint64_t n = next[b];
             if (c >= 3) {
                 /* Locals the compiler can keep in registers: the counters' stores
@@ -258,8 +266,8 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                     uint64_t hit = (bits[w] & mask) != 0;
                     bits[w] &= ~mask;
                     left -= hit;
-                    left_offsets -= hit * offset;
-                    uint64_t packed = (0 - hit) & pack(1, offset);
+                    if (sums) left_offsets -= hit * offset;
+                    uint64_t packed = (0 - hit) & pack(1, sums ? offset : 0);
                     small[w / WORDS_PER_SMALL] -= packed;
                     large[w / (WORDS_PER_SMALL * SMALLS_PER_LARGE)] -= packed;
                     n += p * wheel_gap[i];
@@ -269,14 +277,13 @@ int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint6
                 wheel[b] = (uint8_t)i;
             } else {
                 for (; n < end; n += 2 * p)
-                    if (n < hi) remove_number(&sieve, n);
+                    if (n < hi) remove_number(&sieve, n, sums);
             }
             next[b] = n;
         }
     }
     partial->count = count;
-    partial->sum_low = (uint64_t)sum;
-    partial->sum_high = (uint64_t)(sum >> 64);
+    if (sums) split(sum, &partial->sum_low, &partial->sum_high);
 done:
     free(sieve.bits);
     free(sieve.small);
@@ -284,4 +291,10 @@ done:
     free(next);
     free(wheel);
     return status;
+}
+
+int hard_leaves_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+                     cprimepi_partial *partial) {
+    return plan->sums ? hard_leaves_kernel(plan, from, to, partial, 1)
+                      : hard_leaves_kernel(plan, from, to, partial, 0);
 }

@@ -63,6 +63,6 @@ int ordinary_leaves_part(const struct cprimepi_plan_data *plan, cprimepi_partial
         }
     }
     partial->count = count;
-    split(sum, &partial->sum_low, &partial->sum_high);
+    if (plan->sums) split(sum, &partial->sum_low, &partial->sum_high);
     return CPRIMEPI_OK;
 }

@@ -10,18 +10,18 @@
 /* The p chunks are narrower than the v segments: they grow as x / v^2 does. */
 #define P_CHUNK_NUMBERS (1u << 20)
 
-int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
-            cprimepi_partial *partial) {
+KERNEL int p2_kernel(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+                     cprimepi_partial *partial, const int sums) {
     const uint64_t x = plan->x, y = plan->y, z = plan->z;
     const uint64_t numbers = plan->p2_segment_numbers;
     uint64_t v_from = from * numbers;
     uint64_t v_to = to * numbers < z ? to * numbers : z;
     prime_segment values, ps;
-    int status = prime_segment_init(&values, plan->primes, plan->prime_count, numbers, plan->presieve);
+    int status = prime_segment_init(&values, plan->primes, plan->prime_count, numbers, plan->presieve, sums);
     if (status) return status;
     /* Small x get chunks no wider than their primes' range. */
     uint64_t chunk_numbers = plan->sqrt_x + 1 < P_CHUNK_NUMBERS ? plan->sqrt_x + 1 : P_CHUNK_NUMBERS;
-    status = prime_segment_init(&ps, plan->primes, plan->prime_count, chunk_numbers + 256, plan->presieve);
+    status = prime_segment_init(&ps, plan->primes, plan->prime_count, chunk_numbers + 256, plan->presieve, sums);
     if (status) {
         prime_segment_free(&values);
         return status;
@@ -56,7 +56,7 @@ int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
                     prime_segment_sieve(&values, v_lo, v_hi);
                 }
                 uint64_t primes_upto, offsets;
-                prime_segment_upto(&values, v, &primes_upto, &offsets);
+                prime_segment_upto(&values, v, &primes_upto, &offsets, sums);
                 count += range_count + primes_upto;
                 sum += (u128)p * (range_sum + offsets + (u128)primes_upto * v_lo);
                 prime_count++;
@@ -77,13 +77,20 @@ int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
     prime_segment_free(&values);
     prime_segment_free(&ps);
     partial->count = count;
-    split(sum, &partial->sum_low, &partial->sum_high);
     partial->range_count = range_count;
-    split(range_sum, &partial->range_sum_low, &partial->range_sum_high);
     partial->count_weight = prime_count;
-    split(prime_sum, &partial->sum_weight_low, &partial->sum_weight_high);
     partial->prime_count = prime_count;
-    split(prime_sum, &partial->prime_sum_low, &partial->prime_sum_high);
-    split(prime_squares, &partial->prime_squares_low, &partial->prime_squares_high);
+    if (sums) { /* without, the sums are dead code and never computed */
+        split(sum, &partial->sum_low, &partial->sum_high);
+        split(range_sum, &partial->range_sum_low, &partial->range_sum_high);
+        split(prime_sum, &partial->sum_weight_low, &partial->sum_weight_high);
+        split(prime_sum, &partial->prime_sum_low, &partial->prime_sum_high);
+        split(prime_squares, &partial->prime_squares_low, &partial->prime_squares_high);
+    }
     return CPRIMEPI_OK;
+}
+
+int p2_part(const struct cprimepi_plan_data *plan, uint64_t from, uint64_t to,
+            cprimepi_partial *partial) {
+    return plan->sums ? p2_kernel(plan, from, to, partial, 1) : p2_kernel(plan, from, to, partial, 0);
 }

@@ -70,7 +70,8 @@ static int make_tables(struct cprimepi_plan_data *plan) {
             plan->presieve[i >> 6] &= ~(1ull << (i & 63));
     /* One word past the limit, so that plan_pi() never reads past the table. */
     uint64_t small_numbers = round_up_128(limit + 1) + 128;
-    int status = prime_segment_init(&plan->small, plan->primes, k, small_numbers, plan->presieve);
+    /* plan_pi() reads its counts alone. */
+    int status = prime_segment_init(&plan->small, plan->primes, k, small_numbers, plan->presieve, 0);
     if (status) return status;
     prime_segment_sieve(&plan->small, 0, small_numbers);
     plan->a = plan_pi(plan, plan->y);
@@ -137,11 +138,17 @@ static int make_tables(struct cprimepi_plan_data *plan) {
 }
 
 int cprimepi_plan_init(cprimepi_plan *plan, uint64_t x, double alpha) {
+    return cprimepi_plan_init_mode(plan, x, alpha, CPRIMEPI_COUNT_AND_SUM);
+}
+
+int cprimepi_plan_init_mode(cprimepi_plan *plan, uint64_t x, double alpha, cprimepi_mode mode) {
     if (!plan) return CPRIMEPI_EINVAL;
     plan->data = NULL;
+    if (mode != CPRIMEPI_COUNT_AND_SUM && mode != CPRIMEPI_COUNT_ONLY) return CPRIMEPI_EINVAL;
     struct cprimepi_plan_data *data = calloc(1, sizeof *data);
     if (!data) return CPRIMEPI_ENOMEM;
     data->x = x;
+    data->sums = mode == CPRIMEPI_COUNT_AND_SUM;
     if (x < SMALLEST_PLANNED_X) {
         plan->data = data;
         return CPRIMEPI_OK;
@@ -194,6 +201,9 @@ void cprimepi_plan_free(cprimepi_plan *plan) {
 uint64_t cprimepi_plan_x(const cprimepi_plan *plan) { return plan->data ? plan->data->x : 0; }
 uint64_t cprimepi_plan_y(const cprimepi_plan *plan) { return plan->data ? plan->data->y : 0; }
 double cprimepi_plan_alpha(const cprimepi_plan *plan) { return plan->data ? plan->data->alpha : 0; }
+cprimepi_mode cprimepi_plan_mode(const cprimepi_plan *plan) {
+    return plan->data && !plan->data->sums ? CPRIMEPI_COUNT_ONLY : CPRIMEPI_COUNT_AND_SUM;
+}
 
 static uint64_t segments_of(uint64_t width, uint64_t numbers) { return (width + numbers - 1) / numbers; }
 

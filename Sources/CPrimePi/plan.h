@@ -16,9 +16,10 @@ typedef unsigned __int128 u128;
 
 /*
  * The primes of [lo, hi) as bits of the odd numbers (bit k of word w is
- * lo + 128 w + 2 k + 1, lo a multiple of 128), with per-word prefix counts and
- * prefix sums of offsets (n - lo), so that the count and sum of the primes up
- * to any n of the segment cost one popcount and six masked popcounts.
+ * lo + 128 w + 2 k + 1, lo a multiple of 128), with per-word prefix counts and,
+ * when it keeps sums, prefix sums of offsets (n - lo), so that the count and sum
+ * of the primes up to any n of the segment cost one popcount and six masked
+ * popcounts (the count alone, one popcount).
  */
 /*
  * The odd numbers coprime to 3 * 5 * 7 * 11 * 13 as a bit pattern of one
@@ -58,26 +59,29 @@ typedef struct prime_segment {
     uint32_t active; /* primes[2 .. active] have next[] set */
     uint64_t *next;
     const uint64_t *presieve; /* the pattern, or NULL to cross off every prime */
+    int sums;                 /* whether offsets_before and sum are kept */
 } prime_segment;
 
-/* Allocates room for segments of `numbers` numbers (a multiple of 128). */
+/* A kernel of the engine that both modes share: `sums` is a constant at every call site, so
+ * each mode gets its own copy with the other's work compiled out. */
+#define KERNEL static inline __attribute__((always_inline))
+
+/* Allocates room for segments of `numbers` numbers (a multiple of 128); with sums 0 the
+ * segments keep counts alone. */
 int prime_segment_init(prime_segment *segment, const uint32_t *primes, uint32_t prime_count,
-                       uint64_t numbers, const uint64_t *presieve);
+                       uint64_t numbers, const uint64_t *presieve, int sums);
 void prime_segment_free(prime_segment *segment);
 /* Sieves [lo, hi): lo a multiple of 128, hi - lo at most the size given to
  * init. Consecutive calls with ascending adjacent ranges reuse the multiples;
  * any other call starts them afresh. Needs the primes up to sqrt(hi). */
 void prime_segment_sieve(prime_segment *segment, uint64_t lo, uint64_t hi);
-/* The primes of [lo, n] (lo <= n < hi): their count, and their sum minus
- * count * lo (a 64-bit offset sum). */
-void prime_segment_upto(const prime_segment *segment, uint64_t n, uint64_t *count,
-                        uint64_t *offsets);
 /* The largest prime in [lo, n], or 0 if none (2 excluded). */
 uint64_t prime_segment_previous(const prime_segment *segment, uint64_t n);
 
 struct cprimepi_plan_data {
     uint64_t x, y, z, sqrt_x;
     double alpha;
+    int sums; /* 0 for a plan of CPRIMEPI_COUNT_ONLY */
     uint32_t a;           /* pi(y) */
     uint32_t c;           /* the primes the ordinary leaves' table removes */
     uint32_t prime_count; /* primes up to max(y, sqrt(z)) */
@@ -86,7 +90,7 @@ struct cprimepi_plan_data {
     /* For odd m <= y at (m - 1) / 2: 0 when m is not squarefree, else
      * mu(m) * (index of lpf(m)); m = 1 holds prime_count + 1. */
     int32_t *mu_lpf;
-    prime_segment small; /* pi and the prime sums over [0, prime limit] */
+    prime_segment small; /* pi over [0, prime limit], counts alone (plan_pi) */
     uint32_t hard_b_max; /* the last b with hard leaves: p_b^2 <= z - 1 */
     uint64_t hard_segment_numbers, easy_segment_numbers, p2_segment_numbers;
     /* Phi(n, c) = q * phi_count + count_table[r] for n = q P + r (P the
@@ -148,6 +152,39 @@ static inline uint64_t bit_index_sum(uint64_t word) {
     uint64_t sum = 0;
     for (int j = 0; j < 6; j++) sum += (uint64_t)__builtin_popcountll(word & offset_plane[j]) << j;
     return sum;
+}
+
+/* The primes of [lo, n] (lo <= n, n below the segment's end): their count, and with sums
+ * their sum minus count * lo (a 64-bit offset sum; 0 without). */
+KERNEL void prime_segment_upto(const prime_segment *segment, uint64_t n, uint64_t *count,
+                               uint64_t *offsets, const int sums) {
+    uint64_t odd = (n - segment->lo + 1) >> 1; /* odd numbers in [lo, n] */
+    size_t w = (size_t)(odd >> 6);
+    uint64_t c = 0, o = 0;
+    if (w < segment->words) {
+        c = segment->count_before[w];
+        if (sums) o = segment->offsets_before[w];
+        unsigned r = (unsigned)(odd & 63);
+        if (r) {
+            uint64_t word = segment->bits[w] & ((1ull << r) - 1);
+            uint64_t bits = (uint64_t)__builtin_popcountll(word);
+            c += bits;
+            if (sums) o += bits * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(word);
+        }
+    } else {
+        c = segment->count;
+        if (sums) o = (uint64_t)(segment->sum - (u128)segment->count * segment->lo);
+        if (segment->lo <= 2 && 2 < segment->hi) {
+            c -= 1;
+            o -= sums ? 2 : 0;
+        }
+    }
+    if (segment->lo <= 2 && 2 <= n) {
+        c += 1;
+        if (sums) o += 2 - segment->lo;
+    }
+    *count = c;
+    *offsets = o;
 }
 
 /* What a hard-leaves partial keeps per b (cprimepi_partial.per_b). */

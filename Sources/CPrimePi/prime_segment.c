@@ -5,17 +5,18 @@
 
 
 int prime_segment_init(prime_segment *segment, const uint32_t *primes, uint32_t prime_count,
-                       uint64_t numbers, const uint64_t *presieve) {
+                       uint64_t numbers, const uint64_t *presieve, int sums) {
     memset(segment, 0, sizeof *segment);
     segment->presieve = presieve;
+    segment->sums = sums;
     size_t words = (size_t)(numbers / 128);
     segment->bits = malloc(words * sizeof(uint64_t));
     segment->count_before = malloc(words * sizeof(uint32_t));
-    segment->offsets_before = malloc(words * sizeof(uint64_t));
+    segment->offsets_before = sums ? malloc(words * sizeof(uint64_t)) : NULL;
     segment->next = malloc(((size_t)prime_count + 1) * sizeof(uint64_t));
     segment->primes = primes;
     segment->prime_count = prime_count;
-    if (!segment->bits || !segment->count_before || !segment->offsets_before || !segment->next) {
+    if (!segment->bits || !segment->count_before || (sums && !segment->offsets_before) || !segment->next) {
         prime_segment_free(segment);
         return CPRIMEPI_ENOMEM;
     }
@@ -28,6 +29,23 @@ void prime_segment_free(prime_segment *segment) {
     free(segment->offsets_before);
     free(segment->next);
     memset(segment, 0, sizeof *segment);
+}
+
+/* The per-word prefix counts (and with sums the prefix offset sums) of the sieved bits. */
+KERNEL void count_words(prime_segment *segment, const int sums) {
+    uint64_t count = 0, offsets = 0;
+    const uint64_t *bits = segment->bits;
+    for (size_t w = 0; w < segment->words; w++) {
+        segment->count_before[w] = (uint32_t)count;
+        uint64_t c = (uint64_t)__builtin_popcountll(bits[w]);
+        if (sums) {
+            segment->offsets_before[w] = offsets;
+            offsets += c * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(bits[w]);
+        }
+        count += c;
+    }
+    segment->count = count;
+    segment->sum = sums ? (u128)count * segment->lo + offsets : 0;
 }
 
 void prime_segment_sieve(prime_segment *segment, uint64_t lo, uint64_t hi) {
@@ -83,51 +101,14 @@ void prime_segment_sieve(prime_segment *segment, uint64_t lo, uint64_t hi) {
         for (uint64_t k = first_out; k < 64 * (uint64_t)words; k++)
             bits[k >> 6] &= ~(1ull << (k & 63));
     }
-    uint64_t count = 0, offsets = 0;
-    for (size_t w = 0; w < words; w++) {
-        segment->count_before[w] = (uint32_t)count;
-        segment->offsets_before[w] = offsets;
-        uint64_t c = (uint64_t)__builtin_popcountll(bits[w]);
-        offsets += c * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(bits[w]);
-        count += c;
-    }
-    segment->count = count;
-    segment->sum = (u128)count * lo + offsets;
+    if (segment->sums)
+        count_words(segment, 1);
+    else
+        count_words(segment, 0);
     if (lo <= 2 && 2 < hi) {
         segment->count += 1;
-        segment->sum += 2;
+        segment->sum += segment->sums ? 2 : 0;
     }
-}
-
-void prime_segment_upto(const prime_segment *segment, uint64_t n, uint64_t *count,
-                        uint64_t *offsets) {
-    uint64_t odd = (n - segment->lo + 1) >> 1; /* odd numbers in [lo, n] */
-    size_t w = (size_t)(odd >> 6);
-    uint64_t c = 0, o = 0;
-    if (w < segment->words) {
-        c = segment->count_before[w];
-        o = segment->offsets_before[w];
-        unsigned r = (unsigned)(odd & 63);
-        if (r) {
-            uint64_t word = segment->bits[w] & ((1ull << r) - 1);
-            uint64_t bits = (uint64_t)__builtin_popcountll(word);
-            c += bits;
-            o += bits * (128 * (uint64_t)w + 1) + 2 * bit_index_sum(word);
-        }
-    } else {
-        c = segment->count;
-        o = (uint64_t)(segment->sum - (u128)segment->count * segment->lo);
-        if (segment->lo <= 2 && 2 < segment->hi) {
-            c -= 1;
-            o -= 2;
-        }
-    }
-    if (segment->lo <= 2 && 2 <= n) {
-        c += 1;
-        o += 2 - segment->lo;
-    }
-    *count = c;
-    *offsets = o;
 }
 
 uint64_t prime_segment_previous(const prime_segment *segment, uint64_t n) {

@@ -140,7 +140,7 @@ int cprimepi_combiner_result(const cprimepi_combiner *combiner, cprimepi_result 
     u128 pair_sum = (sum_b * sum_b - squares_b) / 2 - (sum_a * sum_a - squares_a) / 2;
     uint64_t count = data->count + index_sum + a - 1;
     u128 sum = data->sum + pair_sum + sum_a - 1;
-    result_set(result, count, sum);
+    result_set(result, count, plan->sums ? sum : 0);
     return CPRIMEPI_OK;
 }
 
@@ -222,9 +222,10 @@ int cprimepi_parts_work(void *parts, uint64_t item, void *slot) {
                               range->segment_to, slot);
 }
 
-int cprimepi_totals_alpha(uint64_t x, double alpha, cprimepi_result *result) {
+/* Every term on the calling thread, in one part each. */
+static int run_plan(uint64_t x, double alpha, cprimepi_mode mode, cprimepi_result *result) {
     cprimepi_plan plan;
-    int status = cprimepi_plan_init(&plan, x, alpha);
+    int status = cprimepi_plan_init_mode(&plan, x, alpha, mode);
     if (status) return status;
     cprimepi_partial partial;
     cprimepi_combiner combiner = {0};
@@ -243,7 +244,20 @@ int cprimepi_totals_alpha(uint64_t x, double alpha, cprimepi_result *result) {
     return status;
 }
 
+int cprimepi_totals_alpha(uint64_t x, double alpha, cprimepi_result *result) {
+    return run_plan(x, alpha, CPRIMEPI_COUNT_AND_SUM, result);
+}
+
 int cprimepi_totals(uint64_t x, cprimepi_result *result) { return cprimepi_totals_alpha(x, 0, result); }
+
+int cprimepi_count_alpha(uint64_t x, double alpha, uint64_t *count) {
+    cprimepi_result result;
+    int status = run_plan(x, alpha, CPRIMEPI_COUNT_ONLY, &result);
+    if (!status) *count = result.count;
+    return status;
+}
+
+int cprimepi_count(uint64_t x, uint64_t *count) { return cprimepi_count_alpha(x, 0, count); }
 
 const char *cprimepi_strerror(int status) {
     switch (status) {

@@ -15,6 +15,7 @@ struct BenchCommandTests {
             ["bench", "fetch", "--urls", "0"],
             ["bench", "primes", "--csv", "/nonexistent-directory/runs.csv"],
             ["demo", "--urls", "0"], ["demo", "--python-primes-to", "3e6"],
+            ["bench", "pool", "--svg", "pool.svg"], ["bench", "primes", "--quick"],
         ])
     func badOptions(arguments: [String]) throws {
         let output = try HybridBinary.run(arguments)
@@ -146,6 +147,59 @@ struct BenchCommandTests {
         } else {
             #expect(text.contains("- python3 is not on the PATH: the article's Python programs were skipped."))
         }
+    }
+
+    @Test("bench pool --quick: four cases, each with its reference and goal, answers agreed", .timeLimit(.minutes(5)))
+    func benchPool() throws {
+        let output = try HybridBinary.run(["bench", "pool", "--quick", "--repeat", "1", "--json"])
+        #expect(output.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["answers_agree"] as? Bool == true)
+        #expect(object?["repeat"] as? Int == 1)
+        let cases = object?["cases"] as? [[String: Any]] ?? []
+        #expect(cases.map { $0["case"] as? String ?? "" } == ["trivial", "cpu", "strings", "serial"])
+        #expect(cases.map { $0["goal"] as? String } == [">= 5x faster", "<= 1.05x", nil, "<= 2x"])
+        #expect(cases.allSatisfy { $0["answers_agree"] as? Bool == true && $0["seconds"] is Double })
+        // Python's pool is the reference of the process cases exactly when python3 is here.
+        let python = cases.filter { ($0["reference"] as? String)?.hasPrefix("python") == true }.map {
+            $0["case"] as? String ?? ""
+        }
+        #expect(python == (Self.hasPython ? ["trivial", "strings"] : []))
+        #expect(cases[1]["reference"] as? String == "ideal 20 x 1 ms / 2")
+        #expect(cases[1]["reference_seconds"] as? Double == 0.01)
+        #expect(cases[3]["reference"] as? String == "plain Swift map")
+        // A ratio wherever there is a reference; met or not wherever there is a goal too.
+        let referenced = cases.filter { $0["reference_seconds"] is Double }
+        #expect(referenced.allSatisfy { $0["ratio"] is Double })
+        #expect(referenced.allSatisfy { $0["goal"] is NSNull ? $0["met"] is NSNull : $0["met"] is Bool })
+    }
+
+    @Test("bench pool --no-peers: the table leaves Python out, and the CSV has a row per case", .timeLimit(.minutes(5)))
+    func benchPoolTable() throws {
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-bench-pool-\(getpid()).csv")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let output = try HybridBinary.run(["bench", "pool", "--quick", "--repeat", "2", "--no-peers", "--csv", csv])
+        #expect(output.status == 0)
+        #expect(output.standardError.isEmpty)
+        let lines = output.standardOutput.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("pool: ") == true && lines.first?.contains("fastest of 2 rounds each") == true)
+        #expect(
+            lines.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true) == [
+                "case", "hybrid", "reference", "seconds", "ratio", "goal", "met",
+            ])
+        #expect(
+            lines.contains {
+                $0.hasPrefix("2,000 trivial items, 2 processes") && $0.contains(" -  ") && $0.contains(">= 5x faster")
+            })
+        #expect(lines.contains { $0.hasPrefix("20,000 trivial items, serial") && $0.contains("plain Swift map") })
+        #expect(lines.last == "pool: answers agree")
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(
+            rows.first == "case,description,hybrid_seconds,reference,reference_seconds,ratio,goal,met,answers_agree")
+        #expect(
+            rows.dropFirst().map { $0.split(separator: ",").first ?? "" } == ["trivial", "cpu", "strings", "serial"])
+        #expect(rows.dropFirst().allSatisfy { $0.hasSuffix(",true") })
     }
 
     /// Whether python3 is on the tests' `PATH`.

@@ -170,6 +170,21 @@ struct MethodCommandTests {
             ))
     }
 
+    /// π(10^13) = 346,065,536,839 (OEIS A006880), and a range as the difference of two counts.
+    @Test(
+        "--count-only --method combinatorial counts alone, on one thread or on processes",
+        arguments: [
+            (["1e13"], ["--strategy", "processes", "--workers", "2"], "346065536839"),
+            (["1e6", "1e10"], [], "454974013"),
+        ])
+    func countOnly(bounds: [String], spread: [String], count: String) throws {
+        let output = try HybridBinary.run(
+            ["primes"] + bounds + ["--count-only", "--method", "combinatorial", "--json"] + spread)
+        #expect(output.status == 0)
+        #expect(output.standardOutput.contains(#""count": \#(count), "sum": null"#), "\(output.standardOutput)")
+        #expect(output.standardOutput.contains(#""method": "combinatorial""#))
+    }
+
     @Test("--method combinatorial keeps no journal: bad usage")
     func noJournal() throws {
         let output = try HybridBinary.run(["primes", "1e9", "--method", "combinatorial", "--journal", "/dev/null/x"])

@@ -168,3 +168,89 @@ struct CombinatorialTests {
         #expect(String(cString: cprimepi_version()) == CPRIMEPI_VERSION)
     }
 }
+
+/// The count-only mode: π(x) alone, held against published values, the sieve and the count of
+/// the count-and-sum mode.
+@Suite("The combinatorial engine counting alone")
+struct CombinatorialCountTests {
+    @Test("known values up to 10^12", arguments: CombinatorialTests.quickKnownValues)
+    func knownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
+        #expect(try CombinatorialEngine.totals(upTo: value.x, sum: false) == PrimeTotals(count: value.count, sum: nil))
+        var count: UInt64 = 0
+        #expect(cprimepi_count(value.x, &count) == CPRIMEPI_OK)
+        #expect(count == value.count)
+    }
+
+    @Test(
+        "known values from 10^13 to 10^19", .enabled(if: slowTestsEnabled, "minutes at -O0: HYBRID_SLOW_TESTS=1"),
+        arguments: CombinatorialTests.slowKnownValues)
+    func slowKnownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
+        #expect(try CombinatorialEngine.totals(upTo: value.x, sum: false).count == value.count)
+    }
+
+    @Test("every x up to 3 * 10^4, and 2^32, against the sieve")
+    func againstTheSieve() throws {
+        var wrong: [UInt64] = []
+        var count: UInt64 = 0
+        for x in UInt64(0)...30_000 {
+            if x >= 2, sieveTotals(x, x + 1).count == 1 { count += 1 }
+            if try CombinatorialEngine.totals(upTo: x, sum: false).count != count { wrong.append(x) }
+        }
+        #expect(wrong.isEmpty, "wrong at \(wrong.prefix(10))")
+        #expect(try CombinatorialEngine.totals(upTo: 1 << 32, sum: false).count == 203_280_221)
+    }
+
+    @Test("2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes even optimized: HYBRID_SLOW_TESTS=1"))
+    func topOfTheRange() throws {
+        #expect(try CombinatorialEngine.totals(upTo: 1 << 63, sum: false).count == 216_289_611_853_439_384)
+        #expect(try CombinatorialEngine.totals(upTo: .max, sum: false).count == 425_656_284_035_217_743)
+    }
+
+    /// Random x of every size up to 10^11, and several alphas each: the count alone equals the
+    /// count of the count-and-sum mode.
+    @Test("random x: the count alone equals the count beside the sum, at every alpha")
+    func randomX() throws {
+        var random = SplitMix64(state: 1_000_003)
+        for _ in 0..<24 {
+            let digits = Double.random(in: 1...11, using: &random)
+            let x = UInt64(pow(10, digits)) + UInt64.random(in: 0...1000, using: &random)
+            let both = try CombinatorialEngine.totals(upTo: x)
+            for alpha in [nil, 1, 3.3, 20] as [Double?] {
+                let alone = try CombinatorialEngine.totals(upTo: x, alpha: alpha, sum: false)
+                #expect(alone == PrimeTotals(count: both.count, sum: nil), "x = \(x), alpha \(alpha ?? 0)")
+            }
+        }
+    }
+
+    @Test(
+        "parts on serial, threads and processes count alone",
+        arguments: [(ComputeStrategy.serial, 1), (.threads, 3), (.processes, 2)])
+    func spread(strategy: ComputeStrategy, workers: Int) throws {
+        let x: UInt64 = 100_000_000_000
+        let spread = try CombinatorialEngine.totals(upTo: x, sum: false, strategy: strategy, workers: workers)
+        #expect(spread == PrimeTotals(count: 4_118_054_813, sum: nil))
+    }
+
+    @Test("a count-only plan says so and leaves the sum at 0; an unknown mode is refused")
+    func mode() throws {
+        var plan = cprimepi_plan()
+        #expect(cprimepi_plan_init_mode(&plan, 1_000_000_007, 0, CPRIMEPI_COUNT_ONLY) == CPRIMEPI_OK)
+        defer { cprimepi_plan_free(&plan) }
+        #expect(cprimepi_plan_mode(&plan) == CPRIMEPI_COUNT_ONLY)
+        var combiner = cprimepi_combiner()
+        #expect(cprimepi_combiner_init(&combiner, &plan) == CPRIMEPI_OK)
+        defer { cprimepi_combiner_free(&combiner) }
+        for term in [CPRIMEPI_ORDINARY_LEAVES, CPRIMEPI_HARD_LEAVES, CPRIMEPI_EASY_LEAVES, CPRIMEPI_P2] {
+            let slot = UnsafeMutableRawPointer.allocate(byteCount: cprimepi_slot_bytes(&plan), alignment: 16)
+            defer { slot.deallocate() }
+            #expect(cprimepi_part_into(&plan, term, 0, cprimepi_segments(&plan, term), slot) == CPRIMEPI_OK)
+            #expect(cprimepi_combine_slot(&combiner, slot) == CPRIMEPI_OK)
+        }
+        var result = cprimepi_result()
+        #expect(cprimepi_combiner_result(&combiner, &result) == CPRIMEPI_OK)
+        #expect(result.count == 50_847_535 && result.sum_low == 0 && result.sum_high == 0)
+        var other = cprimepi_plan()
+        #expect(cprimepi_plan_init_mode(&other, 1000, 0, cprimepi_mode(rawValue: 7)) == CPRIMEPI_EINVAL)
+        #expect(other.data == nil)
+    }
+}

@@ -54,6 +54,21 @@ struct MethodTests {
         let job = PrimesJob(range: from..<to, strategy: .processes, workers: 2, method: .auto)
         #expect(PrimesMethod.choice(for: job, cores: 2) == method)
     }
+
+    /// A range at 10^14 as wide as makes half the sieve's time fall between what the two prefixes
+    /// cost with the sum and what they cost counting alone: only the count-only job is combinatorial.
+    @Test("auto weighs the count-only mode when only the count is asked for")
+    func autoCountOnly() {
+        let from: UInt64 = 100_000_000_000_000
+        let both = 2 * PrimesMethod.prefixSeconds(from)
+        let alone = 2 * PrimesMethod.prefixSeconds(from, sum: false)
+        #expect(alone < both)
+        let width = UInt64((both + alone) * 1.45e10)
+        let counted = PrimesJob(range: from..<from + width, strategy: .serial, workers: 1, sum: false, method: .auto)
+        let summed = PrimesJob(range: from..<from + width, strategy: .serial, workers: 1, method: .auto)
+        #expect(PrimesMethod.choice(for: counted, cores: 1) == .combinatorial)
+        #expect(PrimesMethod.choice(for: summed, cores: 1) == .sieve)
+    }
 }
 
 /// The n-th prime: published values, and every n of random stretches against the sieve's list.

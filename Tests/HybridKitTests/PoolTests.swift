@@ -277,7 +277,9 @@ struct PoolTests {
         #expect(threw >= 3 && threw < 100, "\(output)")
     }
 
-    static func runChecks(_ scenario: String) throws -> (Int32, String) {
+    /// Runs pool-checks with `scenario` and `arguments`: its exit status (the signal's number
+    /// when a signal ended it) and what it printed.
+    static func runChecks(_ scenario: String, _ arguments: [String] = []) throws -> (Int32, String) {
         var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("pool-checks").path),
             directory.path != "/"
@@ -286,7 +288,7 @@ struct PoolTests {
         }
         let process = Process()
         process.executableURL = directory.appendingPathComponent("pool-checks")
-        process.arguments = [scenario]
+        process.arguments = [scenario] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardInput = FileHandle.nullDevice

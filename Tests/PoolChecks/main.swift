@@ -224,6 +224,26 @@ case "spawned":
     }
     done.wait()
 
+case "journal":
+    // journal PATH RAN KILL-AT: 400 squares over a journal; each run of an item appends its
+    // index to the file RAN, and the item KILL-AT (-1 for none) kills this program mid-run.
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    let journal = PoolJournal(path: arguments[0], identity: "pool-checks squares")
+    let ran = open(arguments[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    let killAt = Int(arguments[2]) ?? -1
+    let squares = try pool.map(Array(0..<400), journal: journal) { (n: Int) -> Int in
+        let line = Array("\(n)\n".utf8)
+        _ = line.withUnsafeBytes { write(ran, $0.baseAddress, $0.count) }
+        if n == killAt {
+            kill(getppid(), SIGKILL)
+            sleep(60)
+        }
+        usleep(500)
+        return n * n
+    }
+    let right = squares == (0..<400).map { $0 * $0 }
+    print("resumed \(journal.resumedCount), recorded \(journal.recordedCount), squares \(right ? "right" : "wrong")")
+
 case "bench":
     try bench()
 

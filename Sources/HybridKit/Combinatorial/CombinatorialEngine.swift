@@ -5,24 +5,28 @@ import CPrimePi
 /// parallel map's workers.
 ///
 /// Unlike a sieve it answers only prefixes `[0, x]`; a range's totals are the difference of two.
-/// The corresponding C function is `cprimepi_totals_alpha`.
+/// Asked for the count alone (`sum: false`) it runs its count-only mode, which skips every sum.
+/// The corresponding C functions are `cprimepi_totals_alpha` and `cprimepi_count_alpha`.
 package enum CombinatorialEngine {
-    /// The primes `<= x` and their sum.
+    /// The primes `<= x` and their sum (`nil` when `sum` is false: only the count is computed).
     ///
     /// - Parameter alpha: the tuning factor (`y = alpha * x^(1/3)`, clamped to the method's
     ///   bounds); `nil` picks the default. Every alpha gives the same answer, so a second one
     ///   double-checks a result.
-    package static func totals(upTo x: UInt64, alpha: Double? = nil) throws(SieveError) -> PrimeTotals {
-        var result = cprimepi_result()
-        switch cprimepi_totals_alpha(x, alpha ?? 0, &result) {
-        case CPRIMEPI_OK:
-            return PrimeTotals(result)
-        default:
-            throw .outOfMemory
+    package static func totals(upTo x: UInt64, alpha: Double? = nil, sum: Bool = true) throws(SieveError)
+        -> PrimeTotals
+    {
+        guard sum else {
+            var count: UInt64 = 0
+            guard cprimepi_count_alpha(x, alpha ?? 0, &count) == CPRIMEPI_OK else { throw .outOfMemory }
+            return PrimeTotals(count: count, sum: nil)
         }
+        var result = cprimepi_result()
+        guard cprimepi_totals_alpha(x, alpha ?? 0, &result) == CPRIMEPI_OK else { throw .outOfMemory }
+        return PrimeTotals(result, sum: true)
     }
 
-    /// The same totals with the work's parts spread over `workers` of `strategy` (serial,
+    /// The same totals (or the count alone) with the work's parts spread over `workers` of `strategy` (serial,
     /// threads or processes) through the parallel map: each term is cut into parts that start
     /// one segment wide and double up to a quarter of a worker's even share
     /// (`cprimepi_plan_parts`), each part's result crosses to the caller in a flat slot, and the
@@ -32,10 +36,14 @@ package enum CombinatorialEngine {
     /// - Throws: ``SieveError`` when memory runs out, ``PoolError`` when workers fail, and
     ///   ``RunInterrupted`` when `stopOnSignals` and a signal stopped it.
     package static func totals(
-        upTo x: UInt64, alpha: Double? = nil, strategy: ComputeStrategy, workers: Int, stopOnSignals: Bool = false
+        upTo x: UInt64, alpha: Double? = nil, sum: Bool = true, strategy: ComputeStrategy, workers: Int,
+        stopOnSignals: Bool = false
     ) throws -> PrimeTotals {
         var plan = cprimepi_plan()
-        guard cprimepi_plan_init(&plan, x, alpha ?? 0) == CPRIMEPI_OK else { throw SieveError.outOfMemory }
+        let mode = sum ? CPRIMEPI_COUNT_AND_SUM : CPRIMEPI_COUNT_ONLY
+        guard cprimepi_plan_init_mode(&plan, x, alpha ?? 0, mode) == CPRIMEPI_OK else {
+            throw SieveError.outOfMemory
+        }
         defer { cprimepi_plan_free(&plan) }
         let perTerm = UInt32(clamping: 4 * max(1, workers))
         let count = cprimepi_plan_parts(&plan, perTerm, nil, 0)
@@ -70,7 +78,7 @@ package enum CombinatorialEngine {
         }
         var result = cprimepi_result()
         guard cprimepi_combiner_result(&combiner, &result) == CPRIMEPI_OK else { throw SieveError.outOfMemory }
-        return PrimeTotals(result)
+        return PrimeTotals(result, sum: sum)
     }
 
     /// The `y` the engine would use for `x` and `alpha`: what moving alpha changes.
@@ -83,8 +91,8 @@ package enum CombinatorialEngine {
 }
 
 extension PrimeTotals {
-    /// The count and the 128-bit sum of a CPrimePi result.
-    fileprivate init(_ result: cprimepi_result) {
-        self.init(count: result.count, sum: UInt128(result.sum_high) << 64 | UInt128(result.sum_low))
+    /// The count and, when `sum`, the 128-bit sum of a CPrimePi result.
+    fileprivate init(_ result: cprimepi_result, sum: Bool) {
+        self.init(count: result.count, sum: sum ? UInt128(result.sum_high) << 64 | UInt128(result.sum_low) : nil)
     }
 }

@@ -26,7 +26,7 @@ public enum NthPrime {
         // Small n: the first n primes lie below 8,000 for n <= 1000.
         if n <= 1000 { return try nth(n, in: 0..<8000, sieve: sieve)! }
         let estimate = UInt64(min(inverseLogarithmicIntegral(Double(n)), 18_446_744_073_709_551_000))
-        let counted = try CombinatorialEngine.totals(upTo: estimate).count
+        let counted = try CombinatorialEngine.totals(upTo: estimate, sum: false).count
         let window: UInt64 = 1 << 26
         if counted < n {
             // The answer is the (n - counted)-th prime above the estimate.

@@ -11,13 +11,13 @@ public enum PrimesRunner {
         let method = try resolve(job, options: options)
         if method == .combinatorial {
             let spread = combinatorialWorkers(job)
-            var totals = try combinatorialTotals(job.range, spread: spread, stopOnSignals: options.stopOnSignals)
+            let totals = try combinatorialTotals(
+                job.range, sum: job.sum, spread: spread, stopOnSignals: options.stopOnSignals)
             if options.doubleCheck {
                 let second = try combinatorialTotals(
-                    job.range, alpha: moved, spread: spread, stopOnSignals: options.stopOnSignals)
+                    job.range, alpha: moved, sum: job.sum, spread: spread, stopOnSignals: options.stopOnSignals)
                 try check(totals, against: second, job: job)
             }
-            if !job.sum { totals.sum = nil }
             return PrimesOutcome(
                 job: job, totals: totals, method: .combinatorial, strategy: spread.strategy, workers: spread.workers,
                 wallSeconds: stopwatch.wallSeconds, cpuSeconds: stopwatch.cpuSeconds)
@@ -74,7 +74,7 @@ public enum PrimesRunner {
         let totals = work.reduce(slots)
         if options.doubleCheck {
             let second = try combinatorialTotals(
-                job.range, spread: combinatorialWorkers(job), stopOnSignals: options.stopOnSignals)
+                job.range, sum: job.sum, spread: combinatorialWorkers(job), stopOnSignals: options.stopOnSignals)
             try check(totals, against: second, job: job)
         }
         return PrimesOutcome(
@@ -123,25 +123,26 @@ public enum PrimesRunner {
     }
 
     /// The totals of `[from, to)` as the difference of two combinatorial prefixes, each on
-    /// `spread`'s workers.
+    /// `spread`'s workers; with `sum` false the count alone, by the engine's count-only mode.
     static func combinatorialTotals(
-        _ range: Range<UInt64>, alpha: Double? = nil,
+        _ range: Range<UInt64>, alpha: Double? = nil, sum: Bool = true,
         spread: (strategy: ComputeStrategy, workers: Int) = (.serial, 1), stopOnSignals: Bool = false
     ) throws -> PrimeTotals {
         func prefix(_ x: UInt64) throws -> PrimeTotals {
             guard spread.workers > 1, x >= spreadFrom else {
-                return try CombinatorialEngine.totals(upTo: x, alpha: alpha)
+                return try CombinatorialEngine.totals(upTo: x, alpha: alpha, sum: sum)
             }
             return try CombinatorialEngine.totals(
-                upTo: x, alpha: alpha, strategy: spread.strategy, workers: spread.workers,
+                upTo: x, alpha: alpha, sum: sum, strategy: spread.strategy, workers: spread.workers,
                 stopOnSignals: stopOnSignals)
         }
-        guard range.upperBound > 0 else { return .zero }
+        guard range.upperBound > 0 else { return sum ? .zero : PrimeTotals(count: 0, sum: nil) }
         let upper = try prefix(range.upperBound - 1)
         guard range.lowerBound > 1 else { return upper }
         let lower = try prefix(range.lowerBound - 1)
         // Wrapping: the true difference is a count and sum of a range, which fits.
-        return PrimeTotals(count: upper.count &- lower.count, sum: (upper.sum ?? 0) &- (lower.sum ?? 0))
+        let difference = sum ? (upper.sum ?? 0) &- (lower.sum ?? 0) : nil
+        return PrimeTotals(count: upper.count &- lower.count, sum: difference)
     }
 
     /// Throws ``DoubleCheckFailure`` unless the two answers agree (on the count alone when

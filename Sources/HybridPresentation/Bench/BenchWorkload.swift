@@ -46,7 +46,7 @@ package enum BenchWorkloadName: String, CaseIterable, Sendable {
     package static func parse(_ text: String) throws(UsageError) -> [BenchWorkloadName] {
         if text == "all" { return allCases }
         guard let name = BenchWorkloadName(rawValue: text) else {
-            throw UsageError("unknown workload '\(text)': expected primes, fetch, bigprimes or all")
+            throw UsageError("unknown workload '\(text)': expected primes, fetch, bigprimes, all or pool")
         }
         return [name]
     }
