@@ -40,6 +40,8 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var load: FetchLoadOptions
 
+    @OptionGroup var busy: BusyRerunOptions
+
     @Option(parsing: .unconditional, help: "bigprimes: bits of each prime.")
     var bits = 1024
 
@@ -112,7 +114,8 @@ struct Bench: ParsableCommand {
         let progress = BenchProgress(enabled: !output.noProgress)
         defer { progress.finish() }
         let report = try BenchReport.measure(
-            workloads, workers: workerCounts, repetitions: repetitions, progress: progress.show)
+            workloads, workers: workerCounts, repetitions: repetitions, busyReruns: busy.busyReruns,
+            progress: progress.show)
         progress.finish()
         try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.text())
         try csvFile?.write(report.csv())

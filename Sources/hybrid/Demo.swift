@@ -28,6 +28,8 @@ struct Demo: ParsableCommand {
 
     @OptionGroup(visibility: .hidden) var load: FetchLoadOptions
 
+    @OptionGroup var busy: BusyRerunOptions
+
     @Flag(help: "Never draw progress (drawn only on a terminal anyway).")
     var noProgress = false
 
@@ -48,9 +50,10 @@ struct Demo: ParsableCommand {
         let limit = try NumberExpression.parse(primesTo)
         let urls = load.urls
         let latency = load.latency
-        let lesson = Lesson(
+        var lesson = Lesson(
             primesTo: limit, urls: urls, latencyMilliseconds: latency,
             pythonPrimesTo: try NumberExpression.parse(pythonPrimesTo))
+        lesson.busyReruns = busy.busyReruns
         let server = ServerHolder(latency: latency)
         let progress = BenchProgress(enabled: !noProgress)
         defer { progress.finish() }

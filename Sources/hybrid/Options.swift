@@ -82,6 +82,20 @@ struct FetchLoadOptions: ParsableArguments {
     }
 }
 
+/// `--busy-reruns` of `hybrid bench` and the lesson.
+struct BusyRerunOptions: ParsableArguments {
+    @Option(
+        parsing: .unconditional,
+        help: "How many more times a run that got clearly less than its cores is run (0 to 10).")
+    var busyReruns = BenchSweep.defaultBusyReruns
+
+    func validate() throws {
+        guard (0...10).contains(busyReruns) else {
+            throw ValidationError("--busy-reruns must lie in 0...10, got \(busyReruns)")
+        }
+    }
+}
+
 /// Runs checks that throw ``UsageError`` inside `validate()`, where ArgumentParser wants a
 /// `ValidationError` to report bad input as such.
 func usageChecked(_ checks: () throws -> Void) throws {

@@ -16,6 +16,7 @@ struct BenchCommandTests {
             ["bench", "primes", "--csv", "/nonexistent-directory/runs.csv"],
             ["demo", "--urls", "0"], ["demo", "--python-primes-to", "3e6"],
             ["bench", "pool", "--svg", "pool.svg"], ["bench", "primes", "--quick"],
+            ["bench", "primes", "--busy-reruns", "11"], ["demo", "--busy-reruns", "-1"],
         ])
     func badOptions(arguments: [String]) throws {
         let output = try HybridBinary.run(arguments)
@@ -33,6 +34,7 @@ struct BenchCommandTests {
         defer { try? FileManager.default.removeItem(atPath: csv) }
         let output = try HybridBinary.run([
             "bench", "bigprimes", "--bits", "256", "--count", "12", "--workers", "1,3", "--repeat", "1",
+            "--busy-reruns", "0",
             "--csv", csv,
         ])
         #expect(output.status == 0)
@@ -58,7 +60,7 @@ struct BenchCommandTests {
         ).path
         defer { try? FileManager.default.removeItem(atPath: csv) }
         let output = try HybridBinary.run([
-            "bench", "primes", "--to", "1e7", "--workers", "1,2", "--repeat", "1", "--csv", csv,
+            "bench", "primes", "--to", "1e7", "--workers", "1,2", "--repeat", "1", "--busy-reruns", "0", "--csv", csv,
         ])
         #expect(output.status == 0)
         #expect(output.standardOutput.contains("primes: answers agree"))
@@ -110,7 +112,7 @@ struct BenchCommandTests {
         .timeLimit(.minutes(5)))
     func demo() throws {
         let output = try HybridBinary.run([
-            "--primes-to", "1e7", "--urls", "10", "--latency", "10", "--python-primes-to", "1e5",
+            "--primes-to", "1e7", "--urls", "10", "--latency", "10", "--python-primes-to", "1e5", "--busy-reruns", "0",
         ])
         #expect(output.status == 0)
         #expect(output.standardError.isEmpty)
@@ -213,6 +215,7 @@ struct BenchCommandTests {
     func demoJSONWithPython() throws {
         let output = try HybridBinary.run([
             "demo", "--json", "--primes-to", "1e6", "--urls", "5", "--latency", "1", "--python-primes-to", "1e4",
+            "--busy-reruns", "0",
             "--no-progress",
         ])
         #expect(output.status == 0)
@@ -235,6 +238,7 @@ struct BenchCommandTests {
     func benchPython() throws {
         let primes = try HybridBinary.run([
             "bench", "primes", "--to", "1e4", "--workers", "2", "--repeat", "1", "--json", "--no-progress",
+            "--busy-reruns", "0",
         ])
         #expect(primes.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(primes.standardOutput.utf8)) as? [String: Any]
@@ -265,7 +269,7 @@ struct BenchCommandTests {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
         let output = try HybridBinary.run(
-            ["demo", "--primes-to", "1e6", "--urls", "5", "--latency", "1", "--no-progress"],
+            ["demo", "--primes-to", "1e6", "--urls", "5", "--latency", "1", "--no-progress", "--busy-reruns", "0"],
             environment: ["PATH": empty.path])
         #expect(output.status == 0)
         let text = output.standardOutput

@@ -103,7 +103,8 @@ struct BucketSieveTests {
     }
 
     /// Single numbers and short windows whose only candidate multiples come from big primes near
-    /// sqrt(to): squares and products of two primes just around 2^16, 2^20 and 2^31.
+    /// sqrt(to): squares and products of two primes just around 2^16, 2^20 and 2^31. The products
+    /// from 2^50 up, whose sieving primes run to 2^31, are left to optimized builds.
     @Test("squares and semiprimes of big primes are crossed off")
     func semiprimes() throws {
         let c = try CSieveEngine()
@@ -115,10 +116,11 @@ struct BucketSieveTests {
             for q in primes where q >= p {
                 let n = p * q
                 let range = (n - 30)..<(n + 31)
+                guard optimized || n < 1 << 50 else { continue }
                 let expected = Reference.totals(in: range, isPrime: Reference.isPrime(byMillerRabin:))
                 let totals = PrimeTotals(count: expected.count, sum: expected.sum)
                 #expect(try c.totals(in: range) == totals, "\(range)")
-                if optimized || n < 1 << 50 { #expect(try swift.totals(in: range) == totals, "\(range)") }
+                #expect(try swift.totals(in: range) == totals, "\(range)")
             }
         }
     }

@@ -295,7 +295,11 @@ struct BenchTests {
             starved("processes", "c", workers: 2), starved("processes", "swift", workers: 2),
         ]
         let runs = try BenchSweep(cases: cases, repetitions: 1, cores: 2).run()
-        #expect(runs.count == cases.count * (1 + BenchSweep.busyRetries))
+        #expect(runs.count == cases.count * (1 + BenchSweep.defaultBusyReruns))
+        // Asked for no reruns, each starved case runs once, and is still marked busy.
+        let once = try BenchSweep(cases: cases, repetitions: 1, cores: 2, busyReruns: 0).run()
+        #expect(once.count == cases.count)
+        #expect(BenchSummary.summarise(once).allSatisfy { $0.busy && $0.busyRuns == 1 })
         let summaries = BenchSummary.summarise(runs)
         #expect(summaries.allSatisfy { $0.busy && $0.busyRuns == 3 })
         let report = BenchReport(

@@ -48,9 +48,10 @@ package struct BenchReport: Sendable {
     }
 
     /// Runs `workloads` over `workers`, `repetitions` times each, then releases what they started.
+    /// A busy run is run again up to `busyReruns` more times (see ``BenchSweep``).
     package static func measure(
         _ workloads: [any BenchWorkload], workers: [Int], repetitions: Int,
-        cores: Int = ProcessorCount.available,
+        cores: Int = ProcessorCount.available, busyReruns: Int = BenchSweep.defaultBusyReruns,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }
@@ -58,7 +59,7 @@ package struct BenchReport: Sendable {
         throws -> BenchReport
     {
         try measure(
-            workloads.map { ($0, workers) }, repetitions: repetitions, cores: cores,
+            workloads.map { ($0, workers) }, repetitions: repetitions, cores: cores, busyReruns: busyReruns,
             progress: progress)
     }
 
@@ -66,7 +67,7 @@ package struct BenchReport: Sendable {
     /// what they started.
     package static func measure(
         _ plan: [(workload: any BenchWorkload, workers: [Int])], repetitions: Int,
-        cores: Int = ProcessorCount.available,
+        cores: Int = ProcessorCount.available, busyReruns: Int = BenchSweep.defaultBusyReruns,
         progress: (_ done: Int, _ total: Int, _ current: BenchCase, _ repetition: Int) -> Void = {
             _, _, _, _ in
         }
@@ -76,7 +77,8 @@ package struct BenchReport: Sendable {
         let workloads = plan.map(\.workload)
         defer { for workload in workloads { workload.finish() } }
         let sweep = BenchSweep(
-            cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions, cores: cores)
+            cases: plan.flatMap { $0.workload.cases(workers: $0.workers) }, repetitions: repetitions, cores: cores,
+            busyReruns: busyReruns)
         let runs = try sweep.run(progress: progress)
         let summaries = BenchSummary.summarise(runs)
         return BenchReport(

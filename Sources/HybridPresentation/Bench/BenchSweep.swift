@@ -8,19 +8,25 @@ import HybridKit
 /// spreads over all cases instead of falling on one.
 ///
 /// Each run is judged by what the machine gave it (``MachineShare``); a busy run is run again,
-/// up to ``busyRetries`` more times, and every run is kept, so a report shows the spread.
+/// up to ``busyReruns`` more times, and every run is kept, so a report shows the spread.
 package struct BenchSweep {
     package var cases: [BenchCase]
     package var repetitions: Int
     /// The CPUs this process may use, against which a run's CPU share is judged.
     package var cores: Int
     /// How many more times a busy run is run.
-    package static let busyRetries = 2
+    package var busyReruns: Int
+    /// The default of ``busyReruns``: a burst of load from elsewhere seldom lasts three runs.
+    package static let defaultBusyReruns = 2
 
-    package init(cases: [BenchCase], repetitions: Int, cores: Int = ProcessorCount.available) {
+    package init(
+        cases: [BenchCase], repetitions: Int, cores: Int = ProcessorCount.available,
+        busyReruns: Int = defaultBusyReruns
+    ) {
         self.cases = cases
         self.repetitions = repetitions
         self.cores = cores
+        self.busyReruns = busyReruns
     }
 
     /// The cases in the order they run: by phase, and within a phase as given.
@@ -51,7 +57,7 @@ package struct BenchSweep {
                     var measurement = try measure(benchCase)
                     record(benchCase, measurement)
                     var retried = 0
-                    while measurement.busy && retried < Self.busyRetries {
+                    while measurement.busy && retried < busyReruns {
                         retried += 1
                         total += 1
                         progress(runs.count, total, benchCase, repetition)

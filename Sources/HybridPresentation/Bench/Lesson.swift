@@ -23,6 +23,8 @@ package struct Lesson {
     package var inFlight: Int
     /// Workers for the concurrent primes strategies: one per core.
     package var cores: Int
+    /// How many more times a run the machine starved is run (see ``BenchSweep``).
+    package var busyReruns = BenchSweep.defaultBusyReruns
 
     /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
     package init(
@@ -64,7 +66,8 @@ package struct Lesson {
             article.workerDied = workerDied
             plan.append((article, [cores]))
         }
-        let report = try BenchReport.measure(plan, repetitions: 1, cores: cores, progress: progress)
+        let report = try BenchReport.measure(
+            plan, repetitions: 1, cores: cores, busyReruns: busyReruns, progress: progress)
         // The same question answered without sieving, for one line of the verdict: the lesson
         // itself sieves, because its point is CPU work.
         let stopwatch = Stopwatch()
