@@ -51,16 +51,17 @@ package struct ScalingChart: Sendable {
     static let plotTop = 56.0
     static let plotBottom = 270.0
     /// Room between a plot's edge and its outermost points, so no bar or marker is cut.
-    static let plotPadding = 14.0
+    static let plotPadding = 18.0
 
     /// One series: a strategy and engine and its summaries, by workers.
     struct Series {
         var strategy: String
         var engine: String
         var summaries: [BenchSummary]
+        /// Measured only at the workload's fewest workers (serial, the hot loop alone): drawn as
+        /// a level across the panel.
+        var level = false
         var label: String { "\(strategy), \(engine)" }
-        /// Measured at one worker count only: drawn as a level across the panel.
-        var level: Bool { summaries.count == 1 }
         var color: String { ScalingChart.color(strategy: strategy) }
         var style: EngineStyle { EngineStyle(engine: engine) }
     }
@@ -109,9 +110,11 @@ package struct ScalingChart: Sendable {
             }
             grouped[label]!.summaries.append(summary)
         }
+        let fewest = grouped.values.flatMap { $0.summaries.map(\.key.workers) }.min()
         return order.map {
             var series = grouped[$0]!
             series.summaries.sort { $0.key.workers < $1.key.workers }
+            series.level = series.summaries.count == 1 && series.summaries[0].key.workers == fewest
             return series
         }
     }
@@ -231,12 +234,14 @@ package struct ScalingChart: Sendable {
     ) -> String {
         let walls = allSeries.flatMap { $0.summaries.flatMap { [$0.minimumWall, $0.maximumWall] } }
         let frame = Frame(left: left, top: top, xAxis: workers, yAxis: .amounts(walls))
-        let runs = repetitions == 1 ? "one run of each case" : "median of \(repetitions) runs; bar: fastest to slowest"
+        let runs =
+            runsMeaning(allSeries)
+            + (allSeries.allSatisfy { $0.summaries.allSatisfy { $0.runs == 1 } } ? "" : "; bar: fastest to slowest")
         var out = "<g class=\"panel\" data-panel=\"wall\">\n"
         out += self.frame(
             frame, title: Self.wallTitle, subtitle: runs, xLabel: xLabel(workload), yLabel: "wall time (s)")
         // Series at the same worker count stand a little apart, so their bars do not hide each other.
-        let spread = min(3.0, 24 / Double(max(allSeries.count - 1, 1)))
+        let spread = min(3.0, 18 / Double(max(allSeries.count - 1, 1)))
         for (index, series) in allSeries.enumerated() {
             let dodge = (Double(index) - Double(allSeries.count - 1) / 2) * spread
             out += seriesLine(series, frame: frame, dodge: dodge) { $0.medianWall }
@@ -322,10 +327,20 @@ package struct ScalingChart: Sendable {
         return out + "</g>\n"
     }
 
+    /// What a wall-time point is: `median of 3 runs`; a busy run is run again, so cases may have
+    /// more runs than the sweep's repetitions.
+    private func runsMeaning(_ allSeries: [Series]) -> String {
+        let counts = Set(allSeries.flatMap { $0.summaries.map(\.runs) })
+        if counts == [1] { return "one run of each case" }
+        if counts == [repetitions] { return "median of \(repetitions) runs" }
+        return "median of each case's runs"
+    }
+
     /// A series' line through its points, or for one point a faint level across the plot.
     private func seriesLine(
         _ series: Series, frame: Frame, dodge: Double, value: (BenchSummary) -> Double
     ) -> String {
+        guard series.level || series.summaries.count > 1 else { return "" }
         let coordinates: [(Double, Double)] =
             series.level
             ? [
@@ -382,13 +397,13 @@ package struct ScalingChart: Sendable {
             "<line x1=\"\(fmt(x0 + 15))\" y1=\"\(fmt(y - 7))\" x2=\"\(fmt(x0 + 15))\" y2=\"\(fmt(y + 7))\" "
                 + "stroke=\"#666\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n",
             "\(cores) cores: past them, workers share the cores")
-        if repetitions > 1 {
+        if !allSeries.allSatisfy({ $0.summaries.allSatisfy { $0.runs == 1 } }) {
             note(
                 line(x0 + 15, y - 7, x0 + 15, y + 7, stroke: "#333")
                     + line(x0 + 12, y - 7, x0 + 18, y - 7, stroke: "#333")
                     + line(x0 + 12, y + 7, x0 + 18, y + 7, stroke: "#333")
                     + "<use href=\"#marker-circle\" x=\"\(fmt(x0 + 15))\" y=\"\(fmt(y))\" fill=\"#333\"/>\n",
-                "wall time: median of \(repetitions) runs; bar: fastest to slowest")
+                "wall time: \(runsMeaning(allSeries)); bar: fastest to slowest")
         }
         if allSeries.contains(where: \.level) {
             note(
