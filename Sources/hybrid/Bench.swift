@@ -27,7 +27,9 @@ struct Bench: ParsableCommand {
     @Argument(help: "primes, fetch, bigprimes, all, or pool.")
     var workload: String
 
-    @Option(parsing: .unconditional, help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores).")
+    @Option(
+        parsing: .unconditional,
+        help: "Worker counts, comma-separated (default 1, 2, 4 ... up to 8x the cores; fetch: up to 100 in flight).")
     var workers: String?
 
     @Option(
@@ -51,7 +53,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Write one row per run to this CSV file.")
     var csv: String?
 
-    @Option(help: "Write a chart of time against workers to this SVG file.")
+    @Option(help: "Write a chart of wall time, speedup and CPU time against workers to this SVG file.")
     var svg: String?
 
     @Flag(name: .customLong("no-peers"), help: "Never run primesieve, curl or python3 beside hybrid.")
@@ -113,9 +115,10 @@ struct Bench: ParsableCommand {
         }
         let progress = BenchProgress(enabled: !output.noProgress)
         defer { progress.finish() }
+        let cores = ProcessorCount.available
         let report = try BenchReport.measure(
-            workloads, workers: workerCounts, repetitions: repetitions, busyReruns: busy.busyReruns,
-            progress: progress.show)
+            workloads.map { ($0, workerCounts ?? $0.defaultWorkers(cores: cores)) }, repetitions: repetitions,
+            cores: cores, busyReruns: busy.busyReruns, progress: progress.show)
         progress.finish()
         try FileHandleOutput.standardOutput.writeResult(output.json ? report.json() + "\n" : report.text())
         try csvFile?.write(report.csv())
@@ -136,13 +139,10 @@ struct Bench: ParsableCommand {
         if !report.answersAgree { throw ExitCode(1) }
     }
 
-    /// `1,2,4` as worker counts, ascending, each once; by default 1, 2, 4 ... up to 8x the cores.
-    static func parseWorkers(_ text: String?) throws(UsageError) -> [Int] {
-        guard let text else {
-            let limit = 8 * ProcessorCount.available
-            return Array(
-                sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
-        }
+    /// `1,2,4` as worker counts, ascending, each once; nil for none given (each workload's own
+    /// default, ``BenchWorkload/defaultWorkers(cores:)``).
+    static func parseWorkers(_ text: String?) throws(UsageError) -> [Int]? {
+        guard let text else { return nil }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters()
         }

@@ -15,7 +15,8 @@ struct Demo: ParsableCommand {
             and checks that every run found the same answer. With python3 on the PATH the \
             article's own Python programs run too (engine python): its fetch serially and on \
             threads, and its prime sum below 1e6 serially, on threads and on multiprocessing.Pool, \
-            beside the C engine on the same numbers. About a minute on 2 cores.
+            beside the C engine on the same numbers. About a minute on 2 cores. --workers sets the \
+            CPU-bound workers; --svg draws the runs as `hybrid bench --svg` does.
             """
     )
 
@@ -36,12 +37,24 @@ struct Demo: ParsableCommand {
     @Flag(help: "Print the lesson as one JSON object: busy, every run with its share of the machine, the verdict.")
     var json = false
 
+    // Unconditional, so that `--workers -1` is read as a number and refused as one.
+    @Option(
+        parsing: .unconditional,
+        help: "Workers for the CPU-bound threads and processes (default: one per core).")
+    var workers: Int?
+
+    @Option(help: ArgumentHelp("Write a chart of the lesson's runs to FILE (SVG).", valueName: "FILE"))
+    var svg: String?
+
     func validate() throws {
         try usageChecked {
             guard try NumberExpression.parse(primesTo) >= 2 else { throw UsageError("--primes-to must be at least 2") }
             let pythonTo = try NumberExpression.parse(pythonPrimesTo)
             guard pythonTo >= 2, pythonTo <= PrimesBench.pythonLimit else {
                 throw UsageError("--python-primes-to must lie in 2...\(PrimesBench.pythonLimit)")
+            }
+            if let workers, !(1...4096).contains(workers) {
+                throw UsageError("--workers must lie in 1...4096, got \(workers)")
             }
         }
     }
@@ -52,8 +65,10 @@ struct Demo: ParsableCommand {
         let latency = load.latency
         var lesson = Lesson(
             primesTo: limit, urls: urls, latencyMilliseconds: latency,
-            pythonPrimesTo: try NumberExpression.parse(pythonPrimesTo))
+            workers: workers, pythonPrimesTo: try NumberExpression.parse(pythonPrimesTo))
         lesson.busyReruns = busy.busyReruns
+        // Opened before the runs: a path that cannot be written is bad input, found at once.
+        let svgFile = try svg.map { path throws(UsageError) in try OutputFile(path: path) }
         let server = ServerHolder(latency: latency)
         let progress = BenchProgress(enabled: !noProgress)
         defer { progress.finish() }
@@ -62,6 +77,7 @@ struct Demo: ParsableCommand {
             workerDied: Hybrid.warnOfDeath, progress: progress.show)
         progress.finish()
         try FileHandleOutput.standardOutput.writeResult(json ? report.json() + "\n" : report.text())
+        try svgFile?.write(report.svg())
         if !report.answersAgree { throw ExitCode(1) }
     }
 }

@@ -14,7 +14,8 @@ struct BenchCommandTests {
             ["bench", "primes", "--repeat", "0"], ["bench", "primes", "--to", "abc"],
             ["bench", "fetch", "--urls", "0"],
             ["bench", "primes", "--csv", "/nonexistent-directory/runs.csv"],
-            ["demo", "--urls", "0"], ["demo", "--python-primes-to", "3e6"],
+            ["demo", "--urls", "0"], ["demo", "--python-primes-to", "3e6"], ["demo", "--workers", "0"],
+            ["demo", "--workers", "-1"], ["demo", "--svg", "/nonexistent-directory/lesson.svg"],
             ["bench", "pool", "--svg", "pool.svg"], ["bench", "primes", "--quick"],
             ["bench", "primes", "--busy-reruns", "11"], ["demo", "--busy-reruns", "-1"],
         ])
@@ -230,6 +231,41 @@ struct BenchCommandTests {
                 "article-primes processes",
             ])
         #expect(python.allSatisfy { $0["cpu_share"] is Double && $0["busy"] is Bool })
+    }
+
+    @Test("the lesson's --workers sets the CPU-bound workers and --svg draws its runs", .timeLimit(.minutes(5)))
+    func demoWorkersAndChart() throws {
+        let svg = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-lesson-\(getpid()).svg").path
+        defer { try? FileManager.default.removeItem(atPath: svg) }
+        let output = try HybridBinary.run([
+            "demo", "--json", "--workers", "3", "--svg", svg, "--primes-to", "1e6", "--urls", "5", "--latency", "1",
+            "--python-primes-to", "1e4", "--no-progress",
+        ])
+        #expect(output.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        let runs = object?["runs"] as? [[String: Any]] ?? []
+        let concurrent = runs.filter {
+            ($0["workload"] as? String)?.hasSuffix("primes") == true && $0["strategy"] as? String != "serial"
+        }
+        #expect(!concurrent.isEmpty)
+        #expect(concurrent.allSatisfy { $0["workers"] as? Int == 3 })
+        let chart = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(chart.hasPrefix("<?xml") && chart.hasSuffix("</svg>\n"))
+        for title in ["Wall time", "Speedup over serial", "CPU time", "CPU per transfer"] {
+            #expect(chart.contains(">\(title)</text>"))
+        }
+        #expect(chart.contains("data-series=\"threads, c\" data-workers=\"3\""))
+    }
+
+    @Test("a lesson chart that cannot be written: one line on stderr, exit 1", .timeLimit(.minutes(5)))
+    func demoChartWriteFails() throws {
+        let output = try HybridBinary.run([
+            "demo", "--svg", "/dev/full", "--primes-to", "1e5", "--urls", "2", "--latency", "1",
+            "--python-primes-to", "1e3", "--no-progress",
+        ])
+        #expect(output.status == 1)
+        #expect(output.standardError.hasPrefix("hybrid: "))
+        #expect(output.standardError.split(separator: "\n").count == 1)
     }
 
     @Test(

@@ -3,10 +3,6 @@ import HybridKit
 import HybridPresentation
 import Testing
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 /// A case that takes no time and answers what it is told: the sweep, the statistics and the
 /// writers are checked on answers, never on times.
 private func fakeCase(
@@ -182,51 +178,6 @@ struct BenchTests {
         #expect((object?["summary"] as? [[String: Any]])?.first?["min_seconds"] as? Double == 2)
         #expect(((object?["runs"] as? [[String: Any]])?.first?["sum"]) as? String == "1060")
         #expect(object?["answers_agree"] as? Bool == true)
-    }
-
-    @Test("SVG: well-formed XML, one polyline per series, labelled axes, the cores marked")
-    func svg() throws {
-        let svg = try report(repetitions: 1).svg()
-        final class Collector: NSObject, XMLParserDelegate {
-            var polylines: [String] = []
-            var texts: [String] = []
-            var coreLines = 0
-            private var inText = false
-            func parser(
-                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                qualifiedName: String?,
-                attributes: [String: String] = [:]
-            ) {
-                if name == "polyline" { polylines.append(attributes["data-series"] ?? "") }
-                if name == "line", attributes["class"] == "cores" { coreLines += 1 }
-                if name == "text" {
-                    inText = true
-                    texts.append("")
-                }
-            }
-            func parser(_ parser: XMLParser, foundCharacters string: String) {
-                if inText { texts[texts.count - 1] += string }
-            }
-            func parser(
-                _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
-                qualifiedName: String?
-            ) {
-                if name == "text" { inText = false }
-            }
-        }
-        let parser = XMLParser(data: Data(svg.utf8))
-        let collector = Collector()
-        parser.delegate = collector
-        #expect(
-            parser.parse(),
-            "not well-formed: \(parser.parserError.map(String.init(describing:)) ?? "")")
-        #expect(
-            collector.polylines == ["serial, c", "hot-loop, c", "threads, c", "processes, swift"])
-        #expect(collector.texts.contains("workers (log scale)"))
-        #expect(collector.texts.contains("wall time (s)"))
-        #expect(collector.texts.contains("2 cores"))
-        #expect(collector.coreLines == 1)
-        for workers in ["1", "2", "4"] { #expect(collector.texts.contains(workers)) }
     }
 
     @Test("workload names: all is every workload, each name its own")

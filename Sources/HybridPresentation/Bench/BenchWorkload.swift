@@ -15,6 +15,12 @@ package protocol BenchWorkload: AnyObject {
     var workersMeaning: String { get }
     /// One line per external program this workload would run beside hybrid but cannot find.
     var missingPeers: [String] { get }
+    /// How many items each run handles and what one is called (`100`, `transfer`), when a chart
+    /// should show the CPU each item costs; nil shows the CPU of the whole run.
+    var itemsPerRun: (count: Int, noun: String)? { get }
+    /// The worker counts a sweep runs when the user names none: by default 1, 2, 4 ... up to 8x
+    /// the cores.
+    func defaultWorkers(cores: Int) -> [Int]
     /// Words an answer for the line that says every run agreed: `455,052,511 primes, sum ...`.
     func describe(_ answer: BenchAnswer) -> String
     /// Lines this workload adds under its table, from the summaries (all workloads' summaries;
@@ -27,11 +33,18 @@ package protocol BenchWorkload: AnyObject {
 extension BenchWorkload {
     package var workersMeaning: String { "workers" }
     package var missingPeers: [String] { [] }
+    package var itemsPerRun: (count: Int, noun: String)? { nil }
+    package func defaultWorkers(cores: Int) -> [Int] { doublings(upTo: 8 * cores) }
     package func describe(_ answer: BenchAnswer) -> String {
         "count \(answer.count.map(groupedDigits) ?? "-"), sum \(answer.sum.map(groupedDigits) ?? "-")"
     }
     package func notes(_ summaries: [BenchSummary]) -> [String] { [] }
     package func finish() {}
+}
+
+/// 1, 2, 4 ... and then `limit` itself when it is no power of two.
+package func doublings(upTo limit: Int) -> [Int] {
+    Array(sequence(first: 1) { $0 * 2 < limit ? $0 * 2 : ($0 < limit ? limit : nil) })
 }
 
 /// The workloads `hybrid bench` knows by name.
@@ -52,21 +65,32 @@ package enum BenchWorkloadName: String, CaseIterable, Sendable {
     }
 }
 
-/// A measured workload's headings: its name, what it measures and what its workers are.
+/// A measured workload's headings: its name, what it measures and what its workers are, and
+/// for a chart of CPU per item, how many items a run handles and what one is called.
 package struct WorkloadHeading: Sendable, Equatable {
     package var name: String
     package var description: String
     package var workersMeaning: String
+    /// Items each run handles (URLs); nil when the chart shows the CPU of whole runs.
+    package var itemCount: Int?
+    /// What one item is called: `transfer`.
+    package var itemNoun: String
 
-    package init(name: String, description: String, workersMeaning: String = "workers") {
+    package init(
+        name: String, description: String, workersMeaning: String = "workers", itemCount: Int? = nil,
+        itemNoun: String = "item"
+    ) {
         self.name = name
         self.description = description
         self.workersMeaning = workersMeaning
+        self.itemCount = itemCount
+        self.itemNoun = itemNoun
     }
 
     package init(_ workload: any BenchWorkload) {
         self.init(
             name: workload.name, description: workload.description,
-            workersMeaning: workload.workersMeaning)
+            workersMeaning: workload.workersMeaning, itemCount: workload.itemsPerRun?.count,
+            itemNoun: workload.itemsPerRun?.noun ?? "item")
     }
 }

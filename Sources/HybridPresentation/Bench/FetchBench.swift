@@ -54,6 +54,13 @@ package final class FetchBench: BenchWorkload {
 
     package var workersMeaning: String { "transfers in flight" }
 
+    /// Each URL is one transfer: the strategies overlap the waits alike and differ in the CPU
+    /// each transfer costs.
+    package var itemsPerRun: (count: Int, noun: String)? { (urlCount, "transfer") }
+
+    /// 1, 2, 4 ... up to the lesson's transfers in flight (``Lesson/defaultInFlight``).
+    package func defaultWorkers(cores: Int) -> [Int] { doublings(upTo: Lesson.defaultInFlight) }
+
     package var missingPeers: [String] {
         (wantsPeers && curl == nil ? ["curl is not on the PATH: no curl --parallel rows"] : [])
             + (wantsPython && python == nil ? ["python3 is not on the PATH: no python rows"] : [])

@@ -21,15 +21,22 @@ package struct Lesson {
     package var latencyMilliseconds: Int
     /// Transfers in flight for the concurrent fetch strategies.
     package var inFlight: Int
-    /// Workers for the concurrent primes strategies: one per core.
+    /// The cores a run's CPU share is judged against.
     package var cores: Int
+    /// Workers for the concurrent primes strategies: by default one per core.
+    package var workers: Int
     /// How many more times a run the machine starved is run (see ``BenchSweep``).
     package var busyReruns = BenchSweep.defaultBusyReruns
 
-    /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms.
+    /// The transfers in flight the lesson compares by default: the article's 100 URLs at once.
+    package static let defaultInFlight = 100
+
+    /// The defaults: about 2 s of serial sieving with the C engine, 100 URLs of 50 ms, one worker
+    /// per core.
     package init(
         primesTo: UInt64 = 20_000_000_000, urls: Int = 100, latencyMilliseconds: Int = 50,
-        inFlight: Int = 100, cores: Int = ProcessorCount.available, pythonPrimesTo: UInt64 = 1_000_000
+        inFlight: Int = Lesson.defaultInFlight, cores: Int = ProcessorCount.available, workers: Int? = nil,
+        pythonPrimesTo: UInt64 = 1_000_000
     ) {
         self.primesTo = primesTo
         self.pythonPrimesTo = pythonPrimesTo
@@ -37,6 +44,7 @@ package struct Lesson {
         self.latencyMilliseconds = latencyMilliseconds
         self.inFlight = inFlight
         self.cores = cores
+        self.workers = workers ?? cores
     }
 
     /// Runs the lesson once. The CPU-bound runs go first (forks need a single-threaded
@@ -57,14 +65,14 @@ package struct Lesson {
         let fetch = FetchBench(
             urls: urls, latencyMilliseconds: latencyMilliseconds, peers: false, python: python,
             startServer: startServer, stopServer: stopServer)
-        var plan: [(workload: any BenchWorkload, workers: [Int])] = [(fetch, [inFlight]), (primes, [cores])]
+        var plan: [(workload: any BenchWorkload, workers: [Int])] = [(fetch, [inFlight]), (primes, [workers])]
         if python {
             let article = PrimesBench(
                 range: 0..<pythonPrimesTo, includesHotLoop: false, peers: false, python: true,
                 stopOnSignals: stopOnSignals, name: Self.articleWorkload)
             article.engines = [.c]
             article.workerDied = workerDied
-            plan.append((article, [cores]))
+            plan.append((article, [workers]))
         }
         let report = try BenchReport.measure(
             plan, repetitions: 1, cores: cores, busyReruns: busyReruns, progress: progress)
@@ -149,6 +157,9 @@ package struct LessonReport: Sendable {
         ]).serialized()
     }
 
+    /// The chart of the lesson's runs, the one `hybrid bench --svg` draws (see ``ScalingChart``).
+    package func svg() -> String { report.svg() }
+
     /// The tables, then the verdict.
     package func text() -> String {
         var text =
@@ -210,12 +221,15 @@ package struct LessonReport: Sendable {
             lines.append("CPU-bound: no lesson drawn: \(busyLine)")
         } else if let threadsC, let threadsSwift, let processesC, let processesSwift {
             let workers = threadsC.key.workers
+            // Workers past the cores only share them: the speedup to expect stops at the cores.
+            let usable = min(workers, report.cores)
             let best = max(threadsC.speedup ?? 0, threadsSwift.speedup ?? 0)
             // Said only when measured: threads that pay off show the missing interpreter lock.
             let why =
-                best >= 1 + 0.3 * Double(workers - 1) && workers > 1
+                best >= 1 + 0.3 * Double(usable - 1) && usable > 1
                 ? "Swift has no global interpreter lock, so threads use every core"
-                : "threads did not pay off here (one core for this process)"
+                : "threads did not pay off here"
+                    + (workers == 1 ? " (one worker)" : usable == 1 ? " (one core for this process)" : "")
             lines.append(
                 "CPU-bound, \(workers) workers: threads \(formatSpeedup(threadsC.speedup)) (C) and "
                     + "\(formatSpeedup(threadsSwift.speedup)) (Swift) faster than serial — \(why); "
@@ -288,8 +302,8 @@ package struct LessonReport: Sendable {
         let cores = "\(fixed(coresUsed, digits: 2)) cores"
         let why: String
         if workers < 2 {
-            why = "one core for this process, so threads cannot pay off"
-        } else if (threads.speedup ?? 0) < 1 + 0.3 * Double(workers - 1) && coresUsed < 1.3 {
+            why = "one worker, so threads cannot pay off"
+        } else if (threads.speedup ?? 0) < 1 + 0.3 * Double(min(workers, report.cores) - 1) && coresUsed < 1.3 {
             why =
                 "its \(workers) threads kept \(cores) busy between them: the global interpreter lock runs one thread's Python at a time"
         } else {
