@@ -59,7 +59,10 @@ struct EngineTests {
         #expect(try engine.totals(in: 0..<value.to) == PrimeTotals(count: value.count, sum: value.sum))
     }
 
-    @Test("known values below 10^9 and 10^10, C engine", arguments: knownValues.filter { $0.to > 100_000_000 })
+    /// 10^10 is left to optimized builds: seconds of unoptimized C.
+    @Test(
+        "known values below 10^9 and 10^10, C engine",
+        arguments: knownValues.filter { $0.to > 100_000_000 && (optimized || $0.to <= 1_000_000_000) })
     func knownValueHigh(value: (to: UInt64, count: UInt64, sum: UInt128)) throws {
         try knownValue(kind: .c, value: value)
     }
@@ -197,10 +200,12 @@ struct EngineTests {
         let from = top - 20_000
         let expected = Reference.totals(in: from..<top, isPrime: Reference.isPrime(byMillerRabin:))
         #expect(try engine.totals(in: from..<top) == PrimeTotals(count: expected.count, sum: expected.sum))
-        // The largest 64-bit prime is 2^64 - 59.
-        #expect(try engine.totals(in: (top - 57)..<top) == PrimeTotals(count: 0, sum: 0))
+        // The largest 64-bit prime is 2^64 - 59. Each run up here sieves with every prime below
+        // 2^32, seconds of unoptimized C: a debug build checks the edge on the prime's near side.
         #expect(try engine.totals(in: (top - 58)..<top) == PrimeTotals(count: 1, sum: UInt128(top - 58)))
         #expect(try engine.totals(in: (top - 58)..<(top - 58)) == PrimeTotals.zero)
+        guard optimized else { return }
+        #expect(try engine.totals(in: (top - 57)..<top) == PrimeTotals(count: 0, sum: 0))
         #expect(try engine.totals(in: (top - 60)..<(top - 57)) == PrimeTotals(count: 1, sum: UInt128(top - 58)))
     }
 
