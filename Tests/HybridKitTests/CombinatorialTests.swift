@@ -4,15 +4,9 @@ import Foundation
 import HybridKit
 import Testing
 
-/// Whether the slow rows run: optimized builds, or `HYBRID_SLOW_TESTS=1` (CPrimePi builds at -O0
-/// in debug, where x = 10^16 takes minutes).
-private let slowTestsEnabled: Bool = {
-    #if DEBUG
-        return ProcessInfo.processInfo.environment["HYBRID_SLOW_TESTS"] == "1"
-    #else
-        return true
-    #endif
-}()
+/// Whether the rows of CPU-minutes run (to 10^19, 2^63 and 2^64 - 1, minutes each even
+/// optimized): `HYBRID_SLOW_TESTS=1`.
+private let slowTestsEnabled = ProcessInfo.processInfo.environment["HYBRID_SLOW_TESTS"] == "1"
 
 /// The sieve's totals of `[from, to)`, the reference every combinatorial answer is held against.
 private func sieveTotals(_ from: UInt64, _ to: UInt64) -> PrimeTotals {
@@ -33,8 +27,10 @@ struct CombinatorialTests {
     /// π(10^k) and the sum of the primes below 10^k, k = 1 ... 19 (see ``KnownValues``).
     static let knownValues = KnownValues.belowPowersOfTen.map { (x: $0.to, count: $0.count, sum: $0.sum) }
 
-    static let quickKnownValues = knownValues.filter { $0.x <= 1_000_000_000_000 }
-    static let slowKnownValues = knownValues.filter { $0.x > 1_000_000_000_000 }
+    /// Up to 10^12 in a debug build (CPrimePi at -O0), 10^15 in an optimized one: seconds each.
+    static let quickLimit: UInt64 = optimized ? 1_000_000_000_000_000 : 1_000_000_000_000
+    static let quickKnownValues = knownValues.filter { $0.x <= quickLimit }
+    static let slowKnownValues = knownValues.filter { $0.x > quickLimit }
 
     /// Every x up to 10^6 in an optimized build (CI runs one), up to 2 * 10^4 in a debug build,
     /// whose C is unoptimized.
@@ -52,13 +48,13 @@ struct CombinatorialTests {
         #expect(wrong.isEmpty, "wrong at \(wrong.prefix(10))")
     }
 
-    @Test("known values up to 10^12", arguments: quickKnownValues)
+    @Test("known values up to 10^12 (10^15 optimized)", arguments: quickKnownValues)
     func knownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
         #expect(try CombinatorialEngine.totals(upTo: value.x) == PrimeTotals(count: value.count, sum: value.sum))
     }
 
     @Test(
-        "known values from 10^13 to 10^19", .enabled(if: slowTestsEnabled, "minutes at -O0: HYBRID_SLOW_TESTS=1"),
+        "known values above those, to 10^19", .enabled(if: slowTestsEnabled, "CPU-minutes: HYBRID_SLOW_TESTS=1"),
         arguments: slowKnownValues)
     func slowKnownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
         #expect(try CombinatorialEngine.totals(upTo: value.x) == PrimeTotals(count: value.count, sum: value.sum))
@@ -74,7 +70,7 @@ struct CombinatorialTests {
     /// π(2^63) and π(2^64 - 1) (OEIS A007053): the top of the range, where the engine's 64-bit
     /// bounds are tightest.
     @Test(
-        "2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes even optimized: HYBRID_SLOW_TESTS=1"),
+        "2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes: HYBRID_SLOW_TESTS=1"),
         arguments: [
             (UInt64(1) << 63, UInt64(216_289_611_853_439_384)),
             (UInt64.max, UInt64(425_656_284_035_217_743)),
@@ -181,7 +177,7 @@ struct CombinatorialTests {
 /// the count-and-sum mode.
 @Suite("The combinatorial engine counting alone")
 struct CombinatorialCountTests {
-    @Test("known values up to 10^12", arguments: CombinatorialTests.quickKnownValues)
+    @Test("known values up to 10^12 (10^15 optimized)", arguments: CombinatorialTests.quickKnownValues)
     func knownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
         #expect(try CombinatorialEngine.totals(upTo: value.x, sum: false) == PrimeTotals(count: value.count, sum: nil))
         var count: UInt64 = 0
@@ -190,7 +186,7 @@ struct CombinatorialCountTests {
     }
 
     @Test(
-        "known values from 10^13 to 10^19", .enabled(if: slowTestsEnabled, "minutes at -O0: HYBRID_SLOW_TESTS=1"),
+        "known values above those, to 10^19", .enabled(if: slowTestsEnabled, "CPU-minutes: HYBRID_SLOW_TESTS=1"),
         arguments: CombinatorialTests.slowKnownValues)
     func slowKnownValue(value: (x: UInt64, count: UInt64, sum: UInt128)) throws {
         #expect(try CombinatorialEngine.totals(upTo: value.x, sum: false).count == value.count)
@@ -208,7 +204,7 @@ struct CombinatorialCountTests {
         #expect(try CombinatorialEngine.totals(upTo: 1 << 32, sum: false).count == 203_280_221)
     }
 
-    @Test("2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes even optimized: HYBRID_SLOW_TESTS=1"))
+    @Test("2^63 and 2^64 - 1", .enabled(if: slowTestsEnabled, "CPU-minutes: HYBRID_SLOW_TESTS=1"))
     func topOfTheRange() throws {
         #expect(try CombinatorialEngine.totals(upTo: 1 << 63, sum: false).count == 216_289_611_853_439_384)
         #expect(try CombinatorialEngine.totals(upTo: .max, sum: false).count == 425_656_284_035_217_743)
